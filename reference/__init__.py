@@ -1,0 +1,1 @@
+"""A reference implementation of the ``ssl`` module API on pyOpenSSL (work in progress)."""
