@@ -1,7 +1,102 @@
-"""pytest plugin of the conformance suite (being built: see the harness issue)."""
+"""The pytest plugin: options, one test item per (case, implementation), records.
+
+Registered through the ``pytest11`` entry point, so ``pytest --impl ssl``
+works wherever the package is installed; elsewhere (PyPy with only pytest)
+``pytest -p conformance.plugin conformance/test_conformance.py --impl ssl``
+from a checkout does the same.
+
+Items are data-driven: ``conformance/test_conformance.py`` holds a single
+test function that the plugin parametrizes with
+
+* one item per registered case and implementation under test (pair cases:
+  per ordered pair of implementations, ``client->server``);
+* one item per implementation that failed to load (a one-line failure);
+* one item per expectation entry, failing when the entry is stale.
+
+Each item attaches its result record to the test report, so under xdist the
+controller receives every record and writes ``results.json`` (``--report-dir``).
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from .session import Item, Session
+
+DEFAULT_IMPLS = ("reference", "ssl")
+_KEY = "ssl_conformance"
 
 
-def pytest_addoption(parser):
-    group = parser.getgroup("ssl-conformance")
+def pytest_addoption(parser: Any) -> None:
+    group = parser.getgroup("ssl-conformance", "ssl conformance suite")
     group.addoption("--impl", action="append", default=[], metavar="MODULE",
-                    help="dotted module name of an ssl implementation under test (repeatable)")
+                    help="dotted module name of an ssl implementation under test; repeatable "
+                         f"(default: {' and '.join(DEFAULT_IMPLS)})")
+    group.addoption("--expectations", action="append", default=[], metavar="PATH",
+                    help="known-deviation file or directory; repeatable "
+                         "(default: the files bundled in conformance/expectations)")
+    group.addoption("--report-dir", default=None, metavar="DIR",
+                    help="write results.json (and the reports derived from it) into DIR")
+    group.addoption("--case-timeout", type=float, default=5.0, metavar="SECONDS",
+                    help="timeout of every socket operation in a case (default 5)")
+    group.addoption("--certs", default=None, metavar="DIR",
+                    help="certificate fixtures directory (default: fixtures/certs of the checkout)")
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "conformance: an ssl conformance case")
+    config._ssl_conformance = Session.from_options(
+        impls=config.getoption("impl") or list(DEFAULT_IMPLS),
+        expectations=config.getoption("expectations"),
+        timeout=config.getoption("case_timeout"),
+        certs=config.getoption("certs"),
+    )
+    config._ssl_conformance_started = time.time()
+
+
+def _session(config: Any) -> Session:
+    return config._ssl_conformance
+
+
+def pytest_generate_tests(metafunc: Any) -> None:
+    if "conformance_item" not in metafunc.fixturenames:
+        return
+    items = _session(metafunc.config).items()
+    metafunc.parametrize("conformance_item", items, ids=[i.id for i in items])
+
+
+@pytest.fixture
+def conformance_session(request: Any) -> Session:
+    return _session(request.config)
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    for key, value in getattr(report, "user_properties", ()):
+        if key == _KEY and report.when == "call":
+            _CONFIG["records"].append(value)
+
+
+_CONFIG: Dict[str, Any] = {"records": []}
+
+
+def attach(node: Any, record: Dict[str, Any]) -> None:
+    """Put ``record`` on the test report (travels from xdist workers)."""
+    node.user_properties.append((_KEY, record))
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return  # the controller writes reports
+    report_dir = config.getoption("report_dir")
+    if not report_dir or not _CONFIG["records"]:
+        return
+    from .results import build_document, write_reports
+    doc = build_document(_session(config), _CONFIG["records"],
+                         started=config._ssl_conformance_started,
+                         command=list(config.invocation_params.args))
+    paths = write_reports(doc, Path(report_dir))
+    config._ssl_conformance_paths = paths

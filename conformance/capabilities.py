@@ -1,0 +1,146 @@
+"""Probing what an implementation can really do.
+
+Which ``PROTOCOL_*`` constants exist is a matter of ``hasattr``; which
+protocol versions complete a handshake is not, so it is measured: for each
+version the module can pin (through ``OP_NO_*`` on an SSLv23 context, or a
+version-specific ``PROTOCOL_*``), a client of the implementation handshakes
+with a server of the same implementation over loopback, once at the default
+cipher policy and once under the legacy policy (``@SECLEVEL=0`` and the
+lowest version floor).  The sets of versions that came out are the
+implementation's ``versions_default`` and ``versions_seclevel0``.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+
+from .impls import Impl, interpreter_info
+
+__all__ = ["Capabilities", "probe", "VERSIONS", "PROTOCOL_NAMES", "OP_NO_OF"]
+
+#: Protocol versions in order, as ``SSLSocket.version()`` names them.
+VERSIONS: Tuple[str, ...] = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+
+#: Suffixes of every ``PROTOCOL_*`` constant the suite knows.
+PROTOCOL_NAMES: Tuple[str, ...] = ("SSLv2", "SSLv3", "SSLv23", "TLSv1", "TLSv1_1", "TLSv1_2")
+
+#: version -> the ``OP_NO_*`` suffix that disables it.
+OP_NO_OF: Dict[str, str] = {v: "NO_" + v.replace(".", "_") for v in VERSIONS}
+
+_PINNED_PROTOCOL = {"SSLv2": "SSLv2", "SSLv3": "SSLv3", "TLSv1": "TLSv1",
+                    "TLSv1.1": "TLSv1_1", "TLSv1.2": "TLSv1_2"}
+
+
+@dataclasses.dataclass
+class Capabilities:
+    """What the probe found; ``as_json()`` goes into results.json."""
+
+    protocols: Dict[str, Any]
+    options: List[str]
+    versions_default: FrozenSet[str]
+    versions_seclevel0: FrozenSet[str]
+    has_version_method: bool
+    has_minimum_version: bool
+    openssl: Dict[str, Any]
+    notes: Dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def versions(self, policy: str) -> FrozenSet[str]:
+        return self.versions_seclevel0 if policy == "legacy" else self.versions_default
+
+    def as_json(self) -> Dict[str, Any]:
+        return {
+            "protocols": sorted(self.protocols),
+            "options": self.options,
+            "versions_default": [v for v in VERSIONS if v in self.versions_default],
+            "versions_seclevel0": [v for v in VERSIONS if v in self.versions_seclevel0],
+            "has_version_method": self.has_version_method,
+            "has_minimum_version": self.has_minimum_version,
+            "notes": self.notes,
+        }
+
+
+def pin_options(module: Any, version: str) -> Optional[List[str]]:
+    """``OP_NO_*`` names that leave only ``version`` on an SSLv23 context.
+
+    ``None`` when the module lacks an option that would be needed (other
+    than for versions it cannot speak at all).
+    """
+    names = []
+    for other in VERSIONS:
+        if other == version:
+            continue
+        op = "OP_" + OP_NO_OF[other]
+        if hasattr(module, op):
+            names.append(OP_NO_OF[other])
+        elif other in ("TLSv1.1", "TLSv1.2", "TLSv1.3") and VERSIONS.index(other) > VERSIONS.index(version):
+            return None
+    return names
+
+
+def _probe_version(impl: Impl, certs: Any, version: str, policy: str, timeout: float) -> Tuple[bool, str]:
+    from .env import Env
+    from .loopback import tls_pair
+
+    env = Env(impl, certs, timeout=timeout)
+    try:
+        options = pin_options(impl.module, version)
+        if options is not None:
+            client = env.context("SSLv23", options=options, policy=policy)
+        elif _PINNED_PROTOCOL.get(version) and impl.has("PROTOCOL_" + _PINNED_PROTOCOL[version]):
+            client = env.context(_PINNED_PROTOCOL[version], policy=policy)
+        else:
+            return False, "cannot pin this version"
+        server = env.context("SSLv23", cert="server", policy=policy)
+        out = tls_pair(client, server, timeout=timeout)
+    except Exception as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    finally:
+        env.close()
+    if out.ok and out.client.version == version:
+        return True, "ok"
+    if out.ok:
+        return False, f"negotiated {out.client.version}"
+    return False, out.client.describe()
+
+
+_CACHE: Dict[Tuple[str, str], Capabilities] = {}
+
+
+def probe(impl: Impl, certs: Any, *, timeout: float = 5.0) -> Capabilities:
+    """Measure ``impl``'s capabilities (memoised per process)."""
+    key = (impl.name, str(certs.dir))
+    if key in _CACHE:
+        return _CACHE[key]
+    m = impl.module
+    found: Dict[str, FrozenSet[str]] = {}
+    notes: Dict[str, str] = {}
+    for policy in ("default", "legacy"):
+        ok = set()
+        for version in VERSIONS[1:]:
+            worked, why = _probe_version(impl, certs, version, policy, timeout)
+            if worked:
+                ok.add(version)
+            else:
+                notes[f"{policy}/{version}"] = why
+        found[policy] = frozenset(ok)
+    ctx_cls = getattr(m, "SSLContext", None)
+    caps = Capabilities(
+        protocols={n: getattr(m, "PROTOCOL_" + n) for n in PROTOCOL_NAMES if hasattr(m, "PROTOCOL_" + n)},
+        options=sorted(n for n in dir(m) if n.startswith("OP_")),
+        versions_default=found["default"],
+        versions_seclevel0=found["legacy"],
+        has_version_method=hasattr(getattr(m, "SSLSocket", object), "version"),
+        has_minimum_version=ctx_cls is not None and hasattr(ctx_cls, "minimum_version"),
+        openssl=impl.openssl(),
+        notes=notes,
+    )
+    _CACHE[key] = caps
+    return caps
+
+
+def describe(impl: Impl, caps: Optional[Capabilities]) -> Dict[str, Any]:
+    """The ``implementations`` entry of results.json for ``impl``."""
+    entry = {"module": impl.name, "module_file": impl.module_file,
+             "interpreter": interpreter_info(), **impl.openssl()}
+    entry["capabilities"] = caps.as_json() if caps is not None else None
+    return entry

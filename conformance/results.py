@@ -1,0 +1,83 @@
+"""results.json: the source of truth of a run, and where it is written.
+
+Every other view (terminal summary, report.html, junit.xml, compare, merge)
+is rendered from this document alone.  The format is versioned and described
+by ``conformance/schema/results.schema.json``.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import secrets
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+from . import __version__
+from .impls import interpreter_info
+
+__all__ = ["FORMAT", "VERSION", "build_document", "write_reports", "load_results", "new_run_id"]
+
+FORMAT = "ssl-conformance-results"
+VERSION = 1
+
+
+def new_run_id(started: float) -> str:
+    stamp = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{secrets.token_hex(2)}"
+
+
+def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: float,
+                   command: Sequence[str], run_id: str = "") -> Dict[str, Any]:
+    """Assemble the results document from the session and its records."""
+    finished = time.time()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "run": {
+            "id": run_id or new_run_id(started),
+            "started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
+            "duration": round(finished - started, 3),
+            "harness_version": __version__,
+            "command": [sys.argv[0], *command],
+            "platform": platform.platform(),
+            "interpreter": interpreter_info(),
+            "options": {"impls": list(session.impl_names),
+                        "expectations": sorted({e.source.split("#")[0] for e in session.expectations}),
+                        "timeout": session.timeout},
+        },
+        "implementations": {name: session.facts(name) for name in session.impls},
+        "load_problems": dict(session.problems),
+        "cases": sorted(records, key=lambda r: (r["id"], r["impl"])),
+    }
+
+
+def load_results(path: Path) -> Dict[str, Any]:
+    """Read a results.json, checking it is one."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"{path}: not an ssl-conformance results file")
+    if doc.get("version") != VERSION:
+        raise ValueError(f"{path}: results format version {doc.get('version')}, this tool reads {VERSION}")
+    return doc
+
+
+def write_reports(doc: Dict[str, Any], report_dir: Path) -> Dict[str, Path]:
+    """Write ``report_dir/<run id>/results.json`` (+ derived views); point ``latest`` at it."""
+    run_dir = Path(report_dir) / doc["run"]["id"]
+    run_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"results": run_dir / "results.json"}
+    tmp = paths["results"].with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    os.replace(tmp, paths["results"])
+    latest = Path(report_dir) / "latest"
+    try:
+        if latest.is_symlink() or latest.exists():
+            latest.unlink()
+        latest.symlink_to(run_dir.name)
+    except OSError:
+        (Path(report_dir) / "LATEST").write_text(run_dir.name + "\n", encoding="utf-8")
+    return paths

@@ -1,0 +1,135 @@
+"""One run of the suite: the implementations, the expectations, the items.
+
+Independent of pytest so the same logic serves the plugin, the command line
+and the tests of the harness itself.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import cases as _cases  # noqa: F401  (registers every case)
+from .capabilities import describe, probe
+from .env import CERTS_DIR, Certs, Env
+from .expectations import DEFAULT_PATH, Expectation, ExpectationError, load_expectations
+from .impls import Impl, ImplLoadError, load_impl
+from .registry import Case, cases_for
+from .runner import Record, run_case
+
+__all__ = ["Item", "Session"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One thing the run checks: a case on an implementation (or a pair),
+    an implementation that must load, or an expectation that must be live."""
+
+    kind: str  # "case" | "load" | "expectation"
+    id: str
+    case: Optional[Case] = None
+    impl: str = ""
+    peer: Optional[str] = None
+    detail: str = ""
+
+    def __repr__(self) -> str:
+        return f"<Item {self.id}>"
+
+
+class Session:
+    def __init__(self, impl_names: Sequence[str], expectations: List[Expectation],
+                 expectation_problem: Optional[str], timeout: float, certs: Certs):
+        self.impl_names = list(dict.fromkeys(impl_names))
+        self.timeout = timeout
+        self.certs = certs
+        self.expectations = expectations
+        self.expectation_problem = expectation_problem
+        self.impls: Dict[str, Impl] = {}
+        self.problems: Dict[str, str] = {}
+        for name in self.impl_names:
+            try:
+                self.impls[name] = load_impl(name)
+            except ImplLoadError as exc:
+                self.problems[name] = str(exc)
+        self._facts: Dict[str, Dict[str, Any]] = {}
+
+    @classmethod
+    def from_options(cls, *, impls: Sequence[str], expectations: Sequence[str] = (),
+                     timeout: float = 5.0, certs: Optional[str] = None) -> "Session":
+        problem = None
+        try:
+            entries = load_expectations([Path(p) for p in expectations] or [DEFAULT_PATH])
+        except ExpectationError as exc:
+            entries, problem = [], str(exc)
+        return cls(impls, entries, problem, timeout, Certs(Path(certs) if certs else CERTS_DIR))
+
+    # -- facts -------------------------------------------------------------
+    def facts(self, name: str) -> Dict[str, Any]:
+        """The results.json ``implementations`` entry (probes capabilities once)."""
+        if name not in self._facts:
+            impl = self.impls[name]
+            self._facts[name] = describe(impl, probe(impl, self.certs, timeout=self.timeout))
+        return self._facts[name]
+
+    def _static_facts(self, name: str) -> Dict[str, Any]:
+        return describe(self.impls[name], None)
+
+    # -- items -------------------------------------------------------------
+    def items(self) -> List[Item]:
+        out: List[Item] = [Item("load", f"load:{n}", impl=n, detail=msg) for n, msg in self.problems.items()]
+        if self.expectation_problem:
+            out.append(Item("expectation", "expectations:load", detail=self.expectation_problem))
+        loaded = list(self.impls)
+        for c in cases_for():
+            if c.pair:
+                out += [Item("case", f"{a}->{b}:{c.id}", case=c, impl=a, peer=b) for a in loaded for b in loaded]
+            else:
+                out += [Item("case", f"{a}:{c.id}", case=c, impl=a) for a in loaded]
+        for i, e in enumerate(self.expectations):
+            if any(e.applies_to_impl(n, self._static_facts(n)) for n in loaded):
+                out.append(Item("expectation", f"expectation:{e.source}", detail=str(i)))
+        return out
+
+    def expectation_for(self, case_id: str, impl: str, facts_of: str) -> Optional[Expectation]:
+        facts = self._static_facts(facts_of)
+        for e in self.expectations:
+            if e.applies(case_id, impl, facts):
+                return e
+        return None
+
+    def run(self, item: Item) -> Record:
+        """Run ``item``; the record says how it went."""
+        if item.kind == "load":
+            return Record(id="load", impl=item.impl, area="load", spec="", params={},
+                          outcome="error", message=item.detail)
+        if item.kind == "expectation":
+            return self._check_expectation(item)
+        assert item.case is not None
+        env = Env(self.impls[item.impl], self.certs, timeout=self.timeout)
+        impl_label = item.impl
+        if item.peer is not None:
+            env.peer = Env(self.impls[item.peer], self.certs, timeout=self.timeout)
+            env.cleanup(env.peer.close)
+            impl_label = f"{item.impl}->{item.peer}"
+        expectation = self.expectation_for(item.case.id, impl_label, item.impl)
+        return run_case(item.case, env, impl_label, expectation)
+
+    def _check_expectation(self, item: Item) -> Record:
+        rec = Record(id=item.id, impl="*", area="expectations", spec="", params={})
+        if not item.detail.isdigit():
+            rec.outcome, rec.message = "error", item.detail
+            return rec
+        e = self.expectations[int(item.detail)]
+        rec.params = {"case": e.case, "module": e.module}
+        if e.expired():
+            rec.outcome = "fail"
+            rec.message = f"{e.describe()}: review date {e.until} has passed; re-check and update or remove it"
+        elif not any(_fnmatch(c.id, e.case) for c in cases_for()):
+            rec.outcome = "fail"
+            rec.message = f"{e.describe()}: matches no case id (stale entry); fix or remove it"
+        return rec
+
+
+def _fnmatch(name: str, pattern: str) -> bool:
+    import fnmatch
+    return fnmatch.fnmatchcase(name, pattern)
