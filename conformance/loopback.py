@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import select
 import socket
 import threading
 import time
@@ -161,15 +162,24 @@ def serve(
     re-raised so nothing is lost.
     """
     lsock = _listener(family, timeout)
+    closing = threading.Event()
+    busy = threading.Event()
 
     def body(side: _Side) -> Any:
         results = []
         for _ in range(connections):
-            conn, _ = lsock.accept()
+            try:
+                conn, _ = lsock.accept()
+            except OSError:
+                if closing.is_set():
+                    break  # the case made fewer connections than allowed
+                raise
+            busy.set()
             with conn:
                 conn.settimeout(timeout)
                 side.fds.append(conn.fileno())
                 results.append(server_fn(conn))
+            busy.clear()
         return results
 
     server = _Side("server", body)
@@ -178,6 +188,16 @@ def serve(
     try:
         yield lsock.getsockname()[:2]
     finally:
+        # Let the server finish what it accepted or has pending, then stop
+        # listening; an idle accept() is woken by closing the listener.
+        deadline = time.monotonic() + 2 * timeout
+        while server.is_alive() and time.monotonic() < deadline:
+            if not busy.is_set() and not select.select([lsock], [], [], 0)[0]:
+                break
+            server.join(0.005)
+        closing.set()
+        with contextlib.suppress(OSError):
+            lsock.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept() on Linux
         lsock.close()
         _join((server,), 2 * timeout)
     if server.result.error is not None and not server.result.timed_out:
