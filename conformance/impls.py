@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
 import platform
 import sys
 from typing import Any, Callable, Dict, List, Optional
@@ -72,7 +73,14 @@ class Impl:
 
 
 def load_impl(name: str) -> Impl:
-    """Import ``name`` (a dotted module path) and check it looks like ``ssl``."""
+    """Import ``name`` (a dotted module path) and check it looks like ``ssl``.
+
+    The current directory is importable too (as with ``python -m pytest``),
+    so ``pytest --impl mymodule`` finds ``./mymodule.py`` however pytest was
+    started.
+    """
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.append(os.getcwd())
     try:
         module = importlib.import_module(name)
     except ImportError as exc:

@@ -55,6 +55,10 @@ def pytest_configure(config: Any) -> None:
         certs=config.getoption("certs"),
     )
     config._ssl_conformance_started = time.time()
+    config._ssl_conformance_recorder = _Recorder()
+    config.pluginmanager.register(config._ssl_conformance_recorder, "ssl-conformance-recorder")
+    # Implementations under test warn about the legacy API the spec documents.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:conformance")
 
 
 def _session(config: Any) -> Session:
@@ -73,13 +77,18 @@ def conformance_session(request: Any) -> Session:
     return _session(request.config)
 
 
-def pytest_runtest_logreport(report: Any) -> None:
-    for key, value in getattr(report, "user_properties", ()):
-        if key == _KEY and report.when == "call":
-            _CONFIG["records"].append(value)
+class _Recorder:
+    """Collects the records of every report (on the controller under xdist)."""
 
+    def __init__(self) -> None:
+        self.records: List[Dict[str, Any]] = []
 
-_CONFIG: Dict[str, Any] = {"records": []}
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.when != "call":
+            return
+        for key, value in getattr(report, "user_properties", ()):
+            if key == _KEY:
+                self.records.append(value)
 
 
 def attach(node: Any, record: Dict[str, Any]) -> None:
@@ -92,10 +101,11 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     if hasattr(config, "workerinput"):
         return  # the controller writes reports
     report_dir = config.getoption("report_dir")
-    if not report_dir or not _CONFIG["records"]:
+    records = config._ssl_conformance_recorder.records
+    if not report_dir or not records:
         return
     from .results import build_document, write_reports
-    doc = build_document(_session(config), _CONFIG["records"],
+    doc = build_document(_session(config), records,
                          started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args))
     paths = write_reports(doc, Path(report_dir))
