@@ -14,7 +14,10 @@ a file or a directory) is JSON::
         "link": "https://...",                        # optional
         "until": "2027-06-30"}]}                      # optional review date
 
-An entry *applies* to a (case, implementation) when every field matches.  A
+An entry *applies* to a (case, implementation) when every field matches.
+Pair cases (client of one implementation, server of another) are named
+``client->server``: ``"module": "ssl->*"`` matches every pair whose client is
+the stdlib, and the version ranges then apply to the client side.  A
 case that fails where an entry applies is a ``deviation``; one that passes
 is an ``unexpected-pass`` and fails the run.  An entry that applies to an
 implementation under test but matches no case at all, or whose ``until``
