@@ -1,1 +1,58 @@
-"""A reference implementation of the ``ssl`` module API on pyOpenSSL (work in progress)."""
+"""A reference implementation of the ``ssl`` module API (Python 3.2's documentation).
+
+``import reference as ssl`` gives the documented functions, constants,
+exceptions and classes, implemented on pyOpenSSL and cryptography -- never on
+the interpreter's own ``ssl``/``_ssl`` -- so that comparing it with the stdlib
+compares two implementations on two OpenSSL builds.
+
+Where the 3.2 text is dated, the decisions are written down once, in the
+module that owns them:
+
+* which ``PROTOCOL_*`` exist (only what this OpenSSL can speak; no SSLv2/SSLv3)
+  -- :mod:`reference.constants`;
+* ``wrap_socket``'s default protocol, ``cert_time_to_seconds`` in UTC, the EGD
+  client -- :mod:`reference.functions`;
+* default options, clearing options, what ``CERT_OPTIONAL`` means for a
+  client -- :mod:`reference.context`;
+* timeouts, non-blocking mode, ragged EOFs, ``unwrap`` -- :mod:`reference.sslsocket`;
+* the ``getpeercert()`` dictionary -- :mod:`reference.certdecode`.
+"""
+from __future__ import annotations
+
+from socket import error as socket_error  # noqa: F401 - the 3.2 module exported it
+
+from .constants import *  # noqa: F401,F403 - PROTOCOL_*, CERT_*, OP_*, SSL_ERROR_*, OPENSSL_*
+from .constants import (  # noqa: F401
+    OPENSSL_VERSION,
+    OPENSSL_VERSION_INFO,
+    OPENSSL_VERSION_NUMBER,
+)
+from .context import SSLContext
+from .errors import (
+    SSLCertVerificationError,
+    SSLEOFError,
+    SSLError,
+    SSLSyscallError,
+    SSLWantReadError,
+    SSLWantWriteError,
+    SSLZeroReturnError,
+)
+from .functions import (
+    DER_cert_to_PEM_cert,
+    PEM_FOOTER,
+    PEM_HEADER,
+    PEM_cert_to_DER_cert,
+    RAND_add,
+    RAND_egd,
+    RAND_status,
+    cert_time_to_seconds,
+    get_server_certificate,
+    wrap_socket,
+)
+from .sslsocket import SSLSocket
+from .versions import TLSVersion
+
+#: SNI is always available on the OpenSSL builds pyOpenSSL supports.
+HAS_SNI = True
+
+__all__ = [name for name in dir() if not name.startswith("_") and name not in ("annotations",)]

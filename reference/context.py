@@ -1,0 +1,295 @@
+"""``SSLContext``: the settings shared by many TLS connections.
+
+The context keeps its settings as plain Python data and builds the pyOpenSSL
+``Context`` from them on demand, caching it until the next change.  This is
+needed because pyOpenSSL (>= 26.2) freezes a ``Context`` once a ``Connection``
+has been made from it, while the ``ssl`` API lets a program change an
+``SSLContext`` at any time; sockets wrapped after a change see the change.
+
+Every loading method is checked at call time (the files are read and loaded
+into a scratch build) so errors surface where the spec says they do: a missing
+file is an ``OSError`` naming the path, a key that does not match its
+certificate is an ``SSLError``.
+
+Decisions:
+
+* ``options`` starts as ``OP_ALL`` plus the options OpenSSL itself turns on in
+  every new context (e.g. ``OP_NO_COMPRESSION``).  Options can always be set;
+  the binding has no way to clear a bit OpenSSL set by itself, so clearing one
+  of those raises ``ValueError`` -- the behaviour the spec documents for
+  OpenSSL builds that can only set options.
+* ``verify_mode`` maps to OpenSSL as CPython does: ``CERT_OPTIONAL`` is
+  ``VERIFY_PEER``; ``CERT_REQUIRED`` adds ``VERIFY_FAIL_IF_NO_PEER_CERT``.  In
+  client mode both therefore verify the server and fail without a certificate,
+  which is the spec's note (anonymous ciphers are off by default).
+* A private key is never prompted for on the terminal: without a password an
+  encrypted key fails with ``SSLError``.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, List, Optional, Union
+
+from OpenSSL import SSL as _SSL
+
+from . import constants as _c
+from .errors import SSLError, translate
+
+StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+_VERIFY_FLAGS = {
+    _c.CERT_NONE: _SSL.VERIFY_NONE,
+    _c.CERT_OPTIONAL: _SSL.VERIFY_PEER,
+    _c.CERT_REQUIRED: _SSL.VERIFY_PEER | _SSL.VERIFY_FAIL_IF_NO_PEER_CERT,
+}
+
+
+def _checked_path(value: Any, what: str) -> "str | bytes":
+    """Return a str/bytes path that exists and is readable, or raise like ``open``."""
+    try:
+        path = os.fspath(value)
+    except TypeError:
+        raise TypeError("%s should be a valid filesystem path, not %s" % (what, type(value).__name__)) from None
+    with open(path, "rb"):
+        pass
+    return path
+
+
+def _password_callback(password: Any) -> Callable[..., bytes]:
+    """A pyOpenSSL passphrase callback for ``password`` (str, bytes, callable or None)."""
+
+    def callback(maxlen: int, verify: bool, userdata: Any) -> bytes:
+        value = password() if callable(password) else password
+        if value is None:
+            return b""
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        if not isinstance(value, (bytes, bytearray)):
+            raise TypeError("password callback must return a string")
+        if len(value) > maxlen:
+            raise ValueError("password cannot be longer than %d bytes" % maxlen)
+        return bytes(value)
+
+    return callback
+
+
+def _no_password(maxlen: int, verify: bool, userdata: Any) -> bytes:
+    return b""
+
+
+class SSLContext:
+    """Settings, certificates and keys for the TLS connections it wraps."""
+
+    def __init__(self, protocol: int) -> None:
+        if not isinstance(protocol, int):
+            raise TypeError("protocol must be an integer PROTOCOL_* constant, not %s" % type(protocol).__name__)
+        method = _c.PROTOCOL_METHODS.get(protocol)
+        if method is None:
+            raise ValueError("invalid or unsupported protocol version %r" % (protocol,))
+        self._protocol = protocol
+        self._method = method
+        self._settable_only = _SSL.Context(method).set_options(0)
+        self._options = self._settable_only | _c.OP_ALL
+        self._verify_mode = _c.CERT_NONE
+        self._ciphers: Optional[bytes] = None
+        self._min_version: Optional[int] = None
+        self._max_version: Optional[int] = None
+        self._loads: List[Callable[[_SSL.Context], None]] = []
+        self._built: Optional[_SSL.Context] = None
+
+    # -- the pyOpenSSL context behind it -------------------------------------------
+    def _build(self) -> _SSL.Context:
+        ctx = _SSL.Context(self._method)
+        ctx.set_options(self._options)
+        ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])
+        ctx.set_passwd_cb(_no_password)
+        if self._ciphers is not None:
+            ctx.set_cipher_list(self._ciphers)
+        if self._min_version is not None:
+            ctx.set_min_proto_version(self._min_version)
+        if self._max_version is not None:
+            ctx.set_max_proto_version(self._max_version)
+        for load in self._loads:
+            load(ctx)
+        return ctx
+
+    def _openssl_context(self) -> _SSL.Context:
+        """The pyOpenSSL ``Context`` for the current settings (cached)."""
+        ctx = self._built
+        if ctx is None:
+            ctx = self._built = self._build()
+        return ctx
+
+    def _apply(self, load: Optional[Callable[[_SSL.Context], None]] = None) -> None:
+        """Add ``load`` (if any), rebuild now, and undo the change if OpenSSL refuses it."""
+        if load is not None:
+            self._loads.append(load)
+        try:
+            self._built = self._build()
+        except _SSL.Error as exc:
+            if load is not None:
+                self._loads.pop()
+            self._built = None
+            raise translate(exc) from None
+        except BaseException:
+            if load is not None:
+                self._loads.pop()
+            self._built = None
+            raise
+
+    # -- attributes --------------------------------------------------------------------
+    @property
+    def protocol(self) -> int:
+        """The ``PROTOCOL_*`` value given to the constructor (read-only)."""
+        return self._protocol
+
+    @property
+    def options(self) -> int:
+        """The OpenSSL option bits for new connections (default includes ``OP_ALL``)."""
+        return self._options
+
+    @options.setter
+    def options(self, value: int) -> None:
+        if not isinstance(value, int):
+            raise TypeError("options must be an integer, not %s" % type(value).__name__)
+        cleared = self._settable_only & ~value
+        if cleared:
+            raise ValueError("can't clear options %#x: this OpenSSL binding can only set them" % cleared)
+        self._options = value
+        self._built = None
+
+    @property
+    def verify_mode(self) -> int:
+        """``CERT_NONE``, ``CERT_OPTIONAL`` or ``CERT_REQUIRED``."""
+        return self._verify_mode
+
+    @verify_mode.setter
+    def verify_mode(self, value: int) -> None:
+        if not isinstance(value, int):
+            raise TypeError("verify_mode must be an integer, not %s" % type(value).__name__)
+        if value not in _VERIFY_FLAGS:
+            raise ValueError("invalid value for verify_mode: %r" % (value,))
+        self._verify_mode = int(value)
+        self._built = None
+
+    # -- loading -----------------------------------------------------------------------
+    def load_cert_chain(self, certfile: StrPath, keyfile: Optional[StrPath] = None, password: Any = None) -> None:
+        """Load our certificate (then its chain) from ``certfile`` and the key from ``keyfile``.
+
+        Without ``keyfile`` the key is read from ``certfile`` (key first, then the
+        chain).  ``password`` (str, bytes or a callable returning one) decrypts an
+        encrypted key.  A key that does not match the certificate is an ``SSLError``.
+        """
+        cert_path = _checked_path(certfile, "certfile")
+        key_path = cert_path if keyfile is None else _checked_path(keyfile, "keyfile")
+        if password is not None and not callable(password) and not isinstance(password, (str, bytes, bytearray)):
+            raise TypeError("password should be a string or callable")
+        passwd_cb = _password_callback(password)
+
+        def load(ctx: _SSL.Context) -> None:
+            ctx.use_certificate_chain_file(cert_path)
+            ctx.set_passwd_cb(passwd_cb)
+            try:
+                ctx.use_privatekey_file(key_path)
+            finally:
+                ctx.set_passwd_cb(_no_password)
+            ctx.check_privatekey()
+
+        self._apply(load)
+
+    def load_verify_locations(self, cafile: Optional[StrPath] = None, capath: Optional[StrPath] = None) -> None:
+        """Trust the CA certificates in ``cafile`` (PEM bundle) and/or ``capath`` (hashed dir)."""
+        if cafile is None and capath is None:
+            raise TypeError("cafile and capath cannot be both omitted")
+        ca_file = None if cafile is None else _checked_path(cafile, "cafile")
+        if capath is None:
+            ca_path = None
+        else:
+            try:
+                ca_path = os.fspath(capath)
+            except TypeError:
+                raise TypeError("capath should be a valid filesystem path, not %s" % type(capath).__name__) from None
+
+        def load(ctx: _SSL.Context) -> None:
+            ctx.load_verify_locations(ca_file, ca_path)
+
+        self._apply(load)
+
+    def set_ciphers(self, ciphers: str) -> None:
+        """Select ciphers with an OpenSSL cipher string; nothing selectable is an ``SSLError``."""
+        if not isinstance(ciphers, str):
+            raise TypeError("ciphers must be a str, not %s" % type(ciphers).__name__)
+        previous = self._ciphers
+        self._ciphers = ciphers.encode("ascii")
+        try:
+            self._apply()
+        except BaseException:
+            self._ciphers = previous
+            raise
+
+    def set_default_verify_paths(self) -> None:
+        """Trust the platform's default CA locations (an addition beyond 3.2)."""
+        self._apply(lambda ctx: ctx.set_default_verify_paths())
+
+    # -- protocol version bounds (additions beyond 3.2, kept minimal) ---------------------
+    @property
+    def minimum_version(self) -> int:
+        """Lowest TLS version allowed, as a ``TLSVersion``."""
+        from .versions import TLSVersion
+
+        return TLSVersion.MINIMUM_SUPPORTED if self._min_version is None else TLSVersion(self._min_version)
+
+    @minimum_version.setter
+    def minimum_version(self, value: int) -> None:
+        self._min_version = self._version_bound(value)
+        self._apply()
+
+    @property
+    def maximum_version(self) -> int:
+        """Highest TLS version allowed, as a ``TLSVersion``."""
+        from .versions import TLSVersion
+
+        return TLSVersion.MAXIMUM_SUPPORTED if self._max_version is None else TLSVersion(self._max_version)
+
+    @maximum_version.setter
+    def maximum_version(self, value: int) -> None:
+        self._max_version = self._version_bound(value)
+        self._apply()
+
+    def _version_bound(self, value: int) -> Optional[int]:
+        from .versions import TLSVersion
+
+        if self._protocol != _c.PROTOCOL_SSLv23:
+            raise ValueError("The context's protocol doesn't support modification of highest and lowest version.")
+        value = TLSVersion(value)
+        if value in (TLSVersion.MINIMUM_SUPPORTED, TLSVersion.MAXIMUM_SUPPORTED):
+            return None
+        return int(value)
+
+    # -- wrapping ------------------------------------------------------------------------
+    def wrap_socket(
+        self,
+        sock: Any,
+        server_side: bool = False,
+        do_handshake_on_connect: bool = True,
+        suppress_ragged_eofs: bool = True,
+        server_hostname: Optional[str] = None,
+    ) -> Any:
+        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context."""
+        from .sslsocket import SSLSocket
+
+        return SSLSocket._create(
+            sock,
+            self,
+            server_side=server_side,
+            do_handshake_on_connect=do_handshake_on_connect,
+            suppress_ragged_eofs=suppress_ragged_eofs,
+            server_hostname=server_hostname,
+        )
+
+    def __repr__(self) -> str:
+        name = _c.PROTOCOL_NAMES.get(self._protocol, self._protocol)
+        return "<%s.%s protocol=PROTOCOL_%s>" % (type(self).__module__, type(self).__name__, name)
+
+
+__all__ = ["SSLContext", "SSLError"]

@@ -1,0 +1,208 @@
+"""The module-level functions of the ``ssl`` API.
+
+Decisions where the 3.2 text is dated:
+
+* ``wrap_socket``'s default ``ssl_version`` is ``PROTOCOL_SSLv23`` on both
+  sides (the text says SSLv3 for clients, which modern OpenSSL no longer
+  has; SSLv23 is what "maximum compatibility" means today, and it reaches
+  TLS 1.3).  ``get_server_certificate`` uses the same default.
+* ``cert_time_to_seconds`` reads the time as UTC, because certificates say
+  "GMT".  The 3.2 example's ``1178694000.0`` is what the old implementation
+  (``time.mktime``, local time) gave in a UTC-7 zone; the true UTC value for
+  ``"May  9 00:00:00 2007 GMT"`` is ``1178668800.0``.  Month names are matched
+  from a fixed English list, never through the locale.  The result is a
+  float, as documented.
+* ``RAND_egd`` speaks the EGD protocol itself (OpenSSL 1.1.0 removed its own
+  EGD client): it asks the daemon for 256 bytes in requests of at most 255
+  ("read entropy", command 0x01, reply = count byte + bytes), mixes what it
+  got into OpenSSL's generator with ``RAND_add`` and returns the byte count.
+"""
+from __future__ import annotations
+
+import base64
+import calendar
+import os
+import re
+import socket
+import textwrap
+from typing import Any, Optional, Tuple
+
+from . import constants as _c
+from .context import SSLContext
+from .errors import SSLError
+
+PEM_HEADER = "-----BEGIN CERTIFICATE-----"
+PEM_FOOTER = "-----END CERTIFICATE-----"
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_CERT_TIME = re.compile(r"\s*([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4})\s+GMT\s*\Z")
+
+
+def wrap_socket(
+    sock: socket.socket,
+    keyfile: Any = None,
+    certfile: Any = None,
+    server_side: bool = False,
+    cert_reqs: int = _c.CERT_NONE,
+    ssl_version: Optional[int] = None,
+    ca_certs: Any = None,
+    do_handshake_on_connect: bool = True,
+    suppress_ragged_eofs: bool = True,
+    ciphers: Optional[str] = None,
+) -> Any:
+    """Wrap ``sock`` in an ``SSLSocket`` with a context built from the arguments."""
+    if ssl_version is None:
+        ssl_version = _c.PROTOCOL_SSLv23
+    if server_side and not certfile:
+        raise ValueError("certfile must be specified for server-side operations")
+    if keyfile and not certfile:
+        raise ValueError("certfile must be specified")
+    context = SSLContext(ssl_version)
+    context.verify_mode = cert_reqs
+    if ca_certs:
+        context.load_verify_locations(ca_certs)
+    if certfile:
+        context.load_cert_chain(certfile, keyfile)
+    if ciphers:
+        context.set_ciphers(ciphers)
+    return context.wrap_socket(
+        sock,
+        server_side=server_side,
+        do_handshake_on_connect=do_handshake_on_connect,
+        suppress_ragged_eofs=suppress_ragged_eofs,
+    )
+
+
+# -- random numbers ----------------------------------------------------------------------
+def _lib() -> Any:
+    from OpenSSL._util import lib
+
+    return lib
+
+
+def RAND_status() -> bool:
+    """True when OpenSSL's generator has been seeded with enough randomness."""
+    return bool(_lib().RAND_status())
+
+
+def RAND_add(bytes: Any, entropy: float) -> None:  # noqa: A002 - the documented name
+    """Mix ``bytes`` (str or bytes-like) into the generator, crediting ``entropy`` bytes."""
+    if isinstance(bytes, str):
+        data = bytes.encode("utf-8")
+    else:
+        try:
+            data = memoryview(bytes).tobytes()
+        except TypeError:
+            raise TypeError("RAND_add() argument 1 must be str or bytes-like, not %s" % type(bytes).__name__) from None
+    if not isinstance(entropy, (int, float)) or isinstance(entropy, bool):
+        raise TypeError("RAND_add() argument 2 must be a float, not %s" % type(entropy).__name__)
+    _lib().RAND_add(data, len(data), float(entropy))
+
+
+def RAND_egd(path: Any, timeout: float = 5.0) -> int:
+    """Read 256 bytes from the entropy-gathering daemon at ``path`` and mix them in.
+
+    Returns the number of bytes obtained; raises ``SSLError`` when the daemon
+    cannot be reached or gives nothing.
+    """
+    try:
+        address = os.fspath(path)
+    except TypeError:
+        raise TypeError("RAND_egd() path must be str or bytes, not %s" % type(path).__name__) from None
+    wanted, data = 256, b""
+    failure = "EGD connection failed or EGD did not return enough data to seed the PRNG"
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as egd:
+            egd.settimeout(timeout)
+            egd.connect(address)
+            while len(data) < wanted:
+                ask = min(255, wanted - len(data))
+                egd.sendall(bytes((0x01, ask)))
+                count = _recv_exactly(egd, 1)[0]
+                if count == 0:
+                    break
+                data += _recv_exactly(egd, count)
+    except OSError as exc:
+        if not data:
+            raise SSLError(_c.SSL_ERROR_SYSCALL, "%s (%s)" % (failure, exc)) from None
+    if not data:
+        raise SSLError(_c.SSL_ERROR_SSL, failure)
+    RAND_add(data, float(len(data)))
+    return len(data)
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = b""
+    while len(chunks) < size:
+        chunk = sock.recv(size - len(chunks))
+        if not chunk:
+            raise OSError("EGD closed the connection")
+        chunks += chunk
+    return chunks
+
+
+# -- certificates -----------------------------------------------------------------------------
+def cert_time_to_seconds(timestring: str) -> float:
+    """Seconds since the epoch for a certificate time like ``"May  9 00:00:00 2007 GMT"`` (UTC)."""
+    if not isinstance(timestring, str):
+        raise TypeError("cert_time_to_seconds() needs a str, not %s" % type(timestring).__name__)
+    match = _CERT_TIME.match(timestring)
+    month = match.group(1).title() if match else None
+    if match is None or month not in _MONTHS:
+        raise ValueError("time data %r does not match format \"%%b %%d %%H:%%M:%%S %%Y GMT\"" % (timestring,))
+    day, hour, minute, second, year = (int(match.group(i)) for i in range(2, 7))
+    if not (1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 60):
+        raise ValueError("time data %r is out of range" % (timestring,))
+    return float(calendar.timegm((year, _MONTHS.index(month) + 1, day, hour, minute, second, 0, 0, 0)))
+
+
+def DER_cert_to_PEM_cert(der_cert_bytes: Any) -> str:
+    """PEM text (64-column base64 between the CERTIFICATE armor lines) for DER bytes."""
+    try:
+        raw = memoryview(der_cert_bytes).tobytes()
+    except TypeError:
+        raise TypeError("DER_cert_to_PEM_cert() needs bytes, not %s" % type(der_cert_bytes).__name__) from None
+    body = base64.standard_b64encode(raw).decode("ascii")
+    return PEM_HEADER + "\n" + textwrap.fill(body, 64) + "\n" + PEM_FOOTER + "\n"
+
+
+def PEM_cert_to_DER_cert(pem_cert_string: str) -> bytes:
+    """The DER bytes inside a PEM certificate; ``ValueError`` when it is not one."""
+    if not isinstance(pem_cert_string, str):
+        raise TypeError("PEM_cert_to_DER_cert() needs a str, not %s" % type(pem_cert_string).__name__)
+    text = pem_cert_string.strip()
+    if not text.startswith(PEM_HEADER):
+        raise ValueError("Invalid PEM encoding; must start with %s" % PEM_HEADER)
+    if not text.endswith(PEM_FOOTER):
+        raise ValueError("Invalid PEM encoding; must end with %s" % PEM_FOOTER)
+    body = "".join(text[len(PEM_HEADER):-len(PEM_FOOTER)].split())
+    try:
+        return base64.b64decode(body.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ValueError("Invalid PEM encoding; the base64 body does not decode: %s" % exc) from None
+
+
+def get_server_certificate(
+    addr: Tuple[str, int],
+    ssl_version: Optional[int] = None,
+    ca_certs: Any = None,
+    timeout: Optional[float] = None,
+) -> str:
+    """Connect to ``addr``, fetch the server's certificate and return it as PEM.
+
+    With ``ca_certs`` the certificate must validate against those roots, or
+    ``SSLError`` is raised.  ``timeout`` (an addition) bounds every socket
+    operation; by default the global socket timeout applies.
+    """
+    host, port = addr
+    context = SSLContext(_c.PROTOCOL_SSLv23 if ssl_version is None else ssl_version)
+    if ca_certs is not None:
+        context.verify_mode = _c.CERT_REQUIRED
+        context.load_verify_locations(ca_certs)
+    sock = socket.create_connection((host, port), timeout if timeout is not None else socket.getdefaulttimeout())
+    try:
+        with context.wrap_socket(sock) as tls:
+            der = tls.getpeercert(True)
+    finally:
+        sock.close()
+    return DER_cert_to_PEM_cert(der)

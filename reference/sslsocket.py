@@ -1,0 +1,404 @@
+"""``SSLSocket``: a ``socket.socket`` whose bytes travel through TLS.
+
+The socket owns the file descriptor (taken over from the wrapped socket, which
+is detached) and drives an ``OpenSSL.SSL.Connection`` directly on it.
+
+Blocking, timeouts and non-blocking mode
+    pyOpenSSL knows nothing of Python socket timeouts: on a socket with a
+    timeout the descriptor is non-blocking and OpenSSL answers "want read" /
+    "want write" at once.  Every operation therefore first tries the call
+    (the fast path: one pyOpenSSL call, nothing else), and only when OpenSSL
+    wants I/O it waits in :meth:`SSLSocket._retry` -- forever on a blocking
+    socket, up to the timeout (one deadline per operation, then
+    ``socket.timeout``), or not at all on a non-blocking socket, where the
+    caller gets ``SSLError`` with ``args[0]`` ``SSL_ERROR_WANT_READ`` /
+    ``SSL_ERROR_WANT_WRITE``, exactly what the spec's handshake loop expects.
+
+End of file
+    A clean TLS close (close_notify) reads as ``b""``.  A connection that
+    ends without close_notify (a "ragged" EOF) also reads as ``b""`` when
+    ``suppress_ragged_eofs`` is true, and raises ``SSLEOFError``
+    (``args[0] == SSL_ERROR_EOF``) when it is false.
+
+Before ``connect()`` (client side) and after ``close()`` there is no TLS
+connection: the methods then behave as the plain socket does (``ENOTCONN``,
+``EBADF``).  ``close()`` does not send close_notify (as CPython); ``unwrap()``
+does, and hands back a plain socket on the same descriptor.
+"""
+from __future__ import annotations
+
+import errno
+import select
+import socket
+import time
+from typing import Any, Optional, Tuple
+
+from OpenSSL import SSL as _SSL
+
+from .errors import is_eof, translate
+
+_Error = _SSL.Error
+_WantRead = _SSL.WantReadError
+_WantWrite = _SSL.WantWriteError
+_ZeroReturn = _SSL.ZeroReturnError
+_plain = socket.socket
+_HAS_POLL = hasattr(select, "poll")
+
+
+def _wait(fd: int, for_write: bool, timeout: Optional[float]) -> bool:
+    """Wait until ``fd`` is readable (or writable); False when ``timeout`` passed first."""
+    if _HAS_POLL:
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT if for_write else select.POLLIN)
+        return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000.0))
+    if for_write:
+        ready = select.select([], [fd], [fd], timeout)
+    else:
+        ready = select.select([fd], [], [fd], timeout)
+    return any(ready)
+
+
+class _NoTLS:
+    """Stands in for the TLS connection while there is none: plain socket behaviour."""
+
+    __slots__ = ("_sock",)
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def recv(self, n: int) -> bytes:
+        return _plain.recv(self._sock, n)
+
+    def recv_into(self, buffer: Any, nbytes: int) -> int:
+        return _plain.recv_into(self._sock, buffer, nbytes)
+
+    def send(self, data: Any) -> int:
+        return _plain.send(self._sock, data)
+
+    def sendall(self, data: Any) -> None:
+        return _plain.sendall(self._sock, data)
+
+    def do_handshake(self) -> None:
+        _plain.getpeername(self._sock)  # EBADF when closed, ENOTCONN when unconnected
+        raise OSError(errno.ENOTCONN, "Socket is not connected")
+
+
+class SSLSocket(socket.socket):
+    """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``."""
+
+    __slots__ = ("_conn", "_tls", "_context", "server_side", "server_hostname",
+                 "do_handshake_on_connect", "suppress_ragged_eofs")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("%s does not have a public constructor; use wrap_socket()" % type(self).__name__)
+
+    @classmethod
+    def _create(cls, sock: socket.socket, context: Any, server_side: bool = False,
+                do_handshake_on_connect: bool = True, suppress_ragged_eofs: bool = True,
+                server_hostname: Optional[str] = None) -> "SSLSocket":
+        if not isinstance(sock, socket.socket):
+            raise TypeError("wrap_socket() needs a socket.socket, not %s" % type(sock).__name__)
+        if sock.type != socket.SOCK_STREAM:
+            raise NotImplementedError("only stream sockets are supported")
+        if server_side and server_hostname:
+            raise ValueError("server_hostname can only be specified in client mode")
+        timeout = sock.gettimeout()
+        try:
+            sock.getpeername()
+            connected = True
+        except OSError as exc:
+            if exc.errno != errno.ENOTCONN:
+                raise
+            connected = False
+        self = cls.__new__(cls)
+        _plain.__init__(self, sock.family, sock.type, sock.proto, fileno=sock.fileno())
+        sock.detach()
+        self.settimeout(timeout)
+        self._context = context
+        self.server_side = bool(server_side)
+        self.server_hostname = server_hostname
+        self.do_handshake_on_connect = do_handshake_on_connect
+        self.suppress_ragged_eofs = suppress_ragged_eofs
+        self._conn = _NoTLS(self)
+        self._tls = False
+        if connected:
+            try:
+                self._start_tls()
+                if do_handshake_on_connect:
+                    if timeout == 0.0:
+                        raise ValueError("do_handshake_on_connect should not be specified for non-blocking sockets")
+                    self.do_handshake()
+            except BaseException:
+                self.close()
+                raise
+        return self
+
+    def _start_tls(self) -> None:
+        """Attach a fresh TLS connection (from the context's current settings) to the socket."""
+        conn = _SSL.Connection(self._context._openssl_context(), self)
+        if self.server_side:
+            conn.set_accept_state()
+        else:
+            if self.server_hostname:
+                conn.set_tlsext_host_name(self.server_hostname.encode("idna"))
+            conn.set_connect_state()
+        self._conn = conn
+        self._tls = True
+
+    @property
+    def context(self) -> Any:
+        """The ``SSLContext`` this socket was made from."""
+        return self._context
+
+    # -- the slow path: waiting for I/O, timeouts, error translation -----------------------
+    def _error(self, exc: BaseException) -> OSError:
+        verify_code = 0
+        if self._tls and type(exc) is _Error:
+            try:
+                from OpenSSL._util import lib
+
+                verify_code = lib.SSL_get_verify_result(self._conn._ssl)
+            except Exception:
+                verify_code = 0
+        return translate(exc, verify_code)
+
+    def _retry(self, exc: BaseException, call: Any, args: Tuple[Any, ...], what: str, eof: Any = None) -> Any:
+        """Finish ``call(*args)`` after it raised ``exc``: wait for I/O as the timeout allows.
+
+        For reads ``eof`` is the value that reports end of file (``b""`` or 0).
+        """
+        deadline = None
+        while True:
+            if isinstance(exc, _WantRead):
+                for_write = False
+            elif isinstance(exc, _WantWrite):
+                for_write = True
+            elif eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):
+                return eof
+            else:
+                raise self._error(exc) from None
+            timeout = self.gettimeout()
+            if timeout == 0.0:
+                raise self._error(exc) from None
+            remaining = None
+            if timeout is not None:
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + timeout
+                remaining = deadline - now
+            if (remaining is not None and remaining <= 0) or not _wait(self.fileno(), for_write, remaining):
+                raise socket.timeout("The %s operation timed out" % what)
+            try:
+                return call(*args)
+            except _Error as again:
+                exc = again
+
+    # -- handshake --------------------------------------------------------------------------
+    def do_handshake(self) -> None:
+        """Run the TLS handshake (on a non-blocking socket: may raise WANT_READ/WANT_WRITE)."""
+        conn = self._conn
+        try:
+            conn.do_handshake()
+        except _Error as exc:
+            self._retry(exc, conn.do_handshake, (), "handshake")
+
+    # -- reading ------------------------------------------------------------------------------
+    def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
+        if flags or buflen <= 0:
+            return self._recv_special(buflen, flags)
+        try:
+            return self._conn.recv(buflen)
+        except _Error as exc:
+            return self._retry(exc, self._conn.recv, (buflen,), "read", b"")
+
+    def _recv_special(self, buflen: int, flags: int) -> bytes:
+        if flags and self._tls:
+            raise ValueError("non-zero flags not allowed in calls to recv() on %s" % type(self).__name__)
+        if buflen < 0:
+            raise ValueError("negative buffersize in recv")
+        if not self._tls:
+            return _plain.recv(self, buflen, flags)
+        return b""
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        if flags and self._tls:
+            raise ValueError("non-zero flags not allowed in calls to recv_into() on %s" % type(self).__name__)
+        if not nbytes:
+            nbytes = memoryview(buffer).nbytes
+            if not nbytes:
+                return 0
+        try:
+            return self._conn.recv_into(buffer, nbytes)
+        except _Error as exc:
+            return self._retry(exc, self._conn.recv_into, (buffer, nbytes), "read", 0)
+
+    def read(self, nbytes: int = 1024, buffer: Any = None) -> Any:
+        """Read up to ``nbytes`` decrypted bytes; into ``buffer`` (returning the count) if given."""
+        if not self._tls:
+            raise ValueError("Read on closed or unwrapped SSL socket.")
+        if buffer is not None:
+            size = memoryview(buffer).nbytes
+            return self.recv_into(buffer, min(size, nbytes) if nbytes else size)
+        return self.recv(nbytes)
+
+    def pending(self) -> int:
+        """Decrypted bytes already buffered and readable without touching the socket."""
+        return self._conn.pending() if self._tls else 0
+
+    # -- writing ------------------------------------------------------------------------------
+    def send(self, data: Any, flags: int = 0) -> int:
+        if flags and self._tls:
+            raise ValueError("non-zero flags not allowed in calls to send() on %s" % type(self).__name__)
+        try:
+            return self._conn.send(data)
+        except _Error as exc:
+            return self._retry(exc, self._conn.send, (data,), "write")
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        if flags and self._tls:
+            raise ValueError("non-zero flags not allowed in calls to sendall() on %s" % type(self).__name__)
+        if self.gettimeout() is None:
+            try:
+                self._conn.sendall(data)
+                return
+            except _Error as exc:
+                raise self._error(exc) from None
+        view = memoryview(data).cast("B")
+        total, size = 0, len(view)
+        while total < size:
+            total += self.send(view[total:])
+
+    def write(self, data: Any) -> int:
+        """Encrypt and send ``data``; returns the number of bytes written."""
+        if not self._tls:
+            raise ValueError("Write on closed or unwrapped SSL socket.")
+        if self.gettimeout() is None:
+            try:
+                return self._conn.sendall(data)
+            except _Error as exc:
+                raise self._error(exc) from None
+        return self.send(data)
+
+    # -- information --------------------------------------------------------------------------
+    def _handshake_done(self) -> bool:
+        return self._tls and self._conn.get_cipher_name() is not None
+
+    def getpeercert(self, binary_form: bool = False) -> Any:
+        """The peer's certificate: None, ``{}`` if not validated, the decoded dict, or DER."""
+        if not self._tls:
+            self.getpeername()  # the error a plain socket gives (ENOTCONN / EBADF)
+            raise ValueError("No SSL wrapper around %r" % self)
+        if not self._handshake_done():
+            raise ValueError("handshake not done yet")
+        cert = self._conn.get_peer_certificate()
+        if cert is None:
+            return None
+        crypto_cert = cert.to_cryptography()
+        if binary_form:
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            return crypto_cert.public_bytes(Encoding.DER)
+        if not self._conn.get_verify_mode() & _SSL.VERIFY_PEER:
+            return {}
+        from .certdecode import decode_certificate
+
+        return decode_certificate(crypto_cert)
+
+    def cipher(self) -> Optional[Tuple[str, str, int]]:
+        """``(name, protocol, secret bits)`` of the negotiated cipher, or None before the handshake."""
+        if not self._tls:
+            return None
+        name = self._conn.get_cipher_name()
+        if name is None:
+            return None
+        return (name, self._conn.get_cipher_version(), self._conn.get_cipher_bits())
+
+    def version(self) -> Optional[str]:
+        """The negotiated protocol ("TLSv1.3" ...), or None before the handshake."""
+        if not self._handshake_done():
+            return None
+        return self._conn.get_protocol_version_name()
+
+    # -- connection management -----------------------------------------------------------
+    def connect(self, address: Any) -> None:
+        self._connect(address, False)
+
+    def connect_ex(self, address: Any) -> int:
+        return self._connect(address, True)
+
+    def _connect(self, address: Any, return_errno: bool) -> int:
+        if self.server_side:
+            raise ValueError("can't connect in server-side mode")
+        if self._tls:
+            raise ValueError("attempt to connect already-connected SSLSocket!")
+        if return_errno:
+            rc = _plain.connect_ex(self, address)
+            if rc:
+                return rc
+        else:
+            _plain.connect(self, address)
+        self._start_tls()
+        try:
+            if self.do_handshake_on_connect:
+                self.do_handshake()
+        except BaseException:
+            self._conn = _NoTLS(self)
+            self._tls = False
+            raise
+        return 0
+
+    def accept(self) -> Tuple["SSLSocket", Any]:
+        """Accept a connection on a wrapped listening socket; the new socket is wrapped too."""
+        newsock, addr = _plain.accept(self)
+        try:
+            wrapped = self._context.wrap_socket(
+                newsock, server_side=True,
+                do_handshake_on_connect=self.do_handshake_on_connect,
+                suppress_ragged_eofs=self.suppress_ragged_eofs)
+        except BaseException:
+            newsock.close()
+            raise
+        return wrapped, addr
+
+    def unwrap(self) -> socket.socket:
+        """Run the TLS shutdown (close_notify both ways) and return the plain socket."""
+        if not self._tls:
+            raise ValueError("No SSL wrapper around %r" % self)
+        conn = self._conn
+        for _ in range(2):  # send ours, then wait for the peer's
+            try:
+                done = conn.shutdown()
+            except _Error as exc:
+                done = self._retry(exc, conn.shutdown, (), "shutdown")
+            if done:
+                break
+        timeout = self.gettimeout()
+        self._conn = _NoTLS(self)
+        self._tls = False
+        plain = socket.socket(self.family, self.type, self.proto, fileno=self.detach())
+        plain.settimeout(timeout)
+        return plain
+
+    def shutdown(self, how: int) -> None:
+        self._conn = _NoTLS(self)
+        self._tls = False
+        _plain.shutdown(self, how)
+
+    def _real_close(self, *args: Any, **kwargs: Any) -> None:
+        self._conn = _NoTLS(self)
+        self._tls = False
+        _plain._real_close(self, *args, **kwargs)
+
+    def dup(self) -> "SSLSocket":
+        raise NotImplementedError("Can't dup() %s instances" % type(self).__name__)
+
+    def _no_datagram(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("datagram operations are not allowed on %s" % type(self).__name__)
+
+    sendto = recvfrom = recvfrom_into = _no_datagram
+
+    def __repr__(self) -> str:
+        return "<%s fd=%d server_side=%s tls=%s>" % (type(self).__name__, self.fileno(), self.server_side, self._tls)
+
+
+__all__ = ["SSLSocket"]
