@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import trustme  # noqa: E402
 from cryptography import x509  # noqa: E402
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: E402
 
@@ -541,9 +542,73 @@ def generate(out: Path) -> List[Dict[str, Any]]:
     return fs.entries
 
 
+def _public_der(key_or_cert: Any) -> bytes:
+    return key_or_cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _check_entry(out: Path, entry: Dict[str, Any], password: bytes,
+                 horizon: datetime.datetime) -> List[str]:
+    name, files = entry["name"], entry["files"]
+    missing = [f for f in files.values() if not (out / f).exists()]
+    if missing:
+        return ["%s: missing %s" % (name, ", ".join(missing))]
+    problems: List[str] = []
+    if entry["peercert"] is None:
+        if entry.get("kind") == "capath":
+            cert = x509.load_pem_x509_certificate((out / files["cert"]).read_bytes())
+            if Path(files["cert"]).name != subject_hash(cert.subject) + ".0":
+                problems.append("%s: %s is not named by its subject hash" % (name, files["cert"]))
+        return problems
+    cert = x509.load_pem_x509_certificate((out / files["cert"]).read_bytes())
+    for field, value in describe(cert).items():
+        if entry[field] != value:
+            problems.append("%s: %s is %r, manifest says %r" % (name, field, value, entry[field]))
+    if jsonable(decode_certificate(cert)) != entry["peercert"]:
+        problems.append("%s: peercert differs from the certificate" % name)
+    chain = [cert]
+    if "chain" in files:
+        chain = x509.load_pem_x509_certificates((out / files["chain"]).read_bytes())
+        if chain[0] != cert:
+            problems.append("%s: chain does not start with the leaf" % name)
+        for child, parent in zip(chain, chain[1:]):
+            try:
+                child.verify_directly_issued_by(parent)
+            except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+                if entry["verdict"] != "weak-signature":
+                    problems.append("%s: chain is not leaf -> ... -> root" % name)
+        combined = (out / files["combined"]).read_bytes()
+        if not (combined.startswith(b"-----BEGIN") and b"PRIVATE KEY-----" in
+                combined.split(b"\n", 1)[0]):
+            problems.append("%s: combined file does not start with the key" % name)
+    key = serialization.load_pem_private_key(
+        (out / files["key"]).read_bytes(), password if name == "encrypted" else None)
+    if (_public_der(key) == _public_der(cert)) != (entry["verdict"] != "key-mismatch"):
+        problems.append("%s: key and certificate %s" % (
+            name, "match" if entry["verdict"] == "key-mismatch" else "do not match"))
+    if entry["verdict"] not in ("expired", "not-yet-valid"):
+        for member in chain:
+            if member.not_valid_after_utc < horizon:
+                problems.append("%s: %s expires %s, within %d years" % (
+                    name, member.subject.rfc4514_string(), member.not_valid_after_utc,
+                    MIN_YEARS_VALID))
+    return problems
+
+
 def check(out: Path) -> List[str]:
     """Problems found in the fixture set at *out* (empty list: all is well)."""
-    return []  # TODO
+    try:
+        manifest = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        return ["cannot read %s: %s" % (out / MANIFEST, exc)]
+    if manifest.get("format") != 1:
+        return ["%s: unknown format %r" % (MANIFEST, manifest.get("format"))]
+    now = datetime.datetime.now(datetime.timezone.utc)
+    horizon = now.replace(year=now.year + MIN_YEARS_VALID)
+    problems: List[str] = []
+    for entry in manifest["fixtures"]:
+        problems += _check_entry(out, entry, manifest["password"].encode(), horizon)
+    return problems
 
 
 def write_set(out: Path, force: bool) -> List[Dict[str, Any]]:
