@@ -28,6 +28,7 @@ Decisions:
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Callable, List, Optional, Union
 
 from OpenSSL import SSL as _SSL
@@ -73,10 +74,6 @@ def _password_callback(password: Any) -> Callable[..., bytes]:
     return callback
 
 
-def _no_password(maxlen: int, verify: bool, userdata: Any) -> bytes:
-    return b""
-
-
 class SSLContext:
     """Settings, certificates and keys for the TLS connections it wraps."""
 
@@ -102,7 +99,6 @@ class SSLContext:
         ctx = _SSL.Context(self._method)
         ctx.set_options(self._options)
         ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])
-        ctx.set_passwd_cb(_no_password)
         if self._ciphers is not None:
             ctx.set_cipher_list(self._ciphers)
         if self._min_version is not None:
@@ -188,11 +184,13 @@ class SSLContext:
 
         def load(ctx: _SSL.Context) -> None:
             ctx.use_certificate_chain_file(cert_path)
-            ctx.set_passwd_cb(passwd_cb)
-            try:
-                ctx.use_privatekey_file(key_path)
-            finally:
-                ctx.set_passwd_cb(_no_password)
+            with warnings.catch_warnings():
+                # Deprecated in pyOpenSSL, but it is what lets OpenSSL read the key
+                # exactly as CPython does -- and without it OpenSSL would prompt
+                # on the terminal for an encrypted key.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                ctx.set_passwd_cb(passwd_cb)
+            ctx.use_privatekey_file(key_path)
             ctx.check_privatekey()
 
         self._apply(load)
