@@ -1,0 +1,525 @@
+"""The reference's SSLSocket over real loopback sockets, with the stdlib ``ssl`` as the peer.
+
+Each test names one behaviour of the spec.  The peer runs in a thread (see
+``test_reference_support.serve``); every socket has a timeout, so a broken
+implementation fails a test instead of hanging it.
+"""
+from __future__ import annotations
+
+import errno
+import select
+import socket
+import ssl
+import threading
+
+import pytest
+
+import reference
+from test_reference_support import (
+    TIMEOUT, cert, client_socket, open_fds, ref_client_context, ref_echo, ref_server_context,
+    serve, stdlib_client_context, stdlib_echo, stdlib_server_context,
+)
+
+
+def _ipv6() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+# -- handshakes, both directions ---------------------------------------------------------------
+@pytest.mark.parametrize("family", [socket.AF_INET, socket.AF_INET6])
+def test_reference_client_to_stdlib_server(family):
+    if family == socket.AF_INET6 and not _ipv6():
+        pytest.skip("no IPv6 loopback on this machine")
+    with serve(stdlib_echo(stdlib_server_context()), family=family) as (addr, box):
+        with ref_client_context().wrap_socket(client_socket(family)) as tls:
+            tls.connect(addr)
+            assert tls.write(b"hello") == 5
+            assert tls.read() == b"hello"
+            mine = (tls.cipher(), tls.version(), tls.getpeercert(), tls.getpeercert(True))
+    assert box.error is None, box.error
+    assert box.value["data"] == b"hello"
+    assert mine[0] == box.value["cipher"] and mine[1] == box.value["version"]
+    assert mine[3] == ssl.PEM_cert_to_DER_cert(open(cert("server.pem")).read())
+    assert mine[2] == ssl._ssl._test_decode_cert(cert("server.pem"))
+
+
+def test_stdlib_client_to_reference_server():
+    with serve(ref_echo(ref_server_context())) as (addr, box):
+        with stdlib_client_context().wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            tls.sendall(b"ping")
+            assert tls.recv(100) == b"ping"
+            theirs = (tls.cipher(), tls.version(), tls.getpeercert())
+    assert box.error is None, box.error
+    assert box.value["cipher"] == theirs[0] and box.value["version"] == theirs[1]
+    assert box.value["peercert"] is None and box.value["peercert_der"] is None  # no client cert
+    assert theirs[2] == ssl._ssl._test_decode_cert(cert("server.pem"))
+
+
+def test_client_certificate_authentication():
+    server_ctx = ref_server_context(client_ca="root-ca.pem", verify=reference.CERT_REQUIRED)
+    with serve(ref_echo(server_ctx)) as (addr, box):
+        with stdlib_client_context(certname="client").wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            tls.sendall(b"auth")
+            assert tls.recv(100) == b"auth"
+    assert box.error is None, box.error
+    assert box.value["peercert"] == ssl._ssl._test_decode_cert(cert("client.pem"))
+
+
+def test_server_requiring_a_client_certificate_rejects_a_client_without_one():
+    server_ctx = ref_server_context(client_ca="root-ca.pem", verify=reference.CERT_REQUIRED)
+    with serve(ref_echo(server_ctx)) as (addr, box):
+        with stdlib_client_context().wrap_socket(client_socket()) as tls:
+            with pytest.raises(OSError):
+                tls.connect(addr)
+                tls.sendall(b"x")
+                tls.recv(100)  # TLS 1.3: the alert arrives after the client's handshake
+    assert isinstance(box.error, reference.SSLError)
+    assert box.error.args[0] == reference.SSL_ERROR_SSL
+    assert "CERTIFICATE" in box.error.args[1]
+
+
+def test_getpeercert_is_empty_when_not_validated():
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        with ref_client_context(ca=None, verify=reference.CERT_NONE).wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            assert tls.getpeercert() == {}
+            assert tls.getpeercert(binary_form=True) == ssl.PEM_cert_to_DER_cert(open(cert("server.pem")).read())
+            tls.write(b"x")
+            tls.read()
+    assert box.error is None, box.error
+
+
+# -- verification failures: same reason as the stdlib gives ---------------------------------------
+def _stdlib_verify_error(certname: str) -> ssl.SSLCertVerificationError:
+    with serve(stdlib_echo(stdlib_server_context(certname))) as (addr, box):
+        with pytest.raises(ssl.SSLCertVerificationError) as info:
+            with stdlib_client_context().wrap_socket(client_socket()) as tls:
+                tls.connect(addr)
+    return info.value
+
+
+@pytest.mark.parametrize("certname", ["expired", "untrusted-leaf", "selfsigned", "not-yet-valid"])
+def test_verify_failure_is_sslerror_naming_the_reason(certname):
+    expected = _stdlib_verify_error(certname)
+    before = open_fds()
+    with serve(stdlib_echo(stdlib_server_context(certname))) as (addr, box):
+        sock = client_socket()
+        tls = ref_client_context().wrap_socket(sock)
+        with pytest.raises(reference.SSLError) as info:
+            tls.connect(addr)
+        tls.close()
+    assert open_fds() == before
+    err = info.value
+    assert isinstance(err, OSError) and err.args[0] == reference.SSL_ERROR_SSL
+    # X509 verification codes are stable across OpenSSL releases; their texts are not.
+    assert err.verify_code == expected.verify_code
+    assert err.verify_message
+    assert err.args[1] == "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: " + err.verify_message
+
+
+def test_cert_optional_client_also_verifies():
+    """The spec's note: in client mode CERT_OPTIONAL and CERT_REQUIRED are equivalent."""
+    with serve(stdlib_echo(stdlib_server_context("untrusted-leaf"))) as (addr, box):
+        tls = ref_client_context(verify=reference.CERT_OPTIONAL).wrap_socket(client_socket())
+        with pytest.raises(reference.SSLError):
+            tls.connect(addr)
+        tls.close()
+
+
+def test_wrap_socket_failure_closes_the_socket_and_leaks_nothing():
+    before = open_fds()
+    with serve(stdlib_echo(stdlib_server_context("untrusted-leaf"))) as (addr, box):
+        sock = client_socket()
+        sock.connect(addr)
+        with pytest.raises(reference.SSLError):
+            ref_client_context().wrap_socket(sock)
+        assert sock.fileno() == -1
+    assert open_fds() == before
+
+
+# -- module-level wrap_socket and get_server_certificate ----------------------------------------------
+def test_module_wrap_socket_with_every_parameter():
+    with serve(stdlib_echo(stdlib_server_context(client_ca="root-ca.pem", verify=ssl.CERT_REQUIRED))) as (addr, box):
+        tls = reference.wrap_socket(
+            client_socket(), keyfile=cert("client.key"), certfile=cert("client-chain.pem"),
+            server_side=False, cert_reqs=reference.CERT_REQUIRED, ssl_version=reference.PROTOCOL_SSLv23,
+            ca_certs=cert("root-ca.pem"), do_handshake_on_connect=True, suppress_ragged_eofs=True,
+            ciphers="ECDHE+AESGCM:ECDHE+CHACHA20")
+        with tls:
+            assert isinstance(tls, socket.socket) and isinstance(tls.context, reference.SSLContext)
+            assert tls.context.verify_mode == reference.CERT_REQUIRED
+            tls.connect(addr)
+            tls.sendall(b"all params")
+            assert tls.recv(100) == b"all params"
+    assert box.error is None, box.error
+    assert box.value["peercert"] == ssl._ssl._test_decode_cert(cert("client.pem"))
+
+
+def test_module_wrap_socket_server_side_needs_a_certificate():
+    with client_socket() as sock:
+        with pytest.raises(ValueError):
+            reference.wrap_socket(sock, server_side=True)
+
+
+def test_get_server_certificate_with_and_without_ca_certs():
+    expected = ssl.DER_cert_to_PEM_cert(ssl.PEM_cert_to_DER_cert(open(cert("server.pem")).read()))
+
+    def handshake_only(conn):
+        with stdlib_server_context().wrap_socket(conn, server_side=True):
+            pass
+
+    with serve(handshake_only) as (addr, box):
+        assert reference.get_server_certificate(addr, timeout=TIMEOUT) == expected
+    with serve(handshake_only) as (addr, box):
+        assert reference.get_server_certificate(addr, ca_certs=cert("root-ca.pem"), timeout=TIMEOUT) == expected
+    with serve(handshake_only) as (addr, box):
+        with pytest.raises(reference.SSLError):
+            reference.get_server_certificate(addr, ca_certs=cert("untrusted-root-ca.pem"), timeout=TIMEOUT)
+
+
+# -- socket behaviour -----------------------------------------------------------------------
+def test_accept_on_a_wrapped_listening_socket_wraps_the_new_socket():
+    ctx = ref_server_context()
+
+    def handler(conn):
+        assert isinstance(conn, reference.SSLSocket) and conn.server_side
+        data = conn.recv(100)
+        conn.sendall(data.upper())
+        return conn.version()
+
+    with serve(handler, wrap_listener=lambda s: ctx.wrap_socket(s, server_side=True)) as (addr, box):
+        with stdlib_client_context().wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            tls.sendall(b"abc")
+            assert tls.recv(100) == b"ABC"
+            version = tls.version()
+    assert box.error is None, box.error
+    assert box.value == version
+
+
+def test_do_handshake_on_connect_false_then_explicit_handshake():
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        sock = client_socket()
+        sock.connect(addr)
+        with ref_client_context().wrap_socket(sock, do_handshake_on_connect=False) as tls:
+            assert tls.cipher() is None and tls.version() is None
+            tls.do_handshake()
+            assert tls.cipher() is not None
+            tls.sendall(b"x")
+            assert tls.recv(10) == b"x"
+    assert box.error is None, box.error
+
+
+def test_nonblocking_handshake_loop_from_the_spec():
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        sock = client_socket()
+        sock.connect(addr)
+        sock.setblocking(False)
+        waits = {"read": 0, "write": 0}
+        with ref_client_context().wrap_socket(sock, do_handshake_on_connect=False) as tls:
+            while True:
+                try:
+                    tls.do_handshake()
+                    break
+                except reference.SSLError as err:
+                    if err.args[0] == reference.SSL_ERROR_WANT_READ:
+                        waits["read"] += 1
+                        assert select.select([tls], [], [], TIMEOUT)[0], "handshake stalled"
+                    elif err.args[0] == reference.SSL_ERROR_WANT_WRITE:
+                        waits["write"] += 1
+                        assert select.select([], [tls], [], TIMEOUT)[1], "handshake stalled"
+                    else:
+                        raise
+            assert waits["read"] + waits["write"] >= 1, waits  # the server's answer cannot be there yet
+            with pytest.raises(reference.SSLError) as info:
+                tls.recv(10)  # nothing sent yet: a non-blocking read wants to read
+            assert info.value.args[0] == reference.SSL_ERROR_WANT_READ
+            tls.settimeout(TIMEOUT)
+            tls.sendall(b"nb")
+            assert tls.recv(10) == b"nb"
+    assert box.error is None, box.error
+
+
+def test_timeouts_on_handshake_and_read():
+    def silent(conn):
+        conn.recv(1 << 16)  # swallow the ClientHello, never answer
+        threading.Event().wait(1.0)
+
+    with serve(silent) as (addr, box):
+        sock = client_socket()
+        sock.settimeout(0.3)
+        sock.connect(addr)
+        with pytest.raises(socket.timeout):
+            ref_client_context().wrap_socket(sock)
+
+    release = threading.Event()
+
+    def quiet(conn):
+        with stdlib_server_context().wrap_socket(conn, server_side=True):
+            release.wait(TIMEOUT)
+
+    with serve(quiet) as (addr, box):
+        with ref_client_context().wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            tls.settimeout(0.2)
+            with pytest.raises(socket.timeout):
+                tls.recv(10)
+            release.set()
+    assert box.error is None, box.error
+
+
+@pytest.mark.parametrize("suppress", [True, False])
+def test_suppress_ragged_eofs(suppress):
+    def ragged(conn):
+        tls = stdlib_server_context().wrap_socket(conn, server_side=True)
+        tls.sendall(b"last words")
+        tls.recv(10)  # wait for the client's go
+        fd = tls.detach()  # close the TCP connection without close_notify
+        socket.socket(fileno=fd).close()
+
+    with serve(ragged) as (addr, box):
+        ctx = ref_client_context()
+        tls = ctx.wrap_socket(client_socket(), suppress_ragged_eofs=suppress)
+        with tls:
+            tls.connect(addr)
+            assert tls.recv(100) == b"last words"
+            tls.sendall(b"go")
+            if suppress:
+                assert tls.recv(100) == b""
+            else:
+                with pytest.raises(reference.SSLError) as info:
+                    tls.recv(100)
+                assert info.value.args[0] == reference.SSL_ERROR_EOF
+    assert box.error is None, box.error
+
+
+def test_clean_close_reads_as_eof():
+    def close_cleanly(conn):
+        tls = stdlib_server_context().wrap_socket(conn, server_side=True)
+        tls.sendall(b"bye")
+        tls.unwrap().close()
+
+    with serve(close_cleanly) as (addr, box):
+        with ref_client_context().wrap_socket(client_socket(), suppress_ragged_eofs=False) as tls:
+            tls.connect(addr)
+            assert tls.recv(100) == b"bye"
+            assert tls.recv(100) == b""
+            assert tls.recv_into(bytearray(10)) == 0
+
+
+@pytest.mark.parametrize("reference_side", ["client", "server"])
+def test_unwrap_starttls_up_and_down(reference_side):
+    def plain_then_tls_then_plain(conn, wrap):
+        assert conn.recv(100) == b"STARTTLS"
+        conn.sendall(b"OK")
+        tls = wrap(conn)
+        assert tls.recv(100) == b"secret"
+        tls.sendall(b"SECRET")
+        plain = tls.unwrap()
+        plain.sendall(b"plain again")
+        return plain.recv(100)
+
+    if reference_side == "server":
+        ctx = ref_server_context()
+        server_wrap = lambda c: ctx.wrap_socket(c, server_side=True)
+        client_wrap = stdlib_client_context().wrap_socket
+    else:
+        sctx = stdlib_server_context()
+        server_wrap = lambda c: sctx.wrap_socket(c, server_side=True)
+        client_wrap = ref_client_context().wrap_socket
+
+    with serve(lambda c: plain_then_tls_then_plain(c, server_wrap)) as (addr, box):
+        sock = client_socket()
+        sock.connect(addr)
+        sock.sendall(b"STARTTLS")
+        assert sock.recv(100) == b"OK"
+        tls = client_wrap(sock)
+        tls.sendall(b"secret")
+        assert tls.recv(100) == b"SECRET"
+        plain = tls.unwrap()
+        assert type(plain) is socket.socket or reference_side == "server"
+        assert plain.recv(100) == b"plain again"
+        plain.sendall(b"bye in clear")
+        plain.close()
+    assert box.error is None, box.error
+    assert box.value == b"bye in clear"
+
+
+def test_read_write_recv_into_and_makefile():
+    def lines(conn):
+        with stdlib_server_context().wrap_socket(conn, server_side=True) as tls:
+            f = tls.makefile("rwb")
+            for line in f:
+                if line == b"END\n":
+                    break
+                f.write(line.upper())
+                f.flush()
+            f.close()
+
+    with serve(lines) as (addr, box):
+        with ref_client_context().wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            f = tls.makefile("rwb")
+            f.write(b"one\n")
+            f.flush()
+            assert f.readline() == b"ONE\n"
+            assert tls.write(b"two\n") == 4
+            buf = bytearray(16)
+            n = tls.read(4, buf)
+            assert buf[:n] == b"TWO\n"[:n] and n >= 1
+            rest = 4 - n
+            while rest:
+                rest -= tls.recv_into(memoryview(buf)[:rest])
+            tls.sendall(b"END\n")
+            f.close()
+    assert box.error is None, box.error
+
+
+def test_bulk_transfer_both_ways_with_a_timeout_set():
+    payload = bytes(range(256)) * 4096  # 1 MiB
+
+    def echo_all(conn):
+        with stdlib_server_context().wrap_socket(conn, server_side=True) as tls:
+            got = bytearray()
+            while len(got) < len(payload):
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            tls.sendall(got)
+            return len(got)
+
+    with serve(echo_all) as (addr, box):
+        with ref_client_context().wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            assert tls.gettimeout() == TIMEOUT
+            tls.sendall(payload)
+            got = bytearray()
+            while len(got) < len(payload):
+                chunk = tls.recv(65536)
+                assert chunk, "early EOF"
+                got += chunk
+    assert box.error is None, box.error
+    assert box.value == len(payload) and bytes(got) == payload
+
+
+def test_context_can_change_after_wrapping():
+    """pyOpenSSL freezes its Context after use; SSLContext must not."""
+    ctx = ref_client_context()
+    for ciphers, expected_tls12 in (("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"),
+                                    ("ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384")):
+        ctx.set_ciphers(ciphers)
+        ctx.options |= reference.OP_NO_TLSv1_3
+        with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+            with ctx.wrap_socket(client_socket()) as tls:
+                tls.connect(addr)
+                assert tls.cipher()[0] == expected_tls12
+                assert tls.version() == "TLSv1.2"
+                tls.sendall(b"c")
+                tls.recv(1)
+
+
+def test_closed_and_unconnected_sockets_give_socket_errors():
+    ctx = ref_client_context()
+    tls = ctx.wrap_socket(client_socket())
+    with pytest.raises(OSError) as info:
+        tls.recv(10)
+    assert info.value.errno == errno.ENOTCONN
+    with pytest.raises(OSError):
+        tls.do_handshake()
+    assert tls.cipher() is None
+    tls.close()
+    assert tls.fileno() == -1
+    with pytest.raises(OSError) as info:
+        tls.send(b"x")
+    assert info.value.errno == errno.EBADF
+
+
+def test_close_closes_the_underlying_socket():
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        sock = client_socket()
+        sock.connect(addr)
+        fd = sock.fileno()
+        tls = ref_client_context().wrap_socket(sock)
+        assert sock.fileno() == -1 and tls.fileno() == fd
+        tls.sendall(b"z")
+        tls.recv(1)
+        tls.close()
+        with pytest.raises(OSError):
+            socket.socket(fileno=fd).close()  # the descriptor is gone
+
+
+# -- the spec's examples, with local servers in place of the internet hosts ----------------------
+def test_spec_client_side_example():
+    ssl_ = reference
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(TIMEOUT)
+        ssl_sock = ssl_.wrap_socket(s, ca_certs=cert("root-ca.pem"), cert_reqs=ssl_.CERT_REQUIRED)
+        ssl_sock.connect(addr)
+        assert ssl_sock.getpeername() == addr
+        assert ssl_sock.getpeercert()["subject"]
+        ssl_sock.write(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        data = ssl_sock.read()
+        ssl_sock.close()
+    assert data.startswith(b"GET / HTTP/1.0")
+
+
+def test_spec_context_example():
+    ssl_ = reference
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        context = ssl_.SSLContext(ssl_.PROTOCOL_SSLv23)
+        context.verify_mode = ssl_.CERT_OPTIONAL
+        context.load_verify_locations(cert("ca-bundle.pem"))
+        conn = context.wrap_socket(socket.socket(socket.AF_INET))
+        conn.settimeout(TIMEOUT)
+        conn.connect(addr)
+        assert ("DNS", "localhost") in conn.getpeercert()["subjectAltName"]
+        request = b"HEAD / HTTP/1.0\r\nHost: localhost\r\n\r\n"
+        assert conn.write(request) == len(request)
+        assert conn.read().split(b"\r\n")[0] == b"HEAD / HTTP/1.0"
+        conn.close()
+
+
+def test_spec_server_side_example():
+    ssl_ = reference
+    context = ssl_.SSLContext(ssl_.PROTOCOL_SSLv23)
+    context.load_cert_chain(certfile=cert("server-chain.pem"), keyfile=cert("server.key"))
+    bindsocket = socket.socket()
+    bindsocket.settimeout(TIMEOUT)
+    bindsocket.bind(("127.0.0.1", 0))
+    bindsocket.listen(5)
+    received = []
+
+    def deal_with_client(connstream):
+        data = connstream.read()
+        while data:
+            received.append(data)
+            data = connstream.read()
+
+    def client():
+        with stdlib_client_context().wrap_socket(client_socket()) as tls:
+            tls.connect(bindsocket.getsockname())
+            tls.sendall(b"hello server")
+
+    thread = threading.Thread(target=client, daemon=True)
+    thread.start()
+    try:
+        newsocket, fromaddr = bindsocket.accept()
+        newsocket.settimeout(TIMEOUT)
+        connstream = context.wrap_socket(newsocket, server_side=True)
+        try:
+            deal_with_client(connstream)
+        finally:
+            connstream.close()
+    finally:
+        thread.join(TIMEOUT)
+        bindsocket.close()
+    assert b"".join(received) == b"hello server"
