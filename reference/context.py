@@ -74,6 +74,21 @@ def _password_callback(password: Any) -> Callable[..., bytes]:
     return callback
 
 
+def _whole_writes(ctx: _SSL.Context) -> None:
+    """Turn off pyOpenSSL's partial writes: one ``SSL_write`` sends the whole buffer.
+
+    This is CPython's behaviour (``write``/``send`` either send everything or,
+    non-blocking, ask to be retried with the same data) and it lets OpenSSL
+    write many records in one call, which bulk transfers need.
+    """
+    try:
+        from OpenSSL._util import lib
+
+        lib.SSL_CTX_clear_mode(ctx._context, lib.SSL_MODE_ENABLE_PARTIAL_WRITE)
+    except (ImportError, AttributeError):
+        pass
+
+
 class SSLContext:
     """Settings, certificates and keys for the TLS connections it wraps."""
 
@@ -99,6 +114,7 @@ class SSLContext:
         ctx = _SSL.Context(self._method)
         ctx.set_options(self._options)
         ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])
+        _whole_writes(ctx)
         if self._ciphers is not None:
             ctx.set_cipher_list(self._ciphers)
         if self._min_version is not None:

@@ -218,13 +218,25 @@ def test_do_handshake_on_connect_false_then_explicit_handshake():
 
 
 def test_nonblocking_handshake_loop_from_the_spec():
-    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+    go = threading.Event()
+    echo = stdlib_echo(stdlib_server_context())
+
+    def server(conn):
+        go.wait(TIMEOUT)  # answer only after the client's first attempt
+        return echo(conn)
+
+    with serve(server) as (addr, box):
         sock = client_socket()
         sock.connect(addr)
         sock.setblocking(False)
         waits = {"read": 0, "write": 0}
         with ref_client_context().wrap_socket(sock, do_handshake_on_connect=False) as tls:
-            while True:
+            with pytest.raises(reference.SSLError) as first:
+                tls.do_handshake()  # the server is not answering yet
+            assert first.value.args[0] == reference.SSL_ERROR_WANT_READ
+            assert isinstance(first.value, reference.SSLWantReadError)
+            go.set()
+            while True:  # the spec's loop
                 try:
                     tls.do_handshake()
                     break
@@ -237,7 +249,7 @@ def test_nonblocking_handshake_loop_from_the_spec():
                         assert select.select([], [tls], [], TIMEOUT)[1], "handshake stalled"
                     else:
                         raise
-            assert waits["read"] + waits["write"] >= 1, waits  # the server's answer cannot be there yet
+            assert tls.version() is not None
             with pytest.raises(reference.SSLError) as info:
                 tls.recv(10)  # nothing sent yet: a non-blocking read wants to read
             assert info.value.args[0] == reference.SSL_ERROR_WANT_READ
@@ -377,6 +389,9 @@ def test_read_write_recv_into_and_makefile():
             rest = 4 - n
             while rest:
                 rest -= tls.recv_into(memoryview(buf)[:rest])
+            assert tls.send(b"") == 0 and tls.recv_into(bytearray()) == 0 and tls.recv(0) == b""
+            with pytest.raises(TypeError):
+                tls.send("text is not bytes")
             tls.sendall(b"END\n")
             f.close()
     assert box.error is None, box.error
