@@ -538,3 +538,88 @@ def test_spec_server_side_example():
         thread.join(TIMEOUT)
         bindsocket.close()
     assert b"".join(received) == b"hello server"
+
+
+# -- protocol versions: each PROTOCOL_* negotiates what it names ------------------------------
+_EXPECTED_VERSION = {"SSLv23": "TLSv1.3", "TLSv1": "TLSv1", "TLSv1_1": "TLSv1.1", "TLSv1_2": "TLSv1.2"}
+
+
+@pytest.mark.parametrize("name", sorted(_EXPECTED_VERSION))
+def test_each_protocol_constant_negotiates_its_version(name):
+    if not hasattr(reference, "PROTOCOL_" + name):
+        pytest.skip("this OpenSSL has no PROTOCOL_%s (by design, see reference.constants)" % name)
+    server_ctx = stdlib_server_context()
+    server_ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    server_ctx.set_ciphers("ALL:@SECLEVEL=0")  # let the old versions through on both OpenSSLs
+    client_ctx = reference.SSLContext(getattr(reference, "PROTOCOL_" + name))
+    client_ctx.set_ciphers("ALL:@SECLEVEL=0")
+    with serve(stdlib_echo(server_ctx)) as (addr, box):
+        with client_ctx.wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            tls.sendall(b"v")
+            assert tls.recv(1) == b"v"
+            mine = tls.version()
+    assert box.error is None, box.error
+    assert mine == box.value["version"] == _EXPECTED_VERSION[name]
+
+
+def test_op_no_tls_options_and_version_bounds_limit_the_version():
+    ctx = ref_client_context()
+    ctx.options |= reference.OP_NO_TLSv1_3
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        with ctx.wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            assert tls.version() == "TLSv1.2"
+            tls.sendall(b"o")
+            tls.recv(1)
+    ctx = ref_client_context()
+    ctx.maximum_version = reference.TLSVersion.TLSv1_2
+    assert ctx.maximum_version == reference.TLSVersion.TLSv1_2
+    assert ctx.minimum_version == reference.TLSVersion.MINIMUM_SUPPORTED
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        with ctx.wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            assert tls.version() == "TLSv1.2"
+            tls.sendall(b"b")
+            tls.recv(1)
+    server_ctx = stdlib_server_context()
+    server_ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    with serve(stdlib_echo(server_ctx)) as (addr, box):
+        tls = ctx.wrap_socket(client_socket())
+        with pytest.raises(reference.SSLError) as info:
+            tls.connect(addr)
+        tls.close()
+    assert info.value.args[0] == reference.SSL_ERROR_SSL and info.value.reason
+
+
+def test_connect_ex_returns_errno_or_connects():
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()  # nobody listens there now
+    with ref_client_context().wrap_socket(client_socket()) as tls:
+        assert tls.connect_ex(("127.0.0.1", port)) == errno.ECONNREFUSED
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        with ref_client_context().wrap_socket(client_socket()) as tls:
+            assert tls.connect_ex(addr) == 0
+            assert tls.version() is not None
+            tls.sendall(b"e")
+            assert tls.recv(1) == b"e"
+
+
+def test_optional_client_certificate_on_the_server():
+    server_ctx = ref_server_context(client_ca="root-ca.pem", verify=reference.CERT_OPTIONAL)
+    with serve(ref_echo(server_ctx)) as (addr, box):
+        with stdlib_client_context().wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            tls.sendall(b"no cert")
+            assert tls.recv(100) == b"no cert"
+    assert box.error is None, box.error
+    assert box.value["peercert"] is None
+    with serve(ref_echo(server_ctx)) as (addr, box):
+        with stdlib_client_context(certname="client-rsa").wrap_socket(client_socket()) as tls:
+            tls.connect(addr)
+            tls.sendall(b"cert")
+            assert tls.recv(100) == b"cert"
+    assert box.error is None, box.error
+    assert box.value["peercert"] == ssl._ssl._test_decode_cert(cert("client-rsa.pem"))
