@@ -623,3 +623,37 @@ def test_optional_client_certificate_on_the_server():
             assert tls.recv(100) == b"cert"
     assert box.error is None, box.error
     assert box.value["peercert"] == ssl._ssl._test_decode_cert(cert("client-rsa.pem"))
+
+
+@pytest.mark.parametrize("capath, ok", [("capath", True), ("capath-untrusted", False)])
+def test_hashed_capath_directory_is_used_for_verification(capath, ok):
+    from test_reference_support import CERTS
+
+    ctx = reference.SSLContext(reference.PROTOCOL_SSLv23)
+    ctx.verify_mode = reference.CERT_REQUIRED
+    ctx.load_verify_locations(capath=str(CERTS / capath))
+    with serve(stdlib_echo(stdlib_server_context())) as (addr, box):
+        tls = ctx.wrap_socket(client_socket())
+        try:
+            if ok:
+                tls.connect(addr)
+                tls.sendall(b"p")
+                assert tls.recv(1) == b"p"
+            else:
+                with pytest.raises(reference.SSLError) as info:
+                    tls.connect(addr)
+                assert info.value.reason == "CERTIFICATE_VERIFY_FAILED"
+        finally:
+            tls.close()
+
+
+def test_wrap_socket_rejects_what_is_not_a_stream_socket():
+    ctx = ref_client_context()
+    with pytest.raises(TypeError):
+        ctx.wrap_socket("not a socket")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        with pytest.raises(NotImplementedError):
+            ctx.wrap_socket(udp)
+        assert udp.fileno() != -1  # refused before taking the descriptor
+    with pytest.raises(TypeError):
+        reference.SSLSocket()
