@@ -19,6 +19,8 @@ module that owns them:
 """
 from __future__ import annotations
 
+import sys as _sys
+
 from socket import error as socket_error  # noqa: F401 - the 3.2 module exported it
 
 from .constants import *  # noqa: F401,F403 - PROTOCOL_*, CERT_*, OP_*, SSL_ERROR_*, OPENSSL_*
@@ -55,4 +57,5 @@ from .versions import TLSVersion
 #: SNI is always available on the OpenSSL builds pyOpenSSL supports.
 HAS_SNI = True
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in ("annotations",)]
+__all__ = sorted(name for name, value in list(globals().items())
+                 if not name.startswith("_") and name != "annotations" and not isinstance(value, type(_sys)))

@@ -119,10 +119,8 @@ OPENSSL_VERSION_NUMBER: int = _SSL.OPENSSL_VERSION_NUMBER
 OPENSSL_VERSION_INFO: "tuple[int, int, int, int, int]" = _parse_version_number(OPENSSL_VERSION_NUMBER)
 OPENSSL_VERSION: str = _openssl_version_string()
 
-#: protocol version names as ``SSLSocket.version()`` and ``minimum_version`` use them
-TLS_VERSION_NAMES = {
-    getattr(_SSL, "TLS1_VERSION", 0x301): "TLSv1",
-    getattr(_SSL, "TLS1_1_VERSION", 0x302): "TLSv1.1",
-    getattr(_SSL, "TLS1_2_VERSION", 0x303): "TLSv1.2",
-    getattr(_SSL, "TLS1_3_VERSION", 0x304): "TLSv1.3",
-}
+
+__all__ = sorted(
+    [name for name in globals() if name.startswith(("PROTOCOL_", "CERT_", "OP_", "SSL_ERROR_", "OPENSSL_"))
+     and name not in ("PROTOCOL_METHODS", "PROTOCOL_NAMES")]
+)
