@@ -121,7 +121,9 @@ class SSLSocket(socket.socket):
 
     def _start_tls(self) -> None:
         """Attach a fresh TLS connection (from the context's current settings) to the socket."""
-        conn = _Connection(self._context._openssl_context(), self)
+        # Given the descriptor, not the socket: no reference cycle, so a dropped
+        # socket is freed (and its descriptor closed) at once, as a plain one is.
+        conn = _Connection(self._context._openssl_context(), self.fileno())
         if self.server_side:
             conn.set_accept_state()
         else:

@@ -14,7 +14,7 @@ import pytest
 
 import reference
 from test_reference_support import (
-    TIMEOUT, client_socket, ref_client_context, ref_server_context,
+    TIMEOUT, client_socket, open_fds, ref_client_context, ref_server_context,
     serve, stdlib_client_context, stdlib_echo, stdlib_server_context,
 )
 
@@ -283,3 +283,26 @@ def test_connect_ex_returns_errno_or_connects():
             assert tls.version() is not None
             tls.sendall(b"e")
             assert tls.recv(1) == b"e"
+
+
+def test_failed_server_handshakes_leak_no_descriptors():
+    ctx = ref_server_context()
+
+    def handshake(conn):
+        with pytest.raises(reference.SSLError):
+            ctx.wrap_socket(conn, server_side=True)
+        assert conn.fileno() == -1  # wrap_socket took it and closed it on failure
+        return True
+
+    before = open_fds()
+    for _ in range(10):
+        with serve(handshake) as (addr, box):
+            with client_socket() as sock:
+                sock.connect(addr)
+                sock.sendall(b"this is not a TLS ClientHello\r\n" * 4)
+                try:
+                    sock.recv(100)  # an alert, EOF or a reset: all fine here
+                except OSError:
+                    pass
+        assert box.error is None and box.value is True, box.error
+    assert open_fds() == before

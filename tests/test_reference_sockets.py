@@ -280,6 +280,9 @@ def test_spec_server_side_example():
         with stdlib_client_context().wrap_socket(client_socket()) as tls:
             tls.connect(bindsocket.getsockname())
             tls.sendall(b"hello server")
+            tls.shutdown(socket.SHUT_WR)  # end of data; then drain so closing sends no RST
+            while tls.recv(4096):
+                pass
 
     thread = threading.Thread(target=client, daemon=True)
     thread.start()
