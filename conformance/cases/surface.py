@@ -1,0 +1,227 @@
+"""Every documented name exists, has the documented kind, and takes the documented parameters.
+
+Driven entirely by the API listing (``conformance/api.json``): one ``kind``
+case per entry, one ``param`` case per documented parameter and one
+``default`` case per documented default.
+
+How parameters are judged (a decision, written once here): the spec's
+signatures come from an era whose docs did not mark positional-only
+parameters, so a *required* parameter must be accepted at its documented
+position; an *optional* parameter must be accepted by its documented name
+(that is the only way to pass it while leaving earlier ones at their
+defaults) and must really be optional.  Signatures are read with
+:func:`inspect.signature`; an implementation whose callables are not
+introspectable gets ``unsupported`` here and is exercised by calls in the
+behaviour cases instead.
+"""
+from __future__ import annotations
+
+import inspect
+import socket
+from typing import Any, Dict, List, Optional
+
+from .. import apilisting
+from ..registry import CaseFailure, Unsupported, case, expect_true, table
+
+ENTRIES = apilisting.entries()
+_PY_TYPES = {"int": int, "str": str, "tuple": tuple}
+#: Documented defaults that are constants of the module, by name.
+_LITERALS = {"None": None, "True": True, "False": False}
+
+
+def _owner(env: Any, name: str) -> Any:
+    """The object holding ``name``'s last component (module or class)."""
+    obj = env.ssl
+    for part in name.split(".")[:-1]:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            raise CaseFailure(f"{part} is missing from {env.impl.name}", expected=part, actual=None)
+    return obj
+
+
+def _lookup(env: Any, name: str) -> Any:
+    owner = _owner(env, name)
+    leaf = name.split(".")[-1]
+    if not hasattr(owner, leaf):
+        if name in ("RAND_egd", "wrap_socket", "PROTOCOL_SSLv2", "PROTOCOL_SSLv3"):
+            raise Unsupported(name, f"{env.impl.name} does not provide {name}")
+        raise CaseFailure(f"{name} is missing from {env.impl.name}", expected="present", actual="absent")
+    return getattr(owner, leaf)
+
+
+def check_kind(env: Any, name: str, kind: str) -> None:
+    e = apilisting.entry(name)
+    value = _lookup(env, name)
+    if kind == "data":
+        want = _PY_TYPES[e["type"]]
+        expect_true(isinstance(value, want), f"{name} is a {e['type']}",
+                    expected=e["type"], actual=type(value).__name__)
+    elif kind in ("exception", "class"):
+        expect_true(isinstance(value, type), f"{name} is a class", expected="class", actual=type(value).__name__)
+        if kind == "exception":
+            expect_true(issubclass(value, BaseException), f"{name} is an exception class")
+    elif kind in ("function", "method"):
+        expect_true(callable(value), f"{name} is callable", expected="callable", actual=type(value).__name__)
+    elif kind == "attribute":
+        instance = _instance(env, name.split(".")[0])
+        expect_true(hasattr(instance, name.split(".")[-1]), f"{name} is an attribute of instances",
+                    expected="present", actual="absent")
+
+
+def _instance(env: Any, cls: str) -> Any:
+    ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
+    if cls == "SSLContext":
+        return ctx
+    sock = env.socket()
+    tls = ctx.wrap_socket(sock)
+    env.cleanup(tls.close)
+    return tls
+
+
+table("api/{name}/kind", spec="{name}",
+      rows=[{"name": e["name"], "kind": e["kind"]} for e in ENTRIES])(check_kind)
+
+
+def _signature(env: Any, name: str) -> inspect.Signature:
+    target = _lookup(env, name)
+    try:
+        sig = inspect.signature(target)
+    except (TypeError, ValueError) as exc:
+        raise Unsupported("signature introspection", f"{name}: {exc}") from None
+    params = list(sig.parameters.values())
+    if "." in name and params and params[0].name in ("self", "$self"):
+        sig = sig.replace(parameters=params[1:])
+    return sig
+
+
+def _by_name(sig: inspect.Signature, pname: str) -> Optional[inspect.Parameter]:
+    p = sig.parameters.get(pname)
+    if p is not None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+        return p
+    return None
+
+
+def _has_var(sig: inspect.Signature, kind: Any) -> bool:
+    return any(p.kind == kind for p in sig.parameters.values())
+
+
+def check_param(env: Any, name: str, param: str, position: int, required: bool) -> None:
+    sig = _signature(env, name)
+    shown = str(sig)
+    if required:
+        try:
+            sig.bind_partial(*([object()] * (position + 1)))
+        except TypeError as exc:
+            raise CaseFailure(f"{name} does not accept {param!r} at position {position}: {exc}",
+                              expected=f"{param} at position {position}", actual=shown) from None
+        return
+    p = _by_name(sig, param)
+    if p is None:
+        if _has_var(sig, inspect.Parameter.VAR_KEYWORD):
+            return
+        raise CaseFailure(f"{name} has no parameter {param!r} accepted by keyword",
+                          expected=f"{param}=...", actual=shown)
+    expect_true(p.default is not inspect.Parameter.empty, f"{name}: {param} is optional",
+                expected="has a default", actual=shown)
+
+
+def check_default(env: Any, name: str, param: str, default: str) -> None:
+    sig = _signature(env, name)
+    p = _by_name(sig, param)
+    if p is None or p.default is inspect.Parameter.empty:
+        raise CaseFailure(f"{name}: {param} has no default", expected=default, actual=str(sig))
+    if default in _LITERALS:
+        want = _LITERALS[default]
+    elif isinstance(default, str):
+        want = env.const(default)
+    else:
+        want = default
+    expect_true(p.default == want and type(p.default) is not bool or p.default is want,
+                f"{name}: default of {param} is {default}", expected=repr(want), actual=repr(p.default))
+
+
+def _param_rows() -> List[Dict[str, Any]]:
+    rows = []
+    for e in ENTRIES:
+        for i, p in enumerate(e.get("parameters") or ()):
+            rows.append({"name": e["name"], "param": p["name"], "position": i,
+                         "required": bool(p.get("required"))})
+    return rows
+
+
+def _default_rows() -> List[Dict[str, Any]]:
+    rows = []
+    for e in ENTRIES:
+        for p in e.get("parameters") or ():
+            if p.get("required") or p.get("note"):
+                continue  # no default documented, or documented only in prose
+            d = p["default"]
+            rows.append({"name": e["name"], "param": p["name"],
+                         "default": d if isinstance(d, str) or isinstance(d, int) and not isinstance(d, bool)
+                         else repr(d)})
+    return rows
+
+
+table("api/{name}/param/{param}", spec="{name}", rows=_param_rows())(check_param)
+table("api/{name}/default/{param}", spec="{name}", rows=_default_rows())(check_default)
+
+
+# -- relations the spec states between names -----------------------------
+
+@case("api/SSLError/is-socket-error", spec="SSLError")
+def sslerror_is_socket_error(env: Any) -> None:
+    err = env.const("SSLError")
+    expect_true(issubclass(err, socket.error), "SSLError is a subclass of socket.error",
+                expected="socket.error", actual=[c.__name__ for c in err.__mro__])
+    expect_true(issubclass(err, IOError), "SSLError is a subclass of IOError")
+
+
+@case("api/SSLSocket.read/sslsocket-is-a-socket", spec="SSLSocket.read")
+def sslsocket_is_a_socket(env: Any) -> None:
+    cls = env.const("SSLSocket")
+    expect_true(isinstance(cls, type) and issubclass(cls, socket.socket),
+                "SSLSocket is a subclass of socket.socket", expected="socket.socket",
+                actual=[c.__name__ for c in getattr(cls, "__mro__", ())])
+
+
+@case("api/SSLContext/instances-are-SSLContext", spec="SSLContext")
+def context_instance(env: Any) -> None:
+    ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
+    expect_true(isinstance(ctx, env.ssl.SSLContext), "SSLContext(...) returns an SSLContext")
+
+
+def distinct(env: Any, group: str, names: str, bits: bool, spec: str) -> None:
+    values = {}
+    for n in names.split():
+        if hasattr(env.ssl, n):
+            values[n] = getattr(env.ssl, n)
+    # OpenSSL >= 1.1 defines SSL_OP_NO_SSLv2 as 0: with SSLv2 gone there is
+    # nothing to forbid.  That is conforming only where SSLv2 is unavailable.
+    if int(values.get("OP_NO_SSLv2", 1)) == 0 and not hasattr(env.ssl, "PROTOCOL_SSLv2"):
+        del values["OP_NO_SSLv2"]
+    if len(values) < 2:
+        raise Unsupported(group, "fewer than two of the names are present")
+    expect_true(len(set(values.values())) == len(values), f"{group} constants are distinct",
+                expected="distinct", actual={k: int(v) for k, v in values.items()})
+    if bits:
+        for n, v in values.items():
+            expect_true(int(v) != 0 and int(v) & (int(v) - 1) == 0, f"{n} is a single option bit",
+                        expected="one bit", actual=hex(int(v)))
+
+
+table("api/{spec}/distinct-{group}", spec="{spec}", rows=[
+    {"group": "PROTOCOL", "spec": "PROTOCOL_SSLv23", "bits": False,
+     "names": "PROTOCOL_SSLv2 PROTOCOL_SSLv3 PROTOCOL_SSLv23 PROTOCOL_TLSv1"},
+    {"group": "OP_NO", "spec": "OP_NO_TLSv1", "bits": True, "names": "OP_NO_SSLv2 OP_NO_SSLv3 OP_NO_TLSv1"},
+    {"group": "CERT", "spec": "CERT_OPTIONAL", "bits": False, "names": "CERT_NONE CERT_OPTIONAL CERT_REQUIRED"},
+])(distinct)
+
+
+@case("api/OP_ALL/excludes-OP_NO", spec="OP_ALL")
+def op_all_excludes_version_bits(env: Any) -> None:
+    op_all = int(env.const("OP_ALL"))
+    for n in ("OP_NO_SSLv2", "OP_NO_SSLv3", "OP_NO_TLSv1"):
+        if hasattr(env.ssl, n):
+            bit = int(getattr(env.ssl, n))
+            expect_true(op_all & bit == 0, f"OP_ALL does not include {n} (it is a set of workarounds)",
+                        expected=0, actual=hex(op_all & bit))
