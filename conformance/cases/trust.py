@@ -1,0 +1,152 @@
+"""SSLContext.load_verify_locations: the forms of trusted-CA input, and its errors.
+
+Each accepted form is proven by use: a client holding only what was loaded
+verifies the ``server`` fixture (which sends its intermediate), and a
+client trusting the wrong root must fail with "certificate verify failed".
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..loopback import tls_pair
+from ..registry import case, expect_equal, expect_true, table
+from .context import _expect_raises
+
+SPEC = "SSLContext.load_verify_locations"
+
+
+def _client(env: Any, verify: str = "REQUIRED") -> Any:
+    ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
+    ctx.verify_mode = env.const("CERT_" + verify)
+    return ctx
+
+
+def _path(env: Any, what: Optional[str]) -> Optional[str]:
+    if what is None:
+        return None
+    if what == "capath" or what == "capath-untrusted":
+        return str(env.certs.dir / what)
+    return env.certs.path(what)
+
+
+FORMS = [
+    {"form": "cafile-positional", "cafile": "root-ca.pem", "capath": None, "call": "positional", "ok": True},
+    {"form": "cafile-keyword", "cafile": "root-ca.pem", "capath": None, "call": "keyword", "ok": True},
+    {"form": "bundle-root-not-first", "cafile": "ca-bundle.pem", "capath": None, "call": "keyword", "ok": True},
+    {"form": "capath-keyword", "cafile": None, "capath": "capath", "call": "keyword", "ok": True},
+    {"form": "capath-positional", "cafile": None, "capath": "capath", "call": "positional", "ok": True},
+    {"form": "cafile-and-capath", "cafile": "root-ca.pem", "capath": "capath", "call": "keyword", "ok": True},
+    {"form": "wrong-root-cafile", "cafile": "untrusted-root-ca.pem", "capath": None, "call": "keyword", "ok": False},
+    {"form": "wrong-root-capath", "cafile": None, "capath": "capath-untrusted", "call": "keyword", "ok": False},
+    {"form": "intermediate-only", "cafile": "intermediate-ca.pem", "capath": None, "call": "keyword", "ok": None},
+]
+
+
+@table("api/SSLContext.load_verify_locations/{form}", spec=SPEC, rows=FORMS)
+def verify_form(env: Any, form: str, cafile: Optional[str], capath: Optional[str], call: str,
+                ok: Optional[bool]) -> None:
+    """``ok=None``: trusting only the intermediate may or may not anchor a chain
+    (OpenSSL needs X509_V_FLAG_PARTIAL_CHAIN), so only "no crash, a clear
+    verify verdict" is required there."""
+    client = _client(env)
+    cf, cp = _path(env, cafile), _path(env, capath)
+    if call == "positional":
+        client.load_verify_locations(cf, cp) if cp is not None else client.load_verify_locations(cf)
+    else:
+        kwargs = {k: v for k, v in (("cafile", cf), ("capath", cp)) if v is not None}
+        client.load_verify_locations(**kwargs)
+    out = tls_pair(client, env.context(cert="server"), timeout=env.timeout)
+    if ok is None:
+        expect_true(out.client.ok or out.client.reason == "certificate-verify-failed",
+                    "trusting the intermediate alone either verifies or fails verification",
+                    actual=out.client.describe())
+    elif ok:
+        expect_true(out.ok, f"verified handshake with {form}", expected="ok",
+                    actual={"client": out.client.describe(), "server": out.server.describe()})
+        expect_true(isinstance(out.client.peercert, dict) and "subject" in out.client.peercert,
+                    "a validated peer certificate is returned as a dict with subject",
+                    actual=out.client.peercert)
+    else:
+        expect_equal(out.client.reason, "certificate-verify-failed",
+                     f"client trusting {cafile or capath} ({out.client.describe()})")
+
+
+@case("api/SSLContext.load_verify_locations/empty-capath-verifies-nothing", spec=SPEC)
+def empty_capath(env: Any) -> None:
+    client = _client(env)
+    client.load_verify_locations(capath=str(env.tmp_path))
+    out = tls_pair(client, env.context(cert="server"), timeout=env.timeout)
+    expect_equal(out.client.reason, "certificate-verify-failed", f"empty capath ({out.client.describe()})")
+
+
+@case("api/SSLContext.load_verify_locations/neither-TypeError", spec=SPEC)
+def neither(env: Any) -> None:
+    client = _client(env)
+    _expect_raises(env, TypeError, lambda: client.load_verify_locations(), "load_verify_locations()")
+    _expect_raises(env, TypeError, lambda: client.load_verify_locations(None, None),
+                   "load_verify_locations(None, None)")
+
+
+@case("api/SSLContext.load_verify_locations/missing-cafile", spec=SPEC)
+def missing(env: Any) -> None:
+    client = _client(env)
+    nowhere = str(env.tmp_path / "no-such-ca.pem")
+    _expect_raises(env, OSError, lambda: client.load_verify_locations(nowhere),
+                   "load_verify_locations(missing file)", reason="bad-certificate-file")
+
+
+@table("api/SSLContext.load_verify_locations/bad-cafile-{label}", spec=SPEC,
+       rows=[{"label": n} for n in ("malformed-truncated", "malformed-badbase64", "malformed-wrong-armor", "empty")])
+def bad_cafile(env: Any, label: str) -> None:
+    client = _client(env)
+    _expect_raises(env, env.ssl.SSLError, lambda: client.load_verify_locations(env.certs.path(label)),
+                   f"load_verify_locations({label}.pem)")
+
+
+@table("api/CERT_{mode}/no-client-cert-{mode}", spec="CERT_{mode}",
+       rows=[{"mode": "OPTIONAL", "ok": True}, {"mode": "REQUIRED", "ok": False}])
+def server_without_client_cert(env: Any, mode: str, ok: bool) -> None:
+    """A server asking for client certificates: OPTIONAL accepts a client
+    without one (and sees ``None``), REQUIRED refuses it."""
+    server = env.context(cert="server", trust="root-ca", verify=mode)
+    out = tls_pair(env.context(), server, timeout=env.timeout)
+    if ok:
+        expect_true(out.ok, "handshake without a client certificate", actual=out.server.describe())
+        expect_equal(out.server.peercert, None, "server's getpeercert() with no client certificate")
+    else:
+        expect_true(not out.server.ok, "server requiring a certificate refuses a client without one",
+                    expected="refused", actual=out.server.describe())
+        expect_equal(out.server.reason, "certificate-required", "server's reason")
+
+
+@table("api/CERT_{mode}/client-cert-validated-{mode}", spec="CERT_{mode}",
+       rows=[{"mode": "OPTIONAL"}, {"mode": "REQUIRED"}])
+def server_with_client_cert(env: Any, mode: str) -> None:
+    server = env.context(cert="server", trust="root-ca", verify=mode)
+    client = env.context(cert="client")
+    out = tls_pair(client, server, timeout=env.timeout)
+    expect_true(out.ok, "handshake with a valid client certificate", actual=out.server.describe())
+    expect_equal(out.server.peercert, _peercert(env, "client"), "server's view of the client certificate")
+
+
+@table("api/CERT_{mode}/client-cert-untrusted-{mode}", spec="CERT_{mode}",
+       rows=[{"mode": "OPTIONAL"}, {"mode": "REQUIRED"}])
+def server_untrusted_client_cert(env: Any, mode: str) -> None:
+    server = env.context(cert="server", trust="root-ca", verify=mode)
+    client = env.context(cert="untrusted-leaf")
+    out = tls_pair(client, server, timeout=env.timeout)
+    expect_true(not out.server.ok, f"CERT_{mode} server refuses a client certificate that does not validate",
+                expected="refused", actual=out.server.describe())
+    expect_equal(out.server.reason, "certificate-verify-failed", "server's reason")
+
+
+@case("api/CERT_NONE/server-ignores-client-cert", spec="CERT_NONE")
+def server_ignores(env: Any) -> None:
+    out = tls_pair(env.context(cert="untrusted-leaf"), env.context(cert="server"), timeout=env.timeout)
+    expect_true(out.ok, "CERT_NONE server accepts any client", actual=out.server.describe())
+    expect_equal(out.server.peercert, None, "a CERT_NONE server does not request a client certificate")
+
+
+def _peercert(env: Any, name: str) -> Any:
+    from .decode import as_peercert
+    return as_peercert(env.certs.fixture(name)["peercert"])
