@@ -1,0 +1,217 @@
+"""SSLSocket behaviour over loopback: handshake, read/write, peer certificates,
+cipher(), unwrap, EOF handling, and non-blocking handshakes.
+
+Pair cases: the client side uses the implementation under test (``env``),
+the server side ``env.peer``; every ordered pair of implementations runs.
+Each side is a plain function of a connected plain socket (see
+``conformance.loopback.run_pair``); what it returns is compared here, in
+the main thread, so a failure names the side and what it saw.
+"""
+from __future__ import annotations
+
+import select
+import socket
+import time
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from ..loopback import run_pair
+from ..reasons import classify
+from ..registry import CaseFailure, case, expect_equal, expect_true, table
+
+BLOB = bytes(range(256)) * 12  # 3072 bytes, more than one default read
+
+
+def _server_ctx(env: Any, verify: str = "NONE", cert: str = "server") -> Any:
+    return (env.peer or env).context(cert=cert, trust="root-ca", verify=verify)
+
+
+def _pair(env: Any, client_fn: Callable, server_fn: Callable) -> Tuple[Any, Any]:
+    """Run both sides; a side that raised fails the case, naming that side."""
+    c, s = run_pair(client_fn, server_fn, timeout=env.timeout)
+    for side, res in (("client", c), ("server", s)):
+        if res.error is not None:
+            raise CaseFailure(f"{side} side raised {type(res.error).__name__}: {res.error}",
+                              actual=f"{type(res.error).__name__}: {res.error}") from res.error
+    return c.value, s.value
+
+
+def _serve_tls(ctx: Any, then: Optional[Callable[[Any], Any]] = None) -> Callable:
+    def server(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock, server_side=True)
+        try:
+            return then(tls) if then else None
+        finally:
+            tls.close()
+    return server
+
+
+def _drain(tls: Any) -> bytes:
+    data = b""
+    while True:
+        chunk = tls.read(4096)
+        if not chunk:
+            return data
+        data += chunk
+
+
+# -- cipher() ------------------------------------------------------------------
+
+@case("api/SSLSocket.cipher/before-and-after-handshake", spec="SSLSocket.cipher", pair=True)
+def cipher_before_after(env: Any) -> None:
+    ctx = env.context()
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock, do_handshake_on_connect=False)
+        try:
+            before = tls.cipher()
+            tls.do_handshake()
+            return before, tls.cipher()
+        finally:
+            tls.close()
+
+    (before, after), _ = _pair(env, client, _serve_tls(_server_ctx(env)))
+    expect_equal(before, None, "cipher() before the handshake")
+    expect_true(isinstance(after, tuple) and len(after) == 3, "cipher() after the handshake is a 3-tuple",
+                actual=after)
+    name, version, bits = after
+    expect_true(isinstance(name, str) and name, "cipher name is a non-empty str", actual=name)
+    expect_true(isinstance(version, str) and ("TLS" in version or "SSL" in version),
+                "protocol version names SSL or TLS", actual=version)
+    expect_true(isinstance(bits, int) and bits >= 56, "secret bits is an int of a real cipher", actual=bits)
+
+
+# -- getpeercert forms ------------------------------------------------------------
+
+PEER_FORMS = [
+    {"form": "validated", "verify": "REQUIRED", "want": "dict"},
+    {"form": "not-validated", "verify": "NONE", "want": "empty"},
+]
+
+
+@table("api/SSLSocket.getpeercert/server-cert-{form}", spec="SSLSocket.getpeercert", rows=PEER_FORMS, pair=True)
+def peercert_forms(env: Any, form: str, verify: str, want: str) -> None:
+    ctx = env.context(trust="root-ca", verify=verify)
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock)
+        try:
+            return tls.getpeercert(), tls.getpeercert(True), tls.getpeercert(binary_form=True)
+        finally:
+            tls.close()
+
+    (cert, der, der_kw), _ = _pair(env, client, _serve_tls(_server_ctx(env)))
+    if want == "empty":
+        expect_equal(cert, {}, "getpeercert() of a certificate that was not validated")
+    else:
+        expect_true(isinstance(cert, dict) and "subject" in cert and "notAfter" in cert,
+                    "getpeercert() of a validated certificate has subject and notAfter", actual=cert)
+    server_der = env.ssl.PEM_cert_to_DER_cert(env.certs.read("server"))
+    expect_equal(der, server_der, "getpeercert(True): the DER, independent of validation")
+    expect_equal(der_kw, server_der, "getpeercert(binary_form=True)")
+
+
+@case("api/SSLSocket.getpeercert/no-certificate-None", spec="SSLSocket.getpeercert", pair=True)
+def peercert_none(env: Any) -> None:
+    """A server that did not ask for a client certificate has none: None in both forms."""
+    def server_then(tls: Any) -> Any:
+        return tls.getpeercert(), tls.getpeercert(True)
+
+    ctx = env.context()
+    _, (cert, der) = _pair(env, lambda s: ctx.wrap_socket(s).close(),
+                           _serve_tls(_server_ctx(env), server_then))
+    expect_equal(cert, None, "server's getpeercert() without a client certificate")
+    expect_equal(der, None, "server's getpeercert(True) without a client certificate")
+
+
+# -- read / write ----------------------------------------------------------------
+
+READS = [
+    {"how": "nbytes-10", "nbytes": 10, "buffer": None},
+    {"how": "nbytes-1", "nbytes": 1, "buffer": None},
+    {"how": "default", "nbytes": None, "buffer": None},
+    {"how": "buffer-64", "nbytes": None, "buffer": 64},
+    {"how": "buffer-64-nbytes-16", "nbytes": 16, "buffer": 64},
+    {"how": "buffer-2048-nbytes-100", "nbytes": 100, "buffer": 2048},
+]
+
+
+@table("api/SSLSocket.read/{how}", spec="SSLSocket.read", rows=READS, pair=True)
+def read_forms(env: Any, how: str, nbytes: Optional[int], buffer: Optional[int]) -> None:
+    ctx = env.context()
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock)
+        try:
+            tls.write(b"go")
+            if buffer is None:
+                got = tls.read() if nbytes is None else tls.read(nbytes)
+                return got, None
+            buf = bytearray(buffer)
+            n = tls.read(nbytes, buf) if nbytes is not None else tls.read(1024, buf)
+            return n, bytes(buf)
+        finally:
+            tls.close()
+
+    def server_then(tls: Any) -> None:
+        tls.read(2)
+        tls.write(BLOB)
+
+    (got, buf), _ = _pair(env, client, _serve_tls(_server_ctx(env), server_then))
+    limit = min(x for x in (nbytes if nbytes is not None else 1024, buffer) if x is not None)
+    if buffer is None:
+        expect_true(isinstance(got, bytes), "read() returns bytes", actual=type(got).__name__)
+        expect_true(0 < len(got) <= limit, f"read returns 1..{limit} bytes", actual=len(got))
+        expect_equal(got, BLOB[:len(got)], "bytes read")
+    else:
+        expect_true(isinstance(got, int) and 0 < got <= limit, f"read into a buffer reports 1..{limit} bytes",
+                    actual=got)
+        expect_equal(buf[:got], BLOB[:got], "bytes placed in the buffer")
+        expect_equal(buf[got:], bytes(len(buf) - got), "the rest of the buffer is untouched")
+
+
+@table("api/SSLSocket.write/{size}-bytes", spec="SSLSocket.write",
+       rows=[{"size": n} for n in (1, 1000, 20000)], pair=True)
+def write_count(env: Any, size: int) -> None:
+    ctx = env.context()
+    payload = (BLOB * (size // len(BLOB) + 1))[:size]
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock)
+        try:
+            return tls.write(payload)
+        finally:
+            tls.close()
+
+    def server_then(tls: Any) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = tls.read(size - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    written, received = _pair(env, client, _serve_tls(_server_ctx(env), server_then))
+    expect_equal(written, size, "write() returns the number of bytes written")
+    expect_equal(received, payload, "bytes the peer read")
+
+
+@case("api/SSLSocket.read/eof-after-clean-close", spec="SSLSocket.read", pair=True)
+def read_clean_eof(env: Any) -> None:
+    ctx = env.context()
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock, suppress_ragged_eofs=False)
+        try:
+            data = _drain(tls)
+            tls.unwrap()  # answer the peer's close_notify
+            return data
+        finally:
+            tls.close()
+
+    def server_then(tls: Any) -> None:
+        tls.write(b"bye")
+        tls.unwrap()
+
+    got, _ = _pair(env, client, _serve_tls(_server_ctx(env), server_then))
+    expect_equal(got, b"bye", "data then an ordinary EOF after the peer's TLS shutdown")
