@@ -1,0 +1,95 @@
+"""The module-level wrap_socket(): settings as arguments instead of a context.
+
+Removed from CPython in 3.12; an implementation without it gets
+``unsupported`` (a missing capability), never a failure.
+"""
+from __future__ import annotations
+
+import socket
+from typing import Any, Optional
+
+from ..reasons import classify
+from ..registry import Unsupported, expect_equal, expect_true, table
+from .sslsocket import _pair, _serve_tls, _server_ctx
+
+
+def _wrap(env: Any) -> Any:
+    fn = getattr(env.ssl, "wrap_socket", None)
+    if fn is None:
+        raise Unsupported("wrap_socket", f"{env.impl.name} has no module-level wrap_socket")
+    return fn
+
+
+ROWS = [
+    {"label": "defaults", "kwargs": {}, "result": "ok", "cert": "empty"},
+    {"label": "cert-required-trusted", "kwargs": {"cert_reqs": "CERT_REQUIRED", "ca_certs": "root-ca.pem"},
+     "result": "ok", "cert": "dict"},
+    {"label": "cert-optional-trusted", "kwargs": {"cert_reqs": "CERT_OPTIONAL", "ca_certs": "root-ca.pem"},
+     "result": "ok", "cert": "dict"},
+    {"label": "cert-required-wrong-root",
+     "kwargs": {"cert_reqs": "CERT_REQUIRED", "ca_certs": "untrusted-root-ca.pem"},
+     "result": "certificate-verify-failed", "cert": None},
+    {"label": "ciphers-HIGH", "kwargs": {"ciphers": "HIGH"}, "result": "ok", "cert": "empty"},
+    {"label": "client-certificate", "kwargs": {"certfile": "client-chain.pem", "keyfile": "client.key"},
+     "result": "ok", "cert": "empty"},
+]
+
+
+@table("api/wrap_socket/{label}", spec="wrap_socket", rows=ROWS, pair=True)
+def wrap_client(env: Any, label: str, kwargs: dict, result: str, cert: Optional[str]) -> None:
+    wrap = _wrap(env)
+    args = {}
+    for k, v in kwargs.items():
+        args[k] = env.const(v) if k == "cert_reqs" else env.certs.path(v) if k.endswith(("certs", "file")) else v
+
+    def client(sock: socket.socket) -> Any:
+        try:
+            tls = wrap(sock, **args)
+        except Exception as exc:
+            return exc
+        try:
+            tls.write(b"ping")
+            return tls.read(4), tls.getpeercert()
+        finally:
+            tls.close()
+
+    def server_then(tls: Any) -> Any:
+        tls.write(tls.read(4))
+        return tls.getpeercert(True)
+
+    def server(sock: socket.socket) -> Any:
+        try:
+            return _serve_tls(_server_ctx(env, verify="OPTIONAL"), server_then)(sock)
+        except Exception as exc:
+            return exc
+
+    got, server_saw = _pair(env, client, server)
+    if result != "ok":
+        expect_true(isinstance(got, env.ssl.SSLError), f"wrap_socket({label}) fails with SSLError",
+                    expected="SSLError", actual=repr(got))
+        expect_equal(classify(got), result, "reason")
+        return
+    expect_true(isinstance(got, tuple), f"wrap_socket({label}) handshake", expected="echo", actual=repr(got))
+    echoed, peercert = got
+    expect_equal(echoed, b"ping", "echo")
+    if cert == "empty":
+        expect_equal(peercert, {}, "getpeercert() with cert_reqs=CERT_NONE (the default)")
+    else:
+        expect_true(isinstance(peercert, dict) and "subject" in peercert, "validated getpeercert()",
+                    actual=peercert)
+    if "certfile" in kwargs:
+        want = env.ssl.PEM_cert_to_DER_cert(env.certs.read("client"))
+        expect_equal(server_saw, want, "certificate the server received from certfile")
+
+
+@table("api/wrap_socket/ciphers-none-selectable", spec="wrap_socket", rows=[{}])
+def wrap_bad_ciphers(env: Any) -> None:
+    wrap = _wrap(env)
+    sock = env.socket()
+    try:
+        tls = wrap(sock, ciphers="NO-SUCH-CIPHER")
+    except env.ssl.SSLError:
+        return
+    env.cleanup(tls.close)
+    expect_true(False, "wrap_socket(ciphers='NO-SUCH-CIPHER') raises SSLError", expected="SSLError",
+                actual="no exception")
