@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
 
-from .session import Item, Session
+from .session import Session
 
 DEFAULT_IMPLS = ("reference", "ssl")
 _KEY = "ssl_conformance"
@@ -40,6 +40,9 @@ def pytest_addoption(parser: Any) -> None:
                          "(default: the files bundled in conformance/expectations)")
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="write results.json (and the reports derived from it) into DIR")
+    group.addoption("--case", action="append", default=[], metavar="PATTERN",
+                    help="run only the cases whose id matches this shell pattern, e.g. "
+                         "'api/SSLContext.*' or 'matrix/legacy/*'; repeatable")
     group.addoption("--case-timeout", type=float, default=5.0, metavar="SECONDS",
                     help="timeout of every socket operation in a case (default 5)")
     group.addoption("--certs", default=None, metavar="DIR",
@@ -53,6 +56,7 @@ def pytest_configure(config: Any) -> None:
         expectations=config.getoption("expectations"),
         timeout=config.getoption("case_timeout"),
         certs=config.getoption("certs"),
+        case_patterns=config.getoption("case"),
     )
     config._ssl_conformance_started = time.time()
     config._ssl_conformance_recorder = _Recorder()

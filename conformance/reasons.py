@@ -22,7 +22,8 @@ __all__ = ["CATEGORIES", "classify"]
 
 #: (category, substrings of the lowercased message)
 _PATTERNS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
-    ("key-mismatch", ("key values mismatch", "key_values_mismatch", "private key does not match")),
+    ("key-mismatch", ("key values mismatch", "key_values_mismatch", "private key does not match",
+        "no certificate assigned")),
     ("certificate-required", (
         "peer did not return a certificate", "certificate required",
         "certificate_required", "no certificate returned")),

@@ -18,7 +18,7 @@ import dataclasses
 import os
 import time
 import traceback
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from .expectations import Expectation
 from .registry import Case, CaseFailure, Unsupported, _jsonable

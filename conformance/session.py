@@ -38,12 +38,14 @@ class Item:
 
 class Session:
     def __init__(self, impl_names: Sequence[str], expectations: List[Expectation],
-                 expectation_problem: Optional[str], timeout: float, certs: Certs):
+                 expectation_problem: Optional[str], timeout: float, certs: Certs,
+                 case_patterns: Sequence[str] = ()):
         self.impl_names = list(dict.fromkeys(impl_names))
         self.timeout = timeout
         self.certs = certs
         self.expectations = expectations
         self.expectation_problem = expectation_problem
+        self.case_patterns = list(case_patterns)
         self.impls: Dict[str, Impl] = {}
         self.problems: Dict[str, str] = {}
         for name in self.impl_names:
@@ -55,13 +57,15 @@ class Session:
 
     @classmethod
     def from_options(cls, *, impls: Sequence[str], expectations: Sequence[str] = (),
-                     timeout: float = 5.0, certs: Optional[str] = None) -> "Session":
+                     timeout: float = 5.0, certs: Optional[str] = None,
+                     case_patterns: Sequence[str] = ()) -> "Session":
         problem = None
         try:
             entries = load_expectations([Path(p) for p in expectations] or [DEFAULT_PATH])
         except ExpectationError as exc:
             entries, problem = [], str(exc)
-        return cls(impls, entries, problem, timeout, Certs(Path(certs) if certs else CERTS_DIR))
+        return cls(impls, entries, problem, timeout, Certs(Path(certs) if certs else CERTS_DIR),
+                   case_patterns)
 
     # -- facts -------------------------------------------------------------
     def facts(self, name: str) -> Dict[str, Any]:
@@ -81,6 +85,8 @@ class Session:
             out.append(Item("expectation", "expectations:load", detail=self.expectation_problem))
         loaded = list(self.impls)
         for c in cases_for():
+            if self.case_patterns and not any(_fnmatch(c.id, p) for p in self.case_patterns):
+                continue
             if c.pair:
                 out += [Item("case", f"{a}->{b}:{c.id}", case=c, impl=a, peer=b) for a in loaded for b in loaded]
             else:

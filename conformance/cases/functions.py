@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from typing import Any, Dict, List
 
 from ..env import Certs

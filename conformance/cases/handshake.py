@@ -9,11 +9,11 @@ import select
 import socket
 import threading
 import time
-from typing import Any, Optional
+from typing import Any
 
 from ..loopback import serve
 from ..reasons import classify
-from ..registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
+from ..registry import Unsupported, case, expect_equal, expect_true, table
 from .sslsocket import _drain, _pair, _serve_tls, _server_ctx
 
 

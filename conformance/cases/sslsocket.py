@@ -9,13 +9,10 @@ the main thread, so a failure names the side and what it saw.
 """
 from __future__ import annotations
 
-import select
 import socket
-import time
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 from ..loopback import run_pair
-from ..reasons import classify
 from ..registry import CaseFailure, case, expect_equal, expect_true, table
 
 BLOB = bytes(range(256)) * 12  # 3072 bytes, more than one default read
