@@ -9,7 +9,7 @@ import select
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Optional
 
 from ..loopback import serve
 from ..reasons import classify
@@ -17,8 +17,13 @@ from ..registry import Unsupported, case, expect_equal, expect_true, table
 from .sslsocket import _drain, _pair, _serve_tls, _server_ctx
 
 
-def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float) -> dict:
-    """The spec's loop, bounded: retry on WANT_READ / WANT_WRITE with select."""
+def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float,
+                          tried: Optional[threading.Event] = None) -> dict:
+    """The spec's loop, bounded: retry on WANT_READ / WANT_WRITE with select.
+
+    ``tried`` is set after the first attempt, so a peer that waits for it
+    guarantees that attempt found nothing to read (no timing luck involved).
+    """
     want_read, want_write = env.const("SSL_ERROR_WANT_READ"), env.const("SSL_ERROR_WANT_WRITE")
     seen = {"want_read": 0, "want_write": 0}
     deadline = time.monotonic() + sock_timeout
@@ -27,6 +32,8 @@ def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float) -> dict:
             tls.do_handshake()
             return seen
         except env.ssl.SSLError as err:
+            if tried is not None:
+                tried.set()
             left = deadline - time.monotonic()
             if left <= 0:
                 raise
@@ -44,6 +51,7 @@ def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float) -> dict:
        rows=[{"side": "client"}, {"side": "server"}], pair=True)
 def nonblocking(env: Any, side: str) -> None:
     cctx, sctx = env.context(), _server_ctx(env)
+    tried = threading.Event()
 
     def run(ctx: Any, server_side: bool, nb: bool):
         side_env = (env.peer or env) if server_side else env
@@ -53,9 +61,13 @@ def nonblocking(env: Any, side: str) -> None:
             try:
                 if nb:
                     tls.setblocking(False)
-                    seen = nonblocking_handshake(side_env, tls, env.timeout)
+                    try:
+                        seen = nonblocking_handshake(side_env, tls, env.timeout, tried)
+                    finally:
+                        tried.set()
                     tls.settimeout(env.timeout)
                 else:
+                    tried.wait(env.timeout)  # let the non-blocking side try first
                     tls.do_handshake()
                     seen = None
                 if server_side:
