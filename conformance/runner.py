@@ -2,7 +2,9 @@
 
 The verdict is one of:
 
-``pass``            the case returned: the documented behaviour was observed;
+``pass``            the case returned: the documented behaviour was observed
+                    (what it returns, e.g. the negotiated version, is kept
+                    as the record's ``observed``);
 ``fail``            it raised :class:`CaseFailure` (or the implementation raised
                     something the case did not expect);
 ``deviation``       it failed where an expectation entry says it will;
@@ -46,6 +48,7 @@ class Record:
     expected: Any = None
     actual: Any = None
     message: str = ""
+    observed: Any = None
     reason: Optional[str] = None
     flaky_rate: Optional[float] = None
     duration: float = 0.0
@@ -75,8 +78,10 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
                  params=_jsonable(dict(case.params)))
     start = time.perf_counter()
     try:
-        case.run(env)
+        observed = case.run(env)
         rec.outcome = "pass"
+        if observed is not None:
+            rec.observed = _jsonable(observed)
     except CaseFailure as exc:
         rec.outcome, rec.message = "fail", exc.message
         rec.expected, rec.actual = exc.expected, exc.actual
