@@ -1,0 +1,233 @@
+"""Driving the peer agent (``conformance/agent.py``) in another interpreter.
+
+:class:`AgentProcess` starts ``INTERPRETER agent.py --impl MODULE``, speaks
+the agent's line protocol with a timeout on every reply, and stops the
+process however the run ends.  Starting an interpreter costs tens of
+milliseconds (PyPy: more), so :func:`agent_for` keeps one process per peer
+spec per process of the suite (one per pytest-xdist worker) and restarts it
+only if it died.
+
+The agent is started as a plain file, never as ``-m conformance.agent``, so
+the interpreter needs nothing of this package installed; the checkout root
+is put on its ``sys.path`` so that ``reference`` (or a local module) can be
+the module under test there too.
+"""
+from __future__ import annotations
+
+import atexit
+import itertools
+import json
+import queue
+import subprocess
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any, Deque, Dict, Optional, Sequence, Tuple
+
+from ..peerspec import PeerSpec
+
+__all__ = ["AGENT_FILE", "AgentError", "AgentUnavailable", "AgentProcess", "agent_for",
+           "close_agents", "RemoteError"]
+
+AGENT_FILE = Path(__file__).resolve().parent.parent / "agent.py"
+CHECKOUT = AGENT_FILE.parent.parent
+PROTOCOL = 1
+START_TIMEOUT = 30.0  # PyPy's first start on a cold disk is slow
+
+
+class AgentError(Exception):
+    """The agent process misbehaved: died, went silent, or broke the protocol."""
+
+
+class AgentUnavailable(AgentError):
+    """The agent cannot run here (no interpreter, module not importable...)."""
+
+
+class RemoteError(Exception):
+    """Stands for an exception raised in the agent, rebuilt from its ERROR object.
+
+    ``type_name``/``bases`` name the remote class and its MRO, ``args`` are
+    its args, so :func:`conformance.reasons.classify` reads it like the
+    original.
+    """
+
+    def __init__(self, error: Dict[str, Any]):
+        args = error.get("args") or [error.get("message", "")]
+        super().__init__(*args)
+        self.error = error
+        self.type_name = error.get("type", "?")
+        self.bases = list(error.get("bases") or [self.type_name])
+        self.errno = error.get("errno")
+        self.reason = error.get("reason")
+
+    def __str__(self) -> str:
+        return self.error.get("message") or super().__str__()
+
+    def is_a(self, name: str) -> bool:
+        """True when the remote exception is an instance of a class called ``name``."""
+        return name in self.bases
+
+
+class AgentProcess:
+    """One running agent: ``request("context", protocol="TLSv1")`` -> reply dict."""
+
+    def __init__(self, executable: str, module: str, *, paths: Sequence[str] = (str(CHECKOUT),),
+                 timeout: float = 10.0, idle_timeout: float = 600.0):
+        self.executable, self.module = executable, module
+        self.timeout = timeout
+        self.argv = [executable, str(AGENT_FILE), "--impl", module,
+                     "--idle-timeout", str(idle_timeout)]
+        for p in paths:
+            self.argv += ["--path", p]
+        self.proc: Optional[subprocess.Popen] = None
+        self.hello: Dict[str, Any] = {}
+        self._ids = itertools.count(1)
+        self._replies: "queue.Queue[Optional[Dict[str, Any]]]" = queue.Queue()
+        self._stderr: Deque[str] = deque(maxlen=40)
+        self._lock = threading.Lock()
+
+    # -- life cycle ------------------------------------------------------
+    def start(self) -> Dict[str, Any]:
+        """Start the process and say hello; returns the hello reply."""
+        try:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, cwd=str(CHECKOUT))
+        except OSError as exc:
+            raise AgentUnavailable(f"cannot start {self.executable}: {exc}") from None
+        threading.Thread(target=self._read_stdout, args=(self.proc.stdout,), daemon=True).start()
+        threading.Thread(target=self._read_stderr, args=(self.proc.stderr,), daemon=True).start()
+        try:
+            self.hello = self.request("hello", timeout=START_TIMEOUT, protocols=[PROTOCOL])
+        except RemoteError as exc:
+            self.close()
+            raise AgentUnavailable(f"{self.executable}:{self.module}: {exc}") from None
+        except AgentError as exc:
+            self.close()
+            raise AgentUnavailable(str(exc)) from None
+        return self.hello
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Say bye, close stdin, wait; kill if it does not go."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        try:
+            if proc.poll() is None and proc.stdin:
+                proc.stdin.write(b'{"cmd": "bye"}\n')
+                proc.stdin.flush()
+        except OSError:
+            pass
+        for closeable in (proc.stdin,):
+            try:
+                closeable.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+
+    def _read_stdout(self, stream: Any) -> None:
+        for raw in iter(stream.readline, b""):
+            try:
+                self._replies.put(json.loads(raw.decode("utf-8")))
+            except ValueError:
+                self._stderr.append("stdout (not JSON): " + raw.decode("utf-8", "replace").rstrip())
+        self._replies.put(None)  # EOF
+        stream.close()
+
+    def _read_stderr(self, stream: Any) -> None:
+        for raw in iter(stream.readline, b""):
+            self._stderr.append(raw.decode("utf-8", "replace").rstrip())
+        stream.close()
+
+    def stderr_tail(self, lines: int = 5) -> str:
+        return " | ".join(list(self._stderr)[-lines:])
+
+    # -- requests --------------------------------------------------------
+    def request(self, cmd: str, *, timeout: Optional[float] = None, **fields: Any) -> Dict[str, Any]:
+        """Send one request and wait (at most ``timeout``) for its reply.
+
+        A reply with ``ok: false`` raises :class:`RemoteError` (``kind``
+        ``unsupported`` and ``raised`` come from the module under test);
+        silence, death or garbage raises :class:`AgentError`.
+        """
+        with self._lock:
+            if self.proc is None or self.proc.stdin is None:
+                raise AgentError(f"agent {self.executable}:{self.module} is not running")
+            req_id = next(self._ids)
+            line = json.dumps(dict(fields, cmd=cmd, id=req_id)) + "\n"
+            try:
+                self.proc.stdin.write(line.encode("utf-8"))
+                self.proc.stdin.flush()
+            except OSError as exc:
+                raise AgentError(f"agent {self.executable}:{self.module} is gone ({exc}); "
+                                 f"stderr: {self.stderr_tail()}") from None
+            reply = self._await(req_id, cmd, self.timeout if timeout is None else timeout)
+        if not reply.get("ok"):
+            raise RemoteError(reply.get("error") or {"message": f"bad reply {reply!r}"})
+        return reply
+
+    def _await(self, req_id: int, cmd: str, timeout: float) -> Dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = self._replies.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AgentError(f"agent {self.executable}:{self.module}: no reply to {cmd!r} "
+                                 f"within {timeout:g}s") from None
+            if reply is None:
+                self._replies.put(None)
+                status = self.proc.poll() if self.proc else None
+                raise AgentError(f"agent {self.executable}:{self.module} exited (status {status}) "
+                                 f"before replying to {cmd!r}; stderr: {self.stderr_tail()}")
+            if reply.get("id") in (req_id, None):
+                return reply
+            # a late reply to an earlier request that timed out: skip it
+
+
+_AGENTS: Dict[str, Tuple[Optional[AgentProcess], Optional[str]]] = {}
+_AGENTS_LOCK = threading.Lock()
+
+
+def agent_for(spec: PeerSpec, *, timeout: float = 10.0) -> AgentProcess:
+    """The running agent of ``spec`` in this process, started on first use.
+
+    Raises :class:`AgentUnavailable` (remembered: asked again, the same
+    reason comes back without another attempt) when it cannot run here.
+    """
+    with _AGENTS_LOCK:
+        agent, problem = _AGENTS.get(spec.name, (None, None))
+        if problem is not None:
+            raise AgentUnavailable(problem)
+        if agent is not None and agent.alive:
+            return agent
+        executable, problem = spec.resolve()
+        if executable is None:
+            _AGENTS[spec.name] = (None, problem or f"{spec.name} is not an agent peer")
+            raise AgentUnavailable(_AGENTS[spec.name][1])
+        agent = AgentProcess(executable, spec.module or "ssl", timeout=timeout)
+        try:
+            agent.start()
+        except AgentUnavailable as exc:
+            _AGENTS[spec.name] = (None, str(exc))
+            raise
+        _AGENTS[spec.name] = (agent, None)
+        return agent
+
+
+@atexit.register
+def close_agents() -> None:
+    """Stop every agent this process started."""
+    with _AGENTS_LOCK:
+        for agent, _ in _AGENTS.values():
+            if agent is not None:
+                agent.close()
+        _AGENTS.clear()
+
