@@ -47,17 +47,24 @@ def pytest_addoption(parser: Any) -> None:
                     help="timeout of every socket operation in a case (default 5)")
     group.addoption("--certs", default=None, metavar="DIR",
                     help="certificate fixtures directory (default: fixtures/certs of the checkout)")
+    group.addoption("--peer", action="append", default=[], metavar="SPEC",
+                    help="an out-of-process peer for the interop matrix: INTERPRETER:MODULE "
+                         "(e.g. pypy3:ssl, python3.9:ssl) or openssl-cli, tlslite; repeatable")
 
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "conformance: an ssl conformance case")
-    config._ssl_conformance = Session.from_options(
-        impls=config.getoption("impl") or list(DEFAULT_IMPLS),
-        expectations=config.getoption("expectations"),
-        timeout=config.getoption("case_timeout"),
-        certs=config.getoption("certs"),
-        case_patterns=config.getoption("case"),
-    )
+    try:
+        config._ssl_conformance = Session.from_options(
+            impls=config.getoption("impl") or list(DEFAULT_IMPLS),
+            expectations=config.getoption("expectations"),
+            timeout=config.getoption("case_timeout"),
+            certs=config.getoption("certs"),
+            case_patterns=config.getoption("case"),
+            peers=config.getoption("peer"),
+        )
+    except ValueError as exc:  # a bad --peer spec
+        raise pytest.UsageError(str(exc)) from None
     config._ssl_conformance_started = time.time()
     config._ssl_conformance_recorder = _Recorder()
     config.pluginmanager.register(config._ssl_conformance_recorder, "ssl-conformance-recorder")

@@ -14,6 +14,7 @@ from .capabilities import describe, probe
 from .env import CERTS_DIR, Certs, Env
 from .expectations import DEFAULT_PATH, Expectation, ExpectationError, load_expectations
 from .impls import Impl, ImplLoadError, load_impl
+from .peerspec import PeerSpec, parse_peers
 from .registry import Case, cases_for
 from .runner import Record, run_case
 
@@ -39,8 +40,9 @@ class Item:
 class Session:
     def __init__(self, impl_names: Sequence[str], expectations: List[Expectation],
                  expectation_problem: Optional[str], timeout: float, certs: Certs,
-                 case_patterns: Sequence[str] = ()):
+                 case_patterns: Sequence[str] = (), peers: Sequence[PeerSpec] = ()):
         self.impl_names = list(dict.fromkeys(impl_names))
+        self.peers = list(peers)
         self.timeout = timeout
         self.certs = certs
         self.expectations = expectations
@@ -58,14 +60,16 @@ class Session:
     @classmethod
     def from_options(cls, *, impls: Sequence[str], expectations: Sequence[str] = (),
                      timeout: float = 5.0, certs: Optional[str] = None,
-                     case_patterns: Sequence[str] = ()) -> "Session":
+                     case_patterns: Sequence[str] = (), peers: Sequence[str] = ()) -> "Session":
+        """Raises ValueError for a bad ``--peer`` spec."""
+        peer_specs = parse_peers(peers)
         problem = None
         try:
             entries = load_expectations([Path(p) for p in expectations] or [DEFAULT_PATH])
         except ExpectationError as exc:
             entries, problem = [], str(exc)
         return cls(impls, entries, problem, timeout, Certs(Path(certs) if certs else CERTS_DIR),
-                   case_patterns)
+                   case_patterns, peer_specs)
 
     # -- facts -------------------------------------------------------------
     def facts(self, name: str) -> Dict[str, Any]:
