@@ -187,6 +187,12 @@ def _aia_uris(aia: Any, method: x509.ObjectIdentifier) -> Tuple[str, ...]:
     )
 
 
+def _validity(cert: x509.Certificate, which: str) -> Any:
+    """``not_valid_before``/``after`` in UTC: the ``*_utc`` properties where
+    cryptography has them (42+), else the older naive-UTC ones."""
+    return getattr(cert, which + "_utc", None) or getattr(cert, which)
+
+
 def decode_certificate(cert: x509.Certificate) -> Dict[str, Any]:
     """The ``getpeercert()`` dict of *cert* (see the module docstring for the rules)."""
     result: Dict[str, Any] = {
@@ -194,8 +200,8 @@ def decode_certificate(cert: x509.Certificate) -> Dict[str, Any]:
         "issuer": decode_name(cert.issuer),
         "version": cert.version.value + 1,
         "serialNumber": format_serial(cert.serial_number),
-        "notBefore": format_time(cert.not_valid_before_utc),
-        "notAfter": format_time(cert.not_valid_after_utc),
+        "notBefore": format_time(_validity(cert, "not_valid_before")),
+        "notAfter": format_time(_validity(cert, "not_valid_after")),
     }
     san = _extension(cert, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
     if san is not None:

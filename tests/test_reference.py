@@ -307,15 +307,16 @@ def egd_daemon(tmp_path):
             conn.settimeout(TIMEOUT)
             while True:
                 try:
-                    command = conn.recv(2)
+                    command = conn.recv(1)
+                    command += conn.recv(1) if command else b""
                 except OSError:
                     return
                 if len(command) < 2:
                     return
                 log["requests"].append(tuple(command))
                 count = command[1]
+                log["sent"] += count  # before sending: the client may return at once
                 conn.sendall(bytes((count,)) + os.urandom(count))
-                log["sent"] += count
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
