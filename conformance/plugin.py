@@ -50,6 +50,11 @@ def pytest_addoption(parser: Any) -> None:
     group.addoption("--peer", action="append", default=[], metavar="SPEC",
                     help="an out-of-process peer for the interop matrix: INTERPRETER:MODULE "
                          "(e.g. pypy3:ssl, python3.9:ssl) or openssl-cli, tlslite; repeatable")
+    group.addoption("--rerun-failures", type=int, default=0, metavar="N",
+                    help="re-run each failing case N more times; a case that both passes and "
+                         "fails is reported as 'flaky' with its failure rate (default 0)")
+    group.addoption("--run-id", default=None, metavar="ID",
+                    help="name of the run directory under --report-dir (default: UTC time + random)")
 
 
 def pytest_configure(config: Any) -> None:
@@ -65,6 +70,9 @@ def pytest_configure(config: Any) -> None:
         )
     except ValueError as exc:  # a bad --peer spec
         raise pytest.UsageError(str(exc)) from None
+    if config.getoption("rerun_failures") < 0:
+        raise pytest.UsageError("--rerun-failures must be 0 or more")
+    config._ssl_conformance.rerun_failures = config.getoption("rerun_failures")
     config._ssl_conformance_started = time.time()
     config._ssl_conformance_recorder = _Recorder()
     config.pluginmanager.register(config._ssl_conformance_recorder, "ssl-conformance-recorder")
@@ -118,6 +126,7 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     from .results import build_document, write_reports
     doc = build_document(_session(config), records,
                          started=config._ssl_conformance_started,
-                         command=list(config.invocation_params.args))
+                         command=list(config.invocation_params.args),
+                         run_id=config.getoption("run_id") or "")
     paths = write_reports(doc, Path(report_dir))
     config._ssl_conformance_paths = paths

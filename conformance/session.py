@@ -16,7 +16,7 @@ from .expectations import DEFAULT_PATH, Expectation, ExpectationError, load_expe
 from .impls import Impl, ImplLoadError, load_impl
 from .peerspec import PeerSpec, parse_peers
 from .registry import Case, cases_for
-from .runner import Record, run_case
+from .runner import FAILING, Record, run_case
 
 __all__ = ["Item", "Session"]
 
@@ -56,6 +56,8 @@ class Session:
             except ImplLoadError as exc:
                 self.problems[name] = str(exc)
         self._facts: Dict[str, Dict[str, Any]] = {}
+        #: ``--rerun-failures N``: how many more times a failing case is run.
+        self.rerun_failures = 0
 
     @classmethod
     def from_options(cls, *, impls: Sequence[str], expectations: Sequence[str] = (),
@@ -108,7 +110,28 @@ class Session:
         return None
 
     def run(self, item: Item) -> Record:
-        """Run ``item``; the record says how it went."""
+        """Run ``item``; the record says how it went.
+
+        With ``rerun_failures`` N, a failing case runs N more times.  If every
+        attempt fails the first record stands; if some attempt went otherwise
+        the case is ``flaky``: the record is the first failing one, its
+        ``flaky_rate`` the share of attempts that failed -- never a pass.
+        """
+        first = self._run_once(item)
+        if item.kind != "case" or first.outcome not in FAILING or self.rerun_failures <= 0:
+            return first
+        outcomes = [first.outcome] + [self._run_once(item).outcome for _ in range(self.rerun_failures)]
+        failed = sum(o in FAILING for o in outcomes)
+        if failed == len(outcomes):
+            first.message += f" (failed all {len(outcomes)} attempts)"
+            return first
+        first.outcome = "flaky"
+        first.flaky_rate = round(failed / len(outcomes), 3)
+        first.message = (f"flaky: {failed} of {len(outcomes)} attempts failed "
+                         f"({', '.join(outcomes)}); first failure: {first.message}")
+        return first
+
+    def _run_once(self, item: Item) -> Record:
         if item.kind == "load":
             return Record(id="load", impl=item.impl, area="load", spec="", params={},
                           outcome="error", message=item.detail)

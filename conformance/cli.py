@@ -1,0 +1,297 @@
+"""``ssl-conformance``: run the suite, compare runs, merge runs.
+
+Subcommands (each has ``--help``):
+
+``run``       the suite through pytest (xdist across the cores when it is
+              installed), writing ``D/<run-id>/{results.json, report.html,
+              junit.xml, repro/}`` and ``D/latest``, then the summary;
+``compare``   what changed between two results.json (exit 1 on regressions);
+``merge``     one cross-run view of several results.json (JSON + HTML);
+``bench``, ``selftest``, ``soak``
+              provided by their own modules (see :data:`EXTERNAL`).
+
+Exit status: 0 when nothing unexpected happened, 1 when something did (an
+unlisted failure, an unexpected pass, a flake, an implementation that would
+not load, a regression), 2 for usage errors.
+
+Standard library only: the command works wherever the suite does.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+__all__ = ["main", "build_parser", "EXTERNAL", "pytest_command"]
+
+DEFAULT_IMPLS = ("ssl", "reference")
+DEFAULT_REPORT_DIR = "reports"
+SUITE_FILE = Path(__file__).resolve().parent / "test_conformance.py"
+
+#: Subcommands implemented in their own modules: name -> (module, one-line help).
+#: Each module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
+EXTERNAL: Dict[str, tuple] = {
+    "bench": ("conformance.bench", "benchmarks: handshakes/s, throughput, per-call overhead vs stdlib ssl"),
+    "selftest": ("conformance.selftest", "run the suite against broken variants of the reference (mutants)"),
+    "soak": ("conformance.soak", "concurrency and leak figures: many handshakes, fds/threads/RSS budgets"),
+}
+
+
+class UsageError(Exception):
+    """A command-line mistake: reported in one line, exit status 2."""
+
+
+# -- run ---------------------------------------------------------------------
+def _xdist_available() -> bool:
+    return importlib.util.find_spec("xdist") is not None
+
+
+def pytest_command(args: argparse.Namespace, run_id: str) -> List[str]:
+    """The pytest command line ``run`` executes (in a child interpreter)."""
+    cmd = [sys.executable, "-m", "pytest", "-p", "conformance.plugin", str(SUITE_FILE),
+           "-p", "no:cacheprovider", "-p", "no:benchmark", "-c", os.devnull, "--rootdir", str(SUITE_FILE.parent),
+           "-q", "--tb=no", "-W", "ignore::DeprecationWarning",
+           "--report-dir", str(args.report_dir), "--run-id", run_id]
+    for impl in args.impl or DEFAULT_IMPLS:
+        cmd += ["--impl", impl]
+    for flag, values in (("--peer", args.peer), ("--expectations", args.expectations),
+                         ("--case", args.case)):
+        for value in values or ():
+            cmd += [flag, value]
+    if args.k:
+        cmd += ["-k", args.k]
+    if args.rerun_failures:
+        cmd += ["--rerun-failures", str(args.rerun_failures)]
+    if args.case_timeout is not None:
+        cmd += ["--case-timeout", str(args.case_timeout)]
+    if args.n not in ("0", "1") and _xdist_available():
+        cmd += ["-n", args.n]
+    return cmd
+
+
+def _check_run_args(args: argparse.Namespace) -> None:
+    if args.n != "auto" and not (args.n.isdigit()):
+        raise UsageError(f"-n {args.n!r}: expected a number of workers or 'auto'")
+    if args.rerun_failures < 0 or args.repeat < 1:
+        raise UsageError("--rerun-failures must be >= 0 and --repeat >= 1")
+    for path in args.expectations or ():
+        if not Path(path).exists():
+            raise UsageError(f"--expectations {path}: no such file or directory")
+    if args.peer:
+        from .peerspec import parse_peers
+        try:
+            parse_peers(args.peer)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+
+def _run_once(args: argparse.Namespace) -> tuple:
+    """One pytest run: (exit status, results document or None)."""
+    from .results import load_results, new_run_id
+    run_id = new_run_id(time.time())
+    cmd = pytest_command(args, run_id)
+    if args.verbose:
+        print("+ " + " ".join(cmd), flush=True)
+    env = dict(os.environ)
+    # The child must import this very package (a checkout or an install).
+    root = str(SUITE_FILE.parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    rc = subprocess.call(cmd, env=env)
+    results = Path(args.report_dir) / run_id / "results.json"
+    if rc == 4:
+        raise UsageError("pytest refused the options (see above)")
+    if rc == 5:
+        raise UsageError("no case selected (check --case / -k)")
+    if not results.exists():
+        print(f"ssl-conformance: pytest exited with status {rc} without writing {results}",
+              file=sys.stderr)
+        return 1, None
+    doc = load_results(results)
+    if rc not in (0, 1):
+        print(f"ssl-conformance: pytest exited with status {rc}; results may be incomplete",
+              file=sys.stderr)
+    return rc, doc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .summary import render_summary, verdict
+    _check_run_args(args)
+    runs = []
+    for i in range(args.repeat):
+        if args.repeat > 1:
+            print(f"== run {i + 1} of {args.repeat}", flush=True)
+        rc, doc = _run_once(args)
+        if doc is None:
+            return 1
+        runs.append((rc, doc))
+    rc, doc = runs[-1]
+    run_dir = Path(args.report_dir) / doc["run"]["id"]
+    paths = {name: run_dir / name for name in ("results.json", "report.html", "junit.xml", "repro")
+             if (run_dir / name).exists()}
+    print()
+    print(render_summary(doc, paths=paths, matrices=not args.no_matrix))
+    status = verdict(doc)
+    if rc not in (0, 1):
+        status = 1
+    if args.repeat > 1:
+        status = max(status, _report_repeats([d for _, d in runs]))
+    return status
+
+
+def _report_repeats(docs: Sequence[Dict[str, Any]]) -> int:
+    """Print which cases changed outcome across repeated runs; 1 if any did."""
+    seen: Dict[tuple, set] = {}
+    for doc in docs:
+        for rec in doc.get("cases", ()):
+            seen.setdefault((rec["id"], rec["impl"]), set()).add(rec["outcome"])
+    changed = sorted(k for k, v in seen.items() if len(v) > 1)
+    print(f"\nrepeat: {len(docs)} runs, {len(seen)} cases, {len(changed)} changed outcome")
+    for case_id, impl in changed[:30]:
+        print(f"  {impl}: {case_id}: {', '.join(sorted(seen[(case_id, impl)]))}")
+    return 1 if changed else 0
+
+
+def _add_run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--impl", action="append", metavar="MODULE",
+                   help="dotted module name of an ssl implementation under test; repeatable "
+                        f"(default: {' and '.join(DEFAULT_IMPLS)})")
+    p.add_argument("--peer", action="append", metavar="SPEC",
+                   help="out-of-process peer for the interop matrix: INTERPRETER:MODULE "
+                        "(e.g. pypy3:ssl) or openssl-cli, tlslite; repeatable")
+    p.add_argument("--expectations", action="append", metavar="PATH",
+                   help="known-deviation file or directory; repeatable (default: the bundled ones)")
+    p.add_argument("--report-dir", default=DEFAULT_REPORT_DIR, metavar="D",
+                   help=f"where runs are written, as D/<run-id>/ (default: {DEFAULT_REPORT_DIR}/)")
+    p.add_argument("-n", default="auto", metavar="N",
+                   help="parallel workers (pytest-xdist), or 'auto' for one per core (default); "
+                        "0 runs in one process")
+    p.add_argument("-k", metavar="EXPR", help="pytest -k expression over item ids, e.g. 'matrix and ssl'")
+    p.add_argument("--case", action="append", metavar="PATTERN",
+                   help="only cases whose id matches this shell pattern, e.g. 'matrix/*'; repeatable")
+    p.add_argument("--rerun-failures", type=int, default=0, metavar="N",
+                   help="re-run failing cases N more times; mixed results are reported as flaky")
+    p.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="run the whole suite N times and report every case whose outcome changed")
+    p.add_argument("--case-timeout", type=float, default=None, metavar="SECONDS",
+                   help="timeout of every socket operation in a case (default 5)")
+    p.add_argument("--no-matrix", action="store_true", help="leave the matrices out of the summary")
+    p.add_argument("-v", "--verbose", action="store_true", help="print the pytest command line")
+
+
+# -- compare / merge ---------------------------------------------------------
+def _add_compare_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", metavar="OLD", help="results.json of the earlier run (or its run directory)")
+    p.add_argument("new", metavar="NEW", help="results.json of the later run (or its run directory)")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare, render_comparison
+    old, new = _load(args.old), _load(args.new)
+    diff = compare(old, new)
+    if args.json:
+        import json
+        print(json.dumps(diff, indent=1))
+    else:
+        print(render_comparison(diff))
+    return 1 if diff["regressions"] else 0
+
+
+def _add_merge_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", metavar="RESULTS",
+                   help="results.json files (or run directories) to merge, e.g. one per CI job")
+    p.add_argument("-o", "--output", default=os.path.join(DEFAULT_REPORT_DIR, "merged"), metavar="DIR",
+                   help="where merged.json and merged.html are written (default: reports/merged)")
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from .merge import merge, write_merged
+    docs = [_load(p) for p in args.inputs]
+    merged = merge(docs)
+    paths = write_merged(merged, Path(args.output))
+    from .merge import render_merged_text
+    print(render_merged_text(merged))
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return 1 if merged["summary"]["gating"] else 0
+
+
+def _load(path: str) -> Dict[str, Any]:
+    from .results import load_results
+    p = Path(path)
+    if p.is_dir():
+        p = p / "results.json"
+    if not p.exists():
+        raise UsageError(f"{path}: no such results file")
+    try:
+        return load_results(p)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# -- subcommands from other modules -----------------------------------------
+def _external(name: str, module: str, sub: Any, help_text: str) -> None:
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        why = f"'{name}' is not available: module {module} is not part of this installation"
+        p = sub.add_parser(name, help=help_text + " (not available)", description=why)
+        p.set_defaults(func=_unavailable(why))
+        return
+    p = sub.add_parser(name, help=help_text, description=(mod.__doc__ or help_text).strip().split("\n\n")[0])
+    mod.add_arguments(p)
+    p.set_defaults(func=mod.run)
+
+
+def _unavailable(why: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        print(f"ssl-conformance: {why}", file=sys.stderr)
+        return 2
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ssl-conformance",
+        description="Conformance suite for the Python ssl module API (as documented for 3.2).",
+        epilog="exit status: 0 nothing unexpected, 1 unexpected outcomes or regressions, 2 usage error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    own = (("run", "run the suite and write results.json, report.html, junit.xml, repro/",
+            _add_run_arguments, cmd_run),
+           ("compare", "what changed between two runs: regressions, fixes, versions, new/removed cases",
+            _add_compare_arguments, cmd_compare),
+           ("merge", "one cross-run view (implementation x interpreter x OpenSSL) of several runs",
+            _add_merge_arguments, cmd_merge))
+    for name, help_text, add, func in own:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add(p)
+        p.set_defaults(func=func)
+    for name, (module, help_text) in EXTERNAL.items():
+        _external(name, module, sub, help_text)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"ssl-conformance {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ssl-conformance: interrupted", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""What changed between two runs: regressions, fixes, versions, new cases.
+
+Typical uses: the same suite on OpenSSL 3.1 vs 4.0 (two builds of the
+reference), on Python 3.11 vs 3.13 (two stdlib ``ssl``), or yesterday's run
+vs today's.  Records are matched by (implementation label, case id): ``ssl``
+on one interpreter is compared with ``ssl`` on the other.
+
+The comparison (:func:`compare`) is a JSON-friendly dict:
+
+``regressions``       the case did not fail the run before and does now;
+``fixes``             it failed the run before and does not now;
+``outcome_changes``   any other change of outcome (e.g. pass -> unsupported,
+                      pass -> deviation: a listed difference appeared);
+``version_changes``   the negotiated version (``observed.version``) changed
+                      -- matrix cells that still pass but now speak another
+                      protocol, or stopped connecting;
+``observed_changes``  anything else a passing case observed that changed;
+``added``/``removed`` case records present in only one run;
+``facts``             implementation facts that changed (OpenSSL version,
+                      capabilities: protocols, options, versions reachable).
+
+``ssl-conformance compare`` exits 1 when there are regressions.
+Standard library only.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Tuple
+
+from .summary import GATING
+
+__all__ = ["compare", "render_comparison"]
+
+_FACTS = ("openssl_version", "openssl_version_number")
+_CAPS = ("protocols", "options", "versions_default", "versions_seclevel0")
+
+
+def _index(doc: Mapping[str, Any]) -> Dict[Tuple[str, str], Mapping[str, Any]]:
+    return {(r["impl"], r["id"]): r for r in doc.get("cases", ())}
+
+
+def _brief(rec: Mapping[str, Any]) -> Dict[str, Any]:
+    return {"impl": rec["impl"], "id": rec["id"], "outcome": rec["outcome"],
+            "message": rec.get("message", ""), "expected": rec.get("expected"),
+            "actual": rec.get("actual")}
+
+
+def _version(rec: Mapping[str, Any]) -> Any:
+    obs = rec.get("observed")
+    return obs.get("version") if isinstance(obs, dict) else None
+
+
+def _facts_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    out = []
+    old_impls, new_impls = old.get("implementations") or {}, new.get("implementations") or {}
+    for name in sorted(set(old_impls) & set(new_impls)):
+        a, b = old_impls[name], new_impls[name]
+        pairs = [(k, a.get(k), b.get(k)) for k in _FACTS]
+        ca, cb = a.get("capabilities") or {}, b.get("capabilities") or {}
+        pairs += [(f"capabilities.{k}", ca.get(k), cb.get(k)) for k in _CAPS]
+        pairs.append(("interpreter", _interp(a), _interp(b)))
+        for key, va, vb in pairs:
+            if va != vb:
+                change = {"impl": name, "fact": key, "old": va, "new": vb}
+                if isinstance(va, list) and isinstance(vb, list):
+                    change["lost"] = [x for x in va if x not in vb]
+                    change["gained"] = [x for x in vb if x not in va]
+                out.append(change)
+    return out
+
+
+def _interp(facts: Mapping[str, Any]) -> str:
+    i = facts.get("interpreter") or {}
+    return f"{i.get('implementation', '?')} {i.get('version', '?')}"
+
+
+def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, Any]:
+    """The differences between two results documents (see the module docstring)."""
+    a, b = _index(old), _index(new)
+    diff: Dict[str, Any] = {
+        "old": {"run": old.get("run", {}).get("id"), "facts": _labels(old)},
+        "new": {"run": new.get("run", {}).get("id"), "facts": _labels(new)},
+        "regressions": [], "fixes": [], "outcome_changes": [], "version_changes": [],
+        "observed_changes": [],
+        "added": [_brief(b[k]) for k in sorted(set(b) - set(a))],
+        "removed": [_brief(a[k]) for k in sorted(set(a) - set(b))],
+        "facts": _facts_changes(old, new),
+    }
+    for key in sorted(set(a) & set(b)):
+        ra, rb = a[key], b[key]
+        oa, ob = ra["outcome"], rb["outcome"]
+        entry = {**_brief(rb), "old_outcome": oa, "old_message": ra.get("message", "")}
+        if oa not in GATING and ob in GATING:
+            diff["regressions"].append(entry)
+        elif oa in GATING and ob not in GATING:
+            diff["fixes"].append(entry)
+        elif oa != ob:
+            diff["outcome_changes"].append(entry)
+        va, vb = _version(ra), _version(rb)
+        if va != vb and (va or vb):
+            diff["version_changes"].append({"impl": key[0], "id": key[1], "old": va, "new": vb,
+                                            "old_outcome": oa, "new_outcome": ob})
+        elif oa == ob == "pass" and ra.get("observed") != rb.get("observed"):
+            diff["observed_changes"].append({"impl": key[0], "id": key[1],
+                                             "old": ra.get("observed"), "new": rb.get("observed")})
+    diff["counts"] = {k: len(v) for k, v in diff.items() if isinstance(v, list)}
+    return diff
+
+
+def _labels(doc: Mapping[str, Any]) -> Dict[str, str]:
+    return {name: f"{f.get('openssl_version') or '?'} on {_interp(f)}"
+            for name, f in (doc.get("implementations") or {}).items()}
+
+
+def _clip(text: Any, n: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def render_comparison(diff: Mapping[str, Any], *, limit: int = 40) -> str:
+    """The comparison for a terminal (or a README)."""
+    out = [f"compare {diff['old']['run']} -> {diff['new']['run']}"]
+    for side in ("old", "new"):
+        for name, label in diff[side]["facts"].items():
+            out.append(f"  {side}: {name}: {label}")
+    for change in diff["facts"]:
+        if "lost" in change:
+            what = ", ".join([f"-{x}" for x in change["lost"]] + [f"+{x}" for x in change["gained"]])
+        else:
+            what = f"{change['old']} -> {change['new']}"
+        out.append(f"  fact {change['impl']} {change['fact']}: {_clip(what)}")
+    sections = (
+        ("regressions", lambda e: f"{e['old_outcome']} -> {e['outcome']}: {_clip(e['message'])}"),
+        ("fixes", lambda e: f"{e['old_outcome']} -> {e['outcome']}"),
+        ("outcome_changes", lambda e: f"{e['old_outcome']} -> {e['outcome']}: {_clip(e['message'])}"),
+        ("version_changes", lambda e: f"{e['old'] or 'no connection'} -> {e['new'] or 'no connection'}"),
+        ("observed_changes", lambda e: f"{_clip(e['old'], 70)} -> {_clip(e['new'], 70)}"),
+        ("added", lambda e: e["outcome"]),
+        ("removed", lambda e: e["outcome"]),
+    )
+    for name, describe in sections:
+        entries = diff[name]
+        out.append(f"\n{name.replace('_', ' ')}: {len(entries)}")
+        for e in entries[:limit]:
+            out.append(f"  {e['impl']}: {e['id']}: {describe(e)}")
+        if len(entries) > limit:
+            out.append(f"  ... and {len(entries) - limit} more (--json for all)")
+    n = len(diff["regressions"])
+    out.append(f"\n{'REGRESSED' if n else 'OK'}: {n} regression(s), {len(diff['fixes'])} fix(es)")
+    return "\n".join(out)

@@ -1,0 +1,147 @@
+"""The terminal summary of a run, and the verdict that gates CI.
+
+Rendered from a results document alone (see ``results``):
+
+* one line per implementation: interpreter, module file, OpenSSL;
+* implementations that failed to load, one line each;
+* a table per implementation label (``ssl``, ``ssl->reference`` for pair
+  cases...) and area: pass / fail / deviation / unexpected-pass /
+  unsupported / error / flaky counts;
+* time per area (summed case time, so the slowest area is visible);
+* the protocol matrices (``matrixview``);
+* the failing cases with expected vs actual;
+* the verdict.
+
+:func:`verdict` is the exit status of ``ssl-conformance run``: 0 iff no
+record is ``fail``, ``unexpected-pass``, ``error`` or ``flaky``.
+
+Standard library only.
+"""
+from __future__ import annotations
+
+import collections
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+from .matrixview import LEGEND, all_grids, render_text
+from .runner import FAILING
+
+__all__ = ["GATING", "COLUMNS", "counts", "verdict", "gating_records", "render_summary"]
+
+#: Outcomes that fail the run: a flake is never a pass.
+GATING = frozenset(FAILING | {"flaky"})
+
+#: Count columns, in display order, with their short headings.
+COLUMNS: Tuple[Tuple[str, str], ...] = (
+    ("pass", "pass"), ("fail", "fail"), ("deviation", "dev"), ("unexpected-pass", "xpass"),
+    ("unsupported", "unsup"), ("error", "error"), ("flaky", "flaky"),
+)
+
+
+def counts(records: Sequence[Mapping[str, Any]]) -> Dict[Tuple[str, str], collections.Counter]:
+    """(implementation label, area) -> Counter of outcomes."""
+    out: Dict[Tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+    for rec in records:
+        out[(rec.get("impl", "?"), rec.get("area", "?"))][rec.get("outcome", "error")] += 1
+    return out
+
+
+def gating_records(doc: Mapping[str, Any]) -> List[Mapping[str, Any]]:
+    """The records that fail the run."""
+    return [r for r in doc.get("cases", ()) if r.get("outcome") in GATING]
+
+
+def verdict(doc: Mapping[str, Any]) -> int:
+    """0 iff nothing unexpected happened (load problems count), else 1."""
+    return 1 if gating_records(doc) or doc.get("load_problems") else 0
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], first_left: int = 1) -> List[str]:
+    cols = list(zip(*([header] + [[str(c) for c in r] for r in rows])))
+    widths = [max(len(str(c)) for c in col) for col in cols]
+    out = []
+    for line in [header] + [[str(c) for c in r] for r in rows]:
+        out.append("  ".join(str(c).ljust(w) if i < first_left else str(c).rjust(w)
+                             for i, (c, w) in enumerate(zip(line, widths))).rstrip())
+    return out
+
+
+def _impl_lines(doc: Mapping[str, Any]) -> List[str]:
+    lines = []
+    for name, facts in (doc.get("implementations") or {}).items():
+        interp = facts.get("interpreter") or {}
+        lines.append(f"  {name}: {facts.get('openssl_version') or 'OpenSSL ?'}; "
+                     f"{interp.get('implementation', '?')} {interp.get('version', '?')}; "
+                     f"{facts.get('module_file') or facts.get('module', '?')}")
+    for name, problem in (doc.get("load_problems") or {}).items():
+        lines.append(f"  {name}: NOT LOADED: {problem}")
+    return lines
+
+
+def _count_lines(doc: Mapping[str, Any]) -> List[str]:
+    table = counts(doc.get("cases", ()))
+    rows = []
+    for impl in sorted({k[0] for k in table}):
+        total: collections.Counter = collections.Counter()
+        for (i, area), c in sorted(table.items()):
+            if i == impl:
+                total += c
+                rows.append([impl, area] + [c.get(k, 0) or "." for k, _ in COLUMNS])
+        if sum(1 for i, _ in table if i == impl) > 1:
+            rows.append([impl, "(all)"] + [total.get(k, 0) or "." for k, _ in COLUMNS])
+    return _table(["implementation", "area"] + [h for _, h in COLUMNS], rows, first_left=2)
+
+
+def _time_lines(doc: Mapping[str, Any]) -> List[str]:
+    per_area: Dict[str, float] = collections.defaultdict(float)
+    n: Dict[str, int] = collections.Counter()
+    for rec in doc.get("cases", ()):
+        per_area[rec.get("area", "?")] += float(rec.get("duration") or 0)
+        n[rec.get("area", "?")] += 1
+    rows = [[area, n[area], f"{secs:.2f}"] for area, secs in sorted(per_area.items(), key=lambda x: -x[1])]
+    return _table(["area", "cases", "case time (s)"], rows)
+
+
+def _failure_lines(doc: Mapping[str, Any], limit: int) -> List[str]:
+    bad = gating_records(doc)
+    lines = []
+    for rec in bad[:limit]:
+        lines.append(f"  [{rec['outcome']}] {rec['impl']}: {rec['id']}")
+        if rec.get("message"):
+            lines.append(f"      {_clip(rec['message'], 300)}")
+        if rec.get("expected") is not None or rec.get("actual") is not None:
+            lines.append(f"      expected: {_clip(repr(rec.get('expected')), 200)}")
+            lines.append(f"      actual:   {_clip(repr(rec.get('actual')), 200)}")
+    if len(bad) > limit:
+        lines.append(f"  ... and {len(bad) - limit} more (see report.html)")
+    return lines
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def render_summary(doc: Mapping[str, Any], *, max_failures: int = 25, matrices: bool = True,
+                   paths: Mapping[str, Any] = ()) -> str:
+    """The whole terminal summary of ``doc`` as one string."""
+    run = doc.get("run", {})
+    out = [f"ssl-conformance run {run.get('id', '?')} ({run.get('duration', 0):.1f} s)"]
+    out += _impl_lines(doc)
+    out += ["", "outcomes per implementation and area:"] + ["  " + l for l in _count_lines(doc)]
+    out += ["", "time per area:"] + ["  " + l for l in _time_lines(doc)]
+    grids = all_grids(doc) if matrices else []
+    if grids:
+        out += ["", LEGEND]
+        for grid in grids:
+            out += [""] + ["  " + l for l in render_text(grid).splitlines()]
+    failures = _failure_lines(doc, max_failures)
+    if failures:
+        out += ["", "unexpected outcomes:"] + failures
+    paths = dict(paths)
+    if paths:
+        out += [""] + [f"{name}: {path}" for name, path in paths.items()]
+    bad = len(gating_records(doc)) or len(doc.get("load_problems") or {})
+    total = len(doc.get("cases", ()))
+    out += ["", f"FAILED: {bad} unexpected outcome(s) in {total} records" if bad
+            else f"OK: {total} records, no unexpected outcome"]
+    return "\n".join(out)
