@@ -1,0 +1,160 @@
+"""The protocol-version matrix: the spec's table, generalised, over loopback.
+
+Every cell connects a client context to a server context, each described by a
+*label*: a ``PROTOCOL_*`` suffix (``TLSv1_2``), or ``SSLv23`` with one
+``OP_NO_*`` option (``SSLv23+NO_TLSv1``).  Rows: every protocol against every
+protocol, and SSLv23 with each option on either side against every protocol,
+under two cipher policies:
+
+``default``  the implementation's own defaults;
+``legacy``   ``DEFAULT:@SECLEVEL=0`` through ``set_ciphers`` and, where the
+             context has ``minimum_version`` (post-3.2), the floor lowered to
+             the minimum supported, so old versions are tested wherever the
+             library still has them (without it, ``OP_NO_TLSv1`` has no
+             observable effect on CPython >= 3.10 and ignoring it would pass).
+
+The expected outcome comes from ``conformance.oracle`` given both sides'
+configuration and their probed capabilities.  Pair case: the client is
+``env``, the server ``env.peer``.  A label whose ``PROTOCOL_*`` or ``OP_NO_*``
+the implementation lacks makes the cell ``unsupported``.
+
+Contract for report views: ids ``matrix/{policy}/client={client}/server={server}``;
+params ``policy``, ``client``, ``server``; observed ``version`` (negotiated or
+None), ``expected`` (``Verdict.short()``), ``client`` / ``server`` (impl and
+label) and a few details.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from .. import oracle
+from ..loopback import TLSSide, tls_pair
+from ..registry import CaseFailure, Unsupported, table
+
+PROTOCOLS = ("SSLv2", "SSLv3", "SSLv23", "TLSv1", "TLSv1_1", "TLSv1_2")
+OPTIONS = ("NO_SSLv2", "NO_SSLv3", "NO_TLSv1", "NO_TLSv1_1", "NO_TLSv1_2", "NO_TLSv1_3")
+POLICIES = ("default", "legacy")
+SPEC = "wrap_socket"
+
+
+def parse_label(label: str) -> Tuple[str, Tuple[str, ...]]:
+    """``"SSLv23+NO_TLSv1"`` -> ``("SSLv23", ("NO_TLSv1",))``."""
+    protocol, *options = label.split("+")
+    return protocol, tuple(options)
+
+
+def _rows() -> List[Dict[str, str]]:
+    option_labels = [f"SSLv23+{o}" for o in OPTIONS]
+    pairs = [(c, s) for c in PROTOCOLS for s in PROTOCOLS]
+    pairs += [(o, s) for o in option_labels for s in PROTOCOLS]
+    pairs += [(c, o) for c in PROTOCOLS for o in option_labels]
+    return [{"policy": p, "client": c, "server": s} for p in POLICIES for c, s in pairs]
+
+
+ROWS = _rows()
+
+
+def require_label(env: Any, label: str) -> None:
+    """``Unsupported`` unless ``env.ssl`` has the label's protocol and options."""
+    protocol, options = parse_label(label)
+    env.const("PROTOCOL_" + protocol)
+    for option in options:
+        env.const("OP_" + option)
+
+
+def oracle_side(env: Any, label: str, policy: str, **extra: Any) -> oracle.Side:
+    """The oracle's view of ``env``'s context for ``label`` under ``policy``."""
+    protocol, options = parse_label(label)
+    return oracle.Side(protocol=protocol, options=frozenset(options),
+                       capable=frozenset(env.caps.versions(policy)), **extra)
+
+
+def _trusted_chain(env: Any, name: str) -> oracle.Chain:
+    from .verify import chain_of
+    return chain_of(env.certs, name, "chain")
+
+
+def side_error(side: TLSSide, ssl_module: Any) -> Optional[str]:
+    """What is wrong with a failing side's error, or None if it is a timely SSLError."""
+    if side.timed_out:
+        return "timed out instead of failing promptly"
+    if side.error is None:
+        return "raised nothing"
+    if not isinstance(side.error, ssl_module.SSLError):
+        return f"raised {type(side.error).__name__} ({side.error}), not SSLError"
+    return None
+
+
+def judge(verdict: oracle.Verdict, client: TLSSide, server: TLSSide, client_ssl: Any,
+          server_ssl: Any, what: str) -> None:
+    """Compare one connection with the oracle's verdict; raise ``CaseFailure``."""
+    seen = {"client": client.describe(), "server": server.describe()}
+    if verdict.ok:
+        if not (client.ok and server.ok):
+            raise CaseFailure(f"{what}: expected a connection with {verdict.version} ({verdict.why}), "
+                              f"but it failed", expected=verdict.short(), actual=seen)
+        for name, side in (("client", client), ("server", server)):
+            if side.version != verdict.version:
+                raise CaseFailure(f"{what}: {name} negotiated {side.version}, expected {verdict.version} "
+                                  f"({verdict.why})", expected=verdict.version, actual=side.version)
+        for name, side, form in (("client", client, verdict.client_peercert),
+                                 ("server", server, verdict.server_peercert)):
+            got = peercert_form(side.peercert)
+            if form is not None and got != form:
+                raise CaseFailure(f"{what}: the {name}'s getpeercert() is {got} "
+                                  f"({side.peercert!r:.80}), expected {form}",
+                                  expected=form, actual=got)
+        return
+    failing = client if verdict.failing == "client" else server
+    other = server if verdict.failing == "client" else client
+    failing_ssl = client_ssl if verdict.failing == "client" else server_ssl
+    if client.ok and server.ok:
+        raise CaseFailure(f"{what}: expected the {verdict.failing} to fail ({'/'.join(verdict.reasons)}: {verdict.why}), "
+                          f"but the connection succeeded with {client.version}",
+                          expected=verdict.short(), actual=client.version)
+    problem = side_error(failing, failing_ssl)
+    if problem is None and failing.reason not in verdict.reasons:
+        problem = f"failed for another reason: {failing.reason} ({failing.error})"
+    if problem is not None:
+        raise CaseFailure(f"{what}: expected the {verdict.failing} to raise SSLError ({'/'.join(verdict.reasons)}: "
+                          f"{verdict.why}); it {problem}", expected=verdict.short(), actual=seen)
+    if other.ok:
+        raise CaseFailure(f"{what}: the {verdict.failing} failed but its peer exchanged data",
+                          expected=verdict.short(), actual=seen)
+
+
+def peercert_form(value: Any) -> str:
+    """getpeercert() -> "none" / "unvalidated" ({}) / "validated" (dict with subject)."""
+    if value is None:
+        return "none"
+    if value == {}:
+        return "unvalidated"
+    if isinstance(value, dict) and "subject" in value:
+        return "validated"
+    return f"unexpected {type(value).__name__}"
+
+
+def observed(verdict: oracle.Verdict, out: Any, client: str, server: str) -> Dict[str, Any]:
+    return {"version": out.client.version if out.ok else None, "expected": verdict.short(),
+            "client": client, "server": server,
+            "cipher": list(out.client.cipher) if out.ok and out.client.cipher else None,
+            "client_reason": out.client.reason, "server_reason": out.server.reason}
+
+
+@table("matrix/{policy}/client={client}/server={server}", spec=SPEC, rows=ROWS, pair=True)
+def matrix_cell(env: Any, policy: str, client: str, server: str) -> Dict[str, Any]:
+    senv = env.peer or env
+    require_label(env, client)
+    require_label(senv, server)
+    chain = _trusted_chain(env, "server")
+    verdict = oracle.expect(
+        oracle_side(env, client, policy, verify="REQUIRED", trusts=frozenset({"root-ca"})),
+        oracle_side(senv, server, policy, cert=chain))
+    cproto, copts = parse_label(client)
+    sproto, sopts = parse_label(server)
+    cctx = env.context(cproto, options=copts, policy=policy, trust="root-ca", verify="REQUIRED")
+    sctx = senv.context(sproto, options=sopts, policy=policy, cert="server")
+    out = tls_pair(cctx, sctx, timeout=env.timeout)
+    what = f"client {env.impl.name} {client} -> server {senv.impl.name} {server} ({policy} policy)"
+    judge(verdict, out.client, out.server, env.ssl, senv.ssl, what)
+    return observed(verdict, out, f"{env.impl.name} {client}", f"{senv.impl.name} {server}")

@@ -1,0 +1,165 @@
+"""Verify modes on both sides, judged by the oracle.
+
+``CERT_NONE`` / ``CERT_OPTIONAL`` / ``CERT_REQUIRED`` on the verifying side x
+what the other side presents:
+
+``trusted``    the fixture's chain file (leaf, intermediate, root);
+``none``       no certificate (client side only: a server always has one);
+``untrusted``  a leaf issued by an unrelated root;
+``expired``    a leaf from the trusted intermediate, out of date;
+``wrong-ca``   the trusted chain, while the verifier trusts only the unrelated
+               root;
+
+with the trust loaded from a CA file or from a hashed ``capath`` directory.
+Server certificates are checked by the client (``verify/server-cert/...``),
+client certificates by the server (``verify/client-cert/...``), each under
+TLS 1.2 and TLS 1.3 (in TLS 1.3 a rejected client certificate reaches the
+client only after its handshake completed: it sees the alert on its first
+read).  ``verify/chain/...`` is chain completion: the leaf with or without
+its intermediate in the certfile, the verifier holding only the root, the
+root and intermediate, or the capath.
+
+Pair cases (client ``env``, server ``env.peer``); observed keys as in
+``cases.matrix``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+
+from .. import oracle
+from ..loopback import tls_pair
+from ..registry import table
+from .matrix import judge, observed
+
+VERSIONS = {"TLSv1.2": ("NO_TLSv1_3",), "TLSv1.3": ()}
+MODES = ("NONE", "OPTIONAL", "REQUIRED")
+
+#: what the peer presents -> (fixture, certfile role) per direction
+PRESENTS = {
+    "server-cert": {"trusted": ("server", "chain"), "untrusted": ("untrusted-leaf", "chain"),
+                    "expired": ("expired", "chain"), "wrong-ca": ("server", "chain")},
+    "client-cert": {"trusted": ("client", "chain"), "none": (None, None),
+                    "untrusted": ("untrusted-leaf", "chain"), "expired": ("expired", "chain"),
+                    "wrong-ca": ("client", "chain")},
+}
+
+#: trust form -> (what the verifier trusts for the oracle, cafile fixture, capath dir)
+TRUST = {
+    "cafile": (frozenset({"root-ca"}), "root-ca", None),
+    "capath": (frozenset({"root-ca"}), None, "capath"),
+    "wrong-cafile": (frozenset({"untrusted-root-ca"}), "untrusted-root-ca", None),
+    "wrong-capath": (frozenset({"untrusted-root-ca"}), None, "capath-untrusted"),
+}
+
+
+def chain_of(certs: Any, name: str, role: str) -> oracle.Chain:
+    """The oracle's view of fixture ``name`` presented from its ``role`` file.
+
+    Issuers are found by subject among the manifest's CAs; the CAs "sent"
+    are those whose certificate text is in the presented file; a leaf whose
+    manifest verdict is a date problem carries it as its defect.
+    """
+    cas = {f["subject"]: f["name"] for f in certs.manifest.get("fixtures", []) if f.get("kind") == "ca"}
+    leaf = certs.fixture(name)
+    issuers: List[str] = []
+    issuer = leaf.get("issuer")
+    while issuer in cas and cas[issuer] not in issuers:
+        issuers.append(cas[issuer])
+        ca = certs.fixture(cas[issuer])
+        if ca.get("issuer") == ca.get("subject"):
+            break
+        issuer = ca.get("issuer")
+    presented = Path(certs.path(name, role)).read_text(encoding="ascii")
+    sent = frozenset(ca for ca in issuers if certs.read(ca).strip() in presented)
+    defect = leaf.get("verdict") if leaf.get("verdict") in ("expired", "not-yet-valid") else None
+    return oracle.Chain(issuers=tuple(issuers), sent=sent, defect=defect)
+
+
+def _trust_kwargs(env: Any, form: str) -> Dict[str, Optional[str]]:
+    _, cafile, capath = TRUST[form]
+    return {"cafile": env.certs.path(cafile) if cafile else None,
+            "capath": str(env.certs.dir / capath) if capath else None}
+
+
+def bundle(env: Any, names: Tuple[str, ...]) -> str:
+    """A CA file holding the named fixtures, written in the case's tmp dir."""
+    path = env.tmp_path / ("+".join(names) + ".pem")
+    path.write_text("".join(env.certs.read(n) for n in names), encoding="ascii")
+    return str(path)
+
+
+def _rows() -> List[Dict[str, str]]:
+    rows = []
+    for version in VERSIONS:
+        for direction, presents in PRESENTS.items():
+            for mode in MODES:
+                for peer in presents:
+                    forms = ("wrong-cafile", "wrong-capath") if peer == "wrong-ca" else ("cafile", "capath")
+                    for form in forms:
+                        rows.append({"version": version, "direction": direction, "mode": mode,
+                                     "peer": peer, "trust": form})
+    return rows
+
+
+@table("verify/{direction}/{version}/{mode}/peer={peer}/trust={trust}", spec="CERT_{mode}",
+       rows=_rows(), pair=True)
+def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, trust: str) -> Dict[str, Any]:
+    senv = env.peer or env
+    fixture, role = PRESENTS[direction][peer]
+    trusts = TRUST[trust][0]
+    options = VERSIONS[version]
+    for e in (env, senv):
+        for o in options:
+            e.const("OP_" + o)
+    if direction == "server-cert":
+        c_side = dict(verify=mode, trusts=trusts)
+        s_side = dict(cert=chain_of(env.certs, fixture, role))
+        cctx = env.context(options=options, verify=mode, **_trust_kwargs(env, trust))
+        sctx = senv.context(certfile=senv.certs.path(fixture, role), keyfile=senv.certs.path(fixture, "key"))
+    else:
+        c_side = dict(cert=chain_of(env.certs, fixture, role) if fixture else None)
+        s_side = dict(verify=mode, trusts=trusts, cert=chain_of(env.certs, "server", "chain"))
+        cctx = env.context(options=options)
+        if fixture:
+            cctx.load_cert_chain(env.certs.path(fixture, role), env.certs.path(fixture, "key"))
+        sctx = senv.context(cert="server", verify=mode, **_trust_kwargs(senv, trust))
+    verdict = oracle.expect(oracle.Side(options=frozenset(options), **c_side),
+                            oracle.Side(**s_side))
+    out = tls_pair(cctx, sctx, timeout=env.timeout)
+    what = (f"{direction} {mode}, peer presents {peer}, trust {trust} ({version}; "
+            f"client {env.impl.name}, server {senv.impl.name})")
+    judge(verdict, out.client, out.server, env.ssl, senv.ssl, what)
+    return observed(verdict, out, f"{env.impl.name} verify={c_side.get('verify', 'NONE')}",
+                    f"{senv.impl.name} verify={s_side.get('verify', 'NONE')}")
+
+
+CHAIN_ROWS = [{"certfile": c, "trust": t} for c in ("leaf", "leaf+intermediate", "full-chain")
+              for t in ("root", "root+intermediate", "capath")]
+_CERTFILES = {"leaf": ("server",), "leaf+intermediate": ("server", "intermediate-ca"),
+              "full-chain": ("server", "intermediate-ca", "root-ca")}
+
+
+@table("verify/chain/certfile={certfile}/trust={trust}", spec="SSLContext.load_cert_chain",
+       rows=CHAIN_ROWS, pair=True)
+def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
+    """The spec: with SSLv3/TLS 'you only need the root certificates [in the CA
+    file], and the remote peer is supposed to furnish the other certificates'."""
+    senv = env.peer or env
+    names = _CERTFILES[certfile]
+    certpath = bundle(senv, names)
+    trusts: FrozenSet[str] = frozenset({"root-ca", "intermediate-ca"} if trust == "root+intermediate"
+                                       else {"root-ca"})
+    leaf = chain_of(env.certs, "server", "cert")
+    chain = oracle.Chain(issuers=leaf.issuers, sent=frozenset(names[1:]), defect=leaf.defect)
+    verdict = oracle.expect(oracle.Side(verify="REQUIRED", trusts=trusts), oracle.Side(cert=chain))
+    if trust == "capath":
+        cctx = env.context(verify="REQUIRED", capath=str(env.certs.dir / "capath"))
+    else:
+        cctx = env.context(verify="REQUIRED", cafile=bundle(env, ("intermediate-ca", "root-ca"))
+                           if trust == "root+intermediate" else env.certs.path("root-ca"))
+    sctx = senv.context(certfile=certpath, keyfile=senv.certs.path("server", "key"))
+    out = tls_pair(cctx, sctx, timeout=env.timeout)
+    what = f"server certfile {certfile}, client trusts {trust} (client {env.impl.name}, server {senv.impl.name})"
+    judge(verdict, out.client, out.server, env.ssl, senv.ssl, what)
+    return observed(verdict, out, f"{env.impl.name} trusts {trust}", f"{senv.impl.name} certfile {certfile}")
