@@ -35,7 +35,7 @@ few rules of TLS version negotiation and of the spec, applied in order:
    chosen version is not one it enabled.  A flexible TLS 1.3-era client also
    aborts when a flexible server that *could* have gone higher marks its
    random with the downgrade sentinel (RFC 8446, 4.1.3; "inappropriate
-   fallback").
+   fallback"): it marks 1.2 when it has 1.3, and below 1.2 when it has 1.2.
 5. **Certificates** (spec: ``CERT_NONE`` / ``CERT_OPTIONAL`` /
    ``CERT_REQUIRED``).  The client verifies the server's chain first unless
    ``CERT_NONE``; then a server with ``CERT_OPTIONAL`` or ``CERT_REQUIRED``
@@ -259,8 +259,10 @@ def _negotiate(client: Side, server: Side, rules: Rules) -> Tuple[Optional[str],
         return None, _fail("client", "protocol-version",
                            f"the server chose {chosen}, which the client does not enable")
     if rules.downgrade_sentinel and client.flexible and server.flexible and _rank(c_max) > _rank(chosen):
+        # OpenSSL marks below 1.2 only when 1.2 itself is enabled, so that a
+        # server with a hole at 1.2 still serves older clients.
         marks = ((chosen == "TLSv1.2" and "TLSv1.3" in s)
-                 or (_rank(chosen) < _rank("TLSv1.2") and bool({"TLSv1.2", "TLSv1.3"} & s)))
+                 or (_rank(chosen) < _rank("TLSv1.2") and "TLSv1.2" in s))
         if marks:
             return None, _fail("client", "protocol-version",
                                f"the server settled on {chosen} while it could go higher and marked the "

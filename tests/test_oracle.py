@@ -1,0 +1,249 @@
+"""The matrix oracle: each rule on its own, the spec's 2010 table, and today's differences."""
+import re
+from pathlib import Path
+
+import pytest
+
+from conformance.oracle import (ERA_2010, ERA_2010_OPENSSL_100, MODERN, Chain, Side, enabled_versions,
+                                expect, verifies)
+
+SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "ssl-3.2.rst"
+TLS12_13 = frozenset({"TLSv1.2", "TLSv1.3"})
+ALL_TLS = frozenset({"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"})
+TRUSTED = Chain(issuers=("intermediate-ca", "root-ca"), sent=frozenset({"intermediate-ca", "root-ca"}))
+ROOT = frozenset({"root-ca"})
+
+
+def side(label="SSLv23", capable=ALL_TLS, **kw):
+    protocol, *options = label.split("+")
+    return Side(protocol=protocol, options=frozenset(options), capable=capable, **kw)
+
+
+# -- the spec's table -------------------------------------------------------------
+def spec_table():
+    """The 2010 table as the spec prints it: {(client, server): bool}."""
+    if not SPEC.exists():
+        pytest.fail(f"spec not found at {SPEC}")
+    rows = re.findall(r"^\s*\*(\w+)\*\s+((?:(?:yes|no)\s+){3}(?:yes|no))\s*$",
+                      SPEC.read_text(encoding="utf-8"), re.M)
+    header = ["SSLv2", "SSLv3", "SSLv23", "TLSv1"]
+    assert [r[0] for r in rows] == header, "the spec's table changed shape"
+    return {(client, server): cell == "yes"
+            for client, cells in rows for server, cell in zip(header, cells.split())}
+
+
+def era(label):
+    return Side(protocol=label)
+
+
+def test_era_rules_reproduce_the_spec_table():
+    table = spec_table()
+    got = {(c, s): expect(era(c), era(s), ERA_2010).ok for c, s in table}
+    assert got == table
+
+
+def test_the_only_era_cell_not_derived_is_the_tables_erratum():
+    """Without its erratum the 2010 rules say an SSLv3 client cannot reach an
+    SSLv2 server (it cannot parse the SSLv3 hello); every other cell is derived."""
+    table = spec_table()
+    plain = ERA_2010.__class__(**{**ERA_2010.__dict__, "errata": frozenset()})
+    differ = {k for k in table if expect(era(k[0]), era(k[1]), plain).ok != table[k]}
+    assert differ == {("SSLv3", "SSLv2")}
+    verdict = expect(era("SSLv3"), era("SSLv2"), plain)
+    assert (verdict.failing, verdict.reason) == ("server", "protocol-version")
+
+
+def test_era_versions_negotiated():
+    assert expect(era("SSLv23"), era("SSLv23"), ERA_2010).version == "TLSv1"
+    assert expect(era("SSLv2"), era("SSLv23"), ERA_2010).version == "SSLv2"
+    assert expect(era("SSLv3"), era("SSLv23"), ERA_2010).version == "SSLv3"
+    assert expect(era("SSLv23"), era("SSLv2"), ERA_2010).version == "SSLv2"
+
+
+def test_openssl_100_sslv23_client_sends_an_sslv3_hello():
+    """The spec's note: from 1.0.0 an SSLv23 client tries SSLv3 (no SSLv2 hello)."""
+    assert expect(era("SSLv23"), era("SSLv3"), ERA_2010_OPENSSL_100).version == "SSLv3"
+    assert expect(era("SSLv23"), era("TLSv1"), ERA_2010_OPENSSL_100).version == "TLSv1"
+    assert not expect(era("SSLv23"), era("SSLv2"), ERA_2010_OPENSSL_100).ok
+    assert not expect(era("SSLv23"), era("SSLv3"), ERA_2010).ok
+
+
+# -- where today's rules differ from the table, and why ----------------------------
+def test_modern_sslv23_client_reaches_tlsv1_server():
+    """2010: no (the SSLv2 hello is not understood).  Today SSLv23 clients send a
+    TLS hello, so under a policy that still allows TLS 1.0 it negotiates TLSv1."""
+    assert not expect(era("SSLv23"), era("TLSv1"), ERA_2010).ok
+    assert expect(side("SSLv23"), side("TLSv1"), MODERN).version == "TLSv1"
+
+
+def test_modern_sslv23_negotiates_tls13_not_tls1():
+    assert expect(era("SSLv23"), era("SSLv23"), ERA_2010).version == "TLSv1"
+    assert expect(side(), side(), MODERN).version == "TLSv1.3"
+
+
+def test_modern_sslv2_and_sslv3_are_gone():
+    """No capability offers them: a pinned SSLv3 side has nothing to enable."""
+    v = expect(side("SSLv3"), side(), MODERN)
+    assert (v.ok, v.failing) == (False, "client")
+    assert "policy" in v.why
+    assert enabled_versions(side("SSLv2"), MODERN) == frozenset()
+
+
+def test_tls11_and_tls12_exist_today():
+    assert expect(side("TLSv1_1"), side(), MODERN).version == "TLSv1.1"
+    assert expect(side("TLSv1_2"), side(), MODERN).version == "TLSv1.2"
+    assert expect(side(), side("TLSv1_1"), MODERN).version == "TLSv1.1"
+
+
+# -- rule 1: enabled versions --------------------------------------------------------
+def test_options_remove_versions():
+    assert enabled_versions(side("SSLv23+NO_TLSv1")) == frozenset({"TLSv1.1", "TLSv1.2", "TLSv1.3"})
+    assert enabled_versions(side("SSLv23+NO_TLSv1_3")) == frozenset({"TLSv1", "TLSv1.1", "TLSv1.2"})
+
+
+def test_capability_is_the_floor():
+    assert enabled_versions(side("SSLv23+NO_TLSv1", capable=TLS12_13)) == TLS12_13
+    assert enabled_versions(side("TLSv1", capable=TLS12_13)) == frozenset()
+
+
+def test_client_keeps_the_lowest_contiguous_run():
+    assert enabled_versions(side("SSLv23+NO_TLSv1_2")) == frozenset({"TLSv1", "TLSv1.1"})
+    assert enabled_versions(side("SSLv23+NO_TLSv1_1")) == frozenset({"TLSv1"})
+    assert enabled_versions(side("SSLv23+NO_TLSv1_2", capable=TLS12_13)) == frozenset({"TLSv1.3"})
+
+
+def test_server_accepts_any_version_not_disabled():
+    assert enabled_versions(side("SSLv23+NO_TLSv1_2"), client=False) == frozenset(
+        {"TLSv1", "TLSv1.1", "TLSv1.3"})
+    assert expect(side(capable=TLS12_13), side("SSLv23+NO_TLSv1_2")).version == "TLSv1.3"
+
+
+def test_era_rules_have_no_contiguity():
+    assert enabled_versions(Side(options=frozenset({"NO_SSLv3"})), ERA_2010) == frozenset({"SSLv2", "TLSv1"})
+
+
+def test_nothing_enabled_by_options_is_protocol_version():
+    v = expect(side("TLSv1+NO_TLSv1"), side())
+    assert (v.failing, v.reasons) == ("client", ("protocol-version",))
+
+
+def test_nothing_enabled_by_policy_accepts_either_reason():
+    v = expect(side("TLSv1", capable=TLS12_13), side())
+    assert (v.failing, set(v.reasons)) == ("client", {"protocol-version", "no-shared-cipher"})
+    v = expect(side(), side("TLSv1_1", capable=TLS12_13))
+    assert (v.failing, set(v.reasons)) == ("server", {"protocol-version", "no-shared-cipher"})
+    assert v.short() == "fail: server protocol-version/no-shared-cipher"
+
+
+# -- rules 2-4: hello, server's choice, client's check ---------------------------------
+def test_flexible_server_picks_highest_common():
+    assert expect(side("SSLv23+NO_TLSv1_3"), side()).version == "TLSv1.2"
+    assert expect(side(), side("SSLv23+NO_TLSv1_3")).version == "TLSv1.2"
+
+
+def test_flexible_server_without_common_version_fails():
+    v = expect(side("TLSv1"), side("SSLv23+NO_TLSv1", capable=ALL_TLS))
+    assert (v.ok, v.failing, v.reason) == (False, "server", "protocol-version")
+
+
+def test_fixed_server_answers_its_version_and_client_checks_it():
+    v = expect(side("SSLv23+NO_TLSv1", capable=ALL_TLS), side("TLSv1"))
+    assert (v.failing, v.reason) == ("client", "protocol-version")
+    assert "TLSv1" in v.why
+
+
+def test_fixed_server_refuses_a_lower_client():
+    v = expect(side("TLSv1"), side("TLSv1_2"))
+    assert (v.failing, v.reason) == ("server", "protocol-version")
+
+
+def test_tls13_only_client_gives_a_fixed_tls12_server_no_cipher():
+    v = expect(side("SSLv23+NO_TLSv1_2", capable=TLS12_13), side("TLSv1_2", capable=TLS12_13))
+    assert v.failing == "server" and v.reason == "no-shared-cipher"
+
+
+def test_tls13_client_is_judged_on_its_whole_list():
+    """supported_versions: a flexible server sees every version, not only the highest."""
+    assert expect(side(), side("SSLv23+NO_TLSv1_3+NO_TLSv1_2")).version == "TLSv1.1"
+
+
+def test_legacy_hello_states_only_the_highest():
+    """The server picks below the client's stated highest; no downgrade mark,
+    since the server lacks TLS 1.2 (OpenSSL marks below 1.2 only when it has 1.2)."""
+    assert expect(side("SSLv23+NO_TLSv1_3"), side("SSLv23+NO_TLSv1_2")).version == "TLSv1.1"
+
+
+def test_downgrade_sentinel_aborts_the_client():
+    client = side("SSLv23+NO_TLSv1_2")  # contiguous: TLS 1.0-1.1, a legacy hello stating 1.1
+    server = side("SSLv23+NO_TLSv1_1")  # has TLS 1.0, 1.2, 1.3: settles on 1.0 and marks it
+    v = expect(client, server)
+    assert (v.failing, v.reason) == ("client", "protocol-version") and "downgrade" in v.why
+    no_mark = MODERN.__class__(**{**MODERN.__dict__, "downgrade_sentinel": False})
+    assert expect(client, server, no_mark).version == "TLSv1"
+
+
+def test_fixed_client_ignores_the_downgrade_mark():
+    assert expect(side("TLSv1"), side("SSLv23+NO_TLSv1_1")).version == "TLSv1"
+
+
+# -- rules 5-6: certificates and getpeercert forms --------------------------------
+def test_chain_verification():
+    assert verifies(TRUSTED, ROOT)[0]
+    assert not verifies(TRUSTED, {"untrusted-root-ca"})[0]
+    leaf_only = Chain(issuers=("intermediate-ca", "root-ca"))
+    assert not verifies(leaf_only, ROOT)[0]
+    assert verifies(leaf_only, {"root-ca", "intermediate-ca"})[0]
+    assert "expired" in verifies(Chain(TRUSTED.issuers, TRUSTED.sent, "expired"), ROOT)[1]
+
+
+def test_client_verify_none_accepts_anything_unvalidated():
+    v = expect(side(), side(cert=Chain(("untrusted-root-ca",))))
+    assert v.ok and v.client_peercert == "unvalidated" and v.server_peercert == "none"
+
+
+@pytest.mark.parametrize("mode", ["OPTIONAL", "REQUIRED"])
+def test_client_verify_checks_the_server(mode):
+    good = expect(side(verify=mode, trusts=ROOT), side(cert=TRUSTED))
+    assert good.ok and good.client_peercert == "validated"
+    bad = expect(side(verify=mode, trusts=ROOT), side(cert=Chain(("untrusted-root-ca",))))
+    assert (bad.failing, bad.reason) == ("client", "certificate-verify-failed")
+
+
+def test_server_verify_none_asks_for_nothing():
+    v = expect(side(cert=Chain(("untrusted-root-ca",))), side(cert=TRUSTED))
+    assert v.ok and v.server_peercert == "none"
+
+
+def test_server_optional_without_client_cert_is_fine():
+    v = expect(side(), side(cert=TRUSTED, verify="OPTIONAL", trusts=ROOT))
+    assert v.ok and v.server_peercert == "none"
+
+
+def test_server_required_without_client_cert_fails_on_the_server():
+    v = expect(side(), side(cert=TRUSTED, verify="REQUIRED", trusts=ROOT))
+    assert (v.failing, v.reason) == ("server", "certificate-required")
+
+
+@pytest.mark.parametrize("mode", ["OPTIONAL", "REQUIRED"])
+def test_server_verifies_a_client_cert(mode):
+    ok = expect(side(cert=TRUSTED), side(cert=TRUSTED, verify=mode, trusts=ROOT))
+    assert ok.ok and ok.server_peercert == "validated"
+    bad = expect(side(cert=Chain(TRUSTED.issuers, TRUSTED.sent, "expired")),
+                 side(cert=TRUSTED, verify=mode, trusts=ROOT))
+    assert (bad.failing, bad.reason) == ("server", "certificate-verify-failed")
+
+
+def test_client_check_comes_before_the_server_check():
+    v = expect(side(verify="REQUIRED", trusts=frozenset({"untrusted-root-ca"})),
+               side(cert=TRUSTED, verify="REQUIRED", trusts=ROOT))
+    assert v.failing == "client"
+
+
+def test_version_failure_comes_before_certificates():
+    v = expect(side("TLSv1", verify="REQUIRED", trusts=frozenset()), side("TLSv1_2", cert=TRUSTED))
+    assert v.reason == "protocol-version"
+
+
+def test_short_forms():
+    assert expect(side(), side()).short() == "TLSv1.3"
+    assert expect(side("TLSv1"), side("TLSv1_2")).short() == "fail: server protocol-version"
