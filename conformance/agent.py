@@ -43,13 +43,16 @@ Commands:
     exists) and ``set_ciphers("DEFAULT:@SECLEVEL=0")``; then load the cert
     chain, the trusted CAs, set ``verify_mode = CERT_<verify>`` and
     ``set_ciphers(ciphers)``.  Replies ``context``: a handle.
-``listen {context, timeout, payload | echo, host}``
+``listen {context, timeout, payload | echo, host, port}``
     Listen on loopback (``127.0.0.1`` unless ``host``); reply ``port`` and
     ``session`` at once.  In the background, accept one connection, wrap it
-    server-side, handshake, read ``len(payload)`` bytes and write them back.
-``connect {context, port, timeout, payload | echo, host, server_hostname}``
+    server-side, handshake, read ``len(payload)`` bytes, write them back; what
+    came must be ``payload``.
+``connect {context, port, timeout, payload | echo, answer, host, server_hostname}``
     Reply ``session`` at once; in the background connect, wrap client-side,
-    handshake, write ``payload`` and read as many bytes back.
+    handshake, write ``payload`` and read the server's answer: as many bytes
+    as ``answer`` (base64; default: the payload itself, an echo), which
+    must be what comes back.
 ``result {session, timeout}``
     Wait for a session (at most ``timeout``, default its own ``3 * timeout``;
     past that its sockets are shut down) and reply its report: ``done``,
@@ -142,10 +145,10 @@ def field(req: Dict[str, Any], name: str, kind: Any, default: Any = RequestError
 class Session(threading.Thread):
     """One TLS connection in the background: accept or connect, handshake, echo."""
 
-    def __init__(self, agent: "Agent", ctx: Any, server_side: bool, payload: bytes,
+    def __init__(self, ctx: Any, server_side: bool, payload: bytes, answer: bytes,
                  timeout: float, sock: socket.socket, addr: Any, server_hostname: Optional[str]):
         super().__init__(daemon=True)
-        self.agent, self.ctx, self.server_side = agent, ctx, server_side
+        self.ctx, self.server_side, self.answer = ctx, server_side, answer
         self.payload, self.timeout, self.sock, self.addr = payload, timeout, sock, addr
         self.server_hostname = server_hostname
         self.conns: List[socket.socket] = [sock]
@@ -180,14 +183,14 @@ class Session(threading.Thread):
             rep["peercert"] = jsonable(tls.getpeercert())
             rep["peercert_der"] = jsonable(tls.getpeercert(True))
             if self.server_side:
-                data = read_exactly(tls, len(self.payload))
+                data, want = read_exactly(tls, len(self.payload)), self.payload
                 tls.sendall(data)
             else:
                 tls.sendall(self.payload)
-                data = read_exactly(tls, len(self.payload))
+                data, want = read_exactly(tls, len(self.answer)), self.answer
             rep["echoed"], rep["echoed_len"] = jsonable(data[:4096]), len(data)
-            if data != self.payload:
-                raise ValueError(f"echo mismatch: {len(self.payload)} bytes sent, got {len(data)} back")
+            if data != want:
+                raise ValueError(f"echo mismatch: expected {want[:64]!r}, got {data[:64]!r}")
             rep["stage"], rep["completed"] = "done", True
         except BaseException as exc:  # reported, never lost
             rep["failure"] = describe_error(exc)
@@ -205,6 +208,16 @@ class Session(threading.Thread):
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+def b64field(req: Dict[str, Any], name: str, default: bytes) -> bytes:
+    text = field(req, name, str, None)
+    if text is None:
+        return default
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        raise RequestError(f"{req.get('cmd')}: {name} is not base64") from None
 
 
 def read_exactly(tls: Any, n: int) -> bytes:
@@ -319,14 +332,10 @@ class Agent:
         timeout = float(field(req, "timeout", (int, float), 5.0))
         if not 0 < timeout <= 600:
             raise RequestError(f"{req['cmd']}: timeout must be in (0, 600]")
-        if "payload" in req:
-            try:
-                payload = base64.b64decode(field(req, "payload", str), validate=True)
-            except ValueError:
-                raise RequestError(f"{req['cmd']}: payload is not base64") from None
-        else:
-            payload = bytes(i % 256 for i in range(field(req, "echo", int, 0))) or b"ping"
-        if len(payload) > MAX_PAYLOAD:
+        pattern = bytes(i % 256 for i in range(min(field(req, "echo", int, 0), MAX_PAYLOAD + 1)))
+        payload = b64field(req, "payload", pattern or b"ping")
+        answer = b64field(req, "answer", payload)
+        if max(len(payload), len(answer)) > MAX_PAYLOAD:
             raise RequestError(f"{req['cmd']}: payload larger than {MAX_PAYLOAD} bytes")
         host = field(req, "host", str, "127.0.0.1")
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -344,7 +353,7 @@ class Agent:
         except BaseException:
             sock.close()
             raise
-        session = Session(self, self.contexts[handle], server_side, payload, timeout, sock, addr,
+        session = Session(self.contexts[handle], server_side, payload, answer, timeout, sock, addr,
                           field(req, "server_hostname", str, None))
         reply["session"] = self.handle_id("s")
         self.sessions[reply["session"]] = session

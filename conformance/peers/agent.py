@@ -15,19 +15,27 @@ the module under test there too.
 from __future__ import annotations
 
 import atexit
+import base64
+import contextlib
 import itertools
 import json
 import queue
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Deque, Dict, Optional, Sequence, Tuple
+from types import SimpleNamespace
+from typing import Any, Deque, Dict, FrozenSet, Iterator, Optional, Sequence
 
-from ..peerspec import PeerSpec
+from ..capabilities import VERSIONS, pin_options
+from ..peerspec import PeerSpec, parse_peer
+from ..reasons import classify
+from ..registry import Unsupported
+from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer
 
-__all__ = ["AGENT_FILE", "AgentError", "AgentUnavailable", "AgentProcess", "agent_for",
+__all__ = ["AGENT_FILE", "Agent", "AgentError", "AgentUnavailable", "AgentProcess", "agent_for",
            "close_agents", "RemoteError"]
 
 AGENT_FILE = Path(__file__).resolve().parent.parent / "agent.py"
@@ -184,7 +192,10 @@ class AgentProcess:
                                  f"within {timeout:g}s") from None
             if reply is None:
                 self._replies.put(None)
-                status = self.proc.poll() if self.proc else None
+                status = None
+                if self.proc is not None:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        status = self.proc.wait(1)
                 raise AgentError(f"agent {self.executable}:{self.module} exited (status {status}) "
                                  f"before replying to {cmd!r}; stderr: {self.stderr_tail()}")
             if reply.get("id") in (req_id, None):
@@ -231,3 +242,164 @@ def close_agents() -> None:
                 agent.close()
         _AGENTS.clear()
 
+
+
+class _AgentServer(RunningServer):
+    def __init__(self, agent: AgentProcess, session: str, address: Address, timeout: float):
+        self.agent, self.session, self.address, self.timeout = agent, session, address, timeout
+        self.report: Optional[Dict[str, Any]] = None
+
+    def result(self) -> PeerResult:
+        if self.report is None:
+            self.report = _fetch(self.agent, self.session, self.timeout)
+        return _peer_result(self.report)
+
+
+def _fetch(agent: AgentProcess, session: str, timeout: float, wait: Optional[float] = None) -> Dict[str, Any]:
+    """The agent's report of ``session`` (waiting at most ``wait``, default its own deadline)."""
+    fields: Dict[str, Any] = {"session": session}
+    if wait is not None:
+        fields["timeout"] = wait
+    try:
+        return agent.request("result", timeout=5 * timeout + 5, **fields)
+    except (AgentError, RemoteError) as exc:
+        return {"completed": False, "timed_out": isinstance(exc, AgentError),
+                "failure": {"type": type(exc).__name__, "message": str(exc), "args": [str(exc)]}}
+
+
+def _peer_result(report: Dict[str, Any]) -> PeerResult:
+    failure = report.get("failure")
+    error = RemoteError(failure) if failure else None
+    cipher = report.get("cipher")
+    received = report.get("echoed")
+    return PeerResult(ok=bool(report.get("completed")), version=report.get("version"),
+                      cipher=cipher[0] if cipher else None,
+                      received=base64.b64decode(received) if received else None,
+                      error=f"{error.type_name}: {error}" if error else "",
+                      reason=classify(error) if error else None,
+                      timed_out=bool(report.get("timed_out")))
+
+
+class Agent(Endpoint):
+    """An ssl module in another interpreter, as an :class:`Endpoint`.
+
+    ``Agent("pypy3:ssl")``; with no spec, this interpreter's ``ssl`` (useful
+    to check the agent itself).  ``PeerConfig.version`` is pinned the way a
+    program would with the module: ``PROTOCOL_SSLv23`` plus ``OP_NO_*`` for
+    every other version.  ``versions(policy)`` is measured once, by a
+    handshake of the module with itself inside the agent for each version.
+    """
+
+    def __init__(self, spec: "PeerSpec | str | None" = None, *, timeout: float = 10.0):
+        if spec is None:
+            spec = f"{sys.executable}:ssl"
+        self.spec = parse_peer(spec) if isinstance(spec, str) else spec
+        if not self.spec.is_agent:
+            raise ValueError(f"{self.spec.name} is a built-in peer, not an agent")
+        self.name = self.spec.name
+        self.timeout = timeout
+        self._versions: Dict[str, FrozenSet[str]] = {}
+
+    def process(self) -> AgentProcess:
+        """The running agent (raises :class:`AgentUnavailable`)."""
+        return agent_for(self.spec, timeout=self.timeout)
+
+    def available(self) -> Optional[str]:
+        try:
+            self.process()
+        except AgentUnavailable as exc:
+            return str(exc)
+        return None
+
+    @property
+    def facts(self) -> Dict[str, Any]:
+        """The agent's hello: interpreter, module, OpenSSL, names present."""
+        return self.process().hello
+
+    def describe(self) -> str:
+        try:
+            h = self.facts
+        except AgentUnavailable as exc:
+            return f"{self.name} (unavailable: {exc})"
+        interp = h["interpreter"]
+        return (f"{self.name} ({interp['implementation']} {interp['version']}, "
+                f"{h['openssl'].get('openssl_version')})")
+
+    # -- configuration ---------------------------------------------------
+    def context(self, config: PeerConfig, certs: Any, *, server: bool) -> str:
+        """A context handle in the agent for ``config`` (raises ``Unsupported``)."""
+        agent = self.process()
+        fields: Dict[str, Any] = {"protocol": "SSLv23", "policy": config.policy, "verify": config.verify}
+        if config.version is not None:
+            names = pin_options(SimpleNamespace(**{n: 0 for n in agent.hello["has"]["options"]}),
+                                config.version)
+            if names is None:
+                raise Unsupported(f"peer:{self.name}:{config.version}",
+                                  f"{self.name} lacks the OP_NO_* options to pin {config.version}")
+            fields["options"] = names
+        if config.cert is not None:
+            fields["certfile"], fields["keyfile"] = certs.path(config.cert, "chain"), certs.path(config.cert, "key")
+        if config.trust is not None:
+            fields["cafile"] = certs.path(config.trust, "cert")
+        if config.ciphers is not None:
+            fields["ciphers"] = config.ciphers
+        try:
+            return agent.request("context", **fields)["context"]
+        except RemoteError as exc:
+            if exc.error.get("kind") == "unsupported":
+                raise Unsupported(f"peer:{self.name}", str(exc)) from None
+            raise
+
+    def versions(self, policy: str = "default") -> FrozenSet[str]:
+        if policy not in self._versions:
+            found = set()
+            for version in VERSIONS[1:]:
+                config = PeerConfig(version=version, policy=policy)
+                try:
+                    with self.server(PeerConfig(cert="server", policy=policy), _certs(), self.timeout) as srv:
+                        client = self.client(srv.address, config, _certs(), self.timeout)
+                        server = srv.result()
+                except (Unsupported, RemoteError, AgentError):
+                    continue
+                if client.ok and server.ok and client.version == version:
+                    found.add(version)
+            self._versions[policy] = frozenset(found)
+        return self._versions[policy]
+
+    # -- connections -----------------------------------------------------
+    @contextlib.contextmanager
+    def server(self, config: PeerConfig, certs: Any, timeout: float) -> Iterator[RunningServer]:
+        agent = self.process()
+        ctx = self.context(config, certs, server=True)
+        payload = base64.b64encode(config.payload).decode("ascii")
+        try:
+            started = agent.request("listen", context=ctx, timeout=timeout, payload=payload)
+            srv = _AgentServer(agent, started["session"], ("127.0.0.1", started["port"]), timeout)
+            try:
+                yield srv
+            finally:
+                if srv.report is None:  # never asked: stop it now
+                    srv.report = _fetch(agent, srv.session, timeout, wait=0)
+        finally:
+            with contextlib.suppress(AgentError, RemoteError):
+                agent.request("forget", context=ctx)
+
+    def client(self, address: Address, config: PeerConfig, certs: Any, timeout: float,
+               answer: Optional[bytes] = None) -> PeerResult:
+        """As ``Endpoint.client``; ``answer`` is what the server sends back (default: an echo)."""
+        agent = self.process()
+        ctx = self.context(config, certs, server=False)
+        b64 = base64.b64encode
+        try:
+            started = agent.request("connect", context=ctx, host=address[0], port=address[1],
+                                    timeout=timeout, payload=b64(config.payload).decode("ascii"),
+                                    answer=b64(config.payload if answer is None else answer).decode("ascii"))
+            return _peer_result(_fetch(agent, started["session"], timeout))
+        finally:
+            with contextlib.suppress(AgentError, RemoteError):
+                agent.request("forget", context=ctx)
+
+
+def _certs() -> Any:
+    from ..env import Certs
+    return Certs()

@@ -1,0 +1,104 @@
+"""An implementation under test (``--impl``), as an :class:`Endpoint`.
+
+So that the interop matrix treats every side alike -- an ``--impl`` loaded
+in this process, a module in another interpreter (``peers.agent``), a
+third-party peer (``peers.openssl_cli``) -- this wraps a loaded module:
+``PeerConfig`` becomes an ``SSLContext`` made through ``Env.context``
+(a pinned version is ``PROTOCOL_SSLv23`` plus ``OP_NO_*`` for every other
+version, as a program would pin it), and each connection runs in a thread
+over loopback with the harness's timeouts.
+"""
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from typing import Any, FrozenSet, Iterator, List, Optional
+
+from ..capabilities import pin_options, probe
+from ..env import Env
+from ..impls import Impl
+from ..loopback import TLSSide, serve
+from ..registry import Unsupported
+from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer, _connect_and_run, _impl_body
+
+__all__ = ["InProcess"]
+
+
+def peer_result(side: TLSSide) -> PeerResult:
+    """The harness's view of one side, in the peers' terms."""
+    return PeerResult(ok=side.ok, version=side.version,
+                      cipher=side.cipher[0] if side.cipher else None, received=side.echoed,
+                      error="" if side.error is None else f"{type(side.error).__name__}: {side.error}",
+                      reason=side.reason, timed_out=side.timed_out)
+
+
+class _Server(RunningServer):
+    def __init__(self, address: Address, sides: List[TLSSide], done: threading.Event, timeout: float):
+        self.address, self.sides, self.done, self.timeout = address, sides, done, timeout
+
+    def result(self) -> PeerResult:
+        self.done.wait(3 * self.timeout)
+        if not self.sides:
+            return peer_result(TLSSide(error=socket.timeout("no connection was served"),
+                                       timed_out=not self.done.is_set()))
+        return peer_result(self.sides[0])
+
+
+class InProcess(Endpoint):
+    """``InProcess(impl, certs)``: connections made by the module ``impl`` in this process."""
+
+    def __init__(self, impl: Impl, certs: Any, *, timeout: float = 5.0):
+        self.impl, self.certs, self.timeout = impl, certs, timeout
+        self.name = impl.name
+
+    def available(self) -> Optional[str]:
+        return None
+
+    def versions(self, policy: str = "default") -> FrozenSet[str]:
+        return probe(self.impl, self.certs, timeout=self.timeout).versions(policy)
+
+    def describe(self) -> str:
+        return f"{self.name} (in-process)"
+
+    def context(self, env: Env, config: PeerConfig) -> Any:
+        """An SSLContext of the module for ``config`` (``Unsupported`` if it cannot pin)."""
+        options: List[str] = []
+        if config.version is not None:
+            names = pin_options(self.impl.module, config.version)
+            if names is None:
+                raise Unsupported(f"{self.name}:{config.version}",
+                                  f"{self.name} lacks the OP_NO_* options to pin {config.version}")
+            options = names
+        return env.context("SSLv23", cert=config.cert, trust=config.trust, verify=config.verify,
+                           ciphers=config.ciphers, options=options, policy=config.policy)
+
+    @contextlib.contextmanager
+    def server(self, config: PeerConfig, certs: Any, timeout: float) -> Iterator[RunningServer]:
+        env = Env(self.impl, certs, timeout=timeout)
+        try:
+            body = _impl_body(self.context(env, config), True, config.payload, config.payload)
+            sides: List[TLSSide] = []
+            done = threading.Event()
+
+            def serve_one(sock: socket.socket) -> None:
+                try:
+                    sides.append(body(sock))
+                finally:
+                    done.set()
+
+            with serve(serve_one, timeout=timeout) as address:
+                yield _Server(address, sides, done, timeout)
+        finally:
+            env.close()
+
+    def client(self, address: Address, config: PeerConfig, certs: Any, timeout: float,
+               answer: Optional[bytes] = None) -> PeerResult:
+        """As ``Endpoint.client``; ``answer`` is what the server sends back (default: an echo)."""
+        env = Env(self.impl, certs, timeout=timeout)
+        try:
+            body = _impl_body(self.context(env, config), False, config.payload,
+                              config.payload if answer is None else answer)
+            return peer_result(_connect_and_run(address, body, timeout))
+        finally:
+            env.close()
