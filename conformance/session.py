@@ -26,7 +26,7 @@ class Item:
     """One thing the run checks: a case on an implementation (or a pair),
     an implementation that must load, or an expectation that must be live."""
 
-    kind: str  # "case" | "load" | "expectation"
+    kind: str  # "case" | "interop" | "load" | "expectation"
     id: str
     case: Optional[Case] = None
     impl: str = ""
@@ -58,6 +58,7 @@ class Session:
         self._facts: Dict[str, Dict[str, Any]] = {}
         #: ``--rerun-failures N``: how many more times a failing case is run.
         self.rerun_failures = 0
+        self._interop: Optional[List[Case]] = None
 
     @classmethod
     def from_options(cls, *, impls: Sequence[str], expectations: Sequence[str] = (),
@@ -85,6 +86,13 @@ class Session:
         return describe(self.impls[name], None)
 
     # -- items -------------------------------------------------------------
+    def interop_cases(self) -> List[Case]:
+        """The interop matrix of the ``--impl`` and ``--peer`` endpoints (none without peers)."""
+        if self._interop is None:
+            from .cases.interop import interop_cases
+            self._interop = interop_cases(self) if self.peers else []
+        return self._interop
+
     def items(self) -> List[Item]:
         out: List[Item] = [Item("load", f"load:{n}", impl=n, detail=msg) for n, msg in self.problems.items()]
         if self.expectation_problem:
@@ -97,8 +105,15 @@ class Session:
                 out += [Item("case", f"{a}->{b}:{c.id}", case=c, impl=a, peer=b) for a in loaded for b in loaded]
             else:
                 out += [Item("case", f"{a}:{c.id}", case=c, impl=a) for a in loaded]
+        pairs = set()
+        for c in self.interop_cases():
+            if not self.case_patterns or any(_fnmatch(c.id, p) for p in self.case_patterns):
+                client, server = c.params["client_endpoint"], c.params["server_endpoint"]
+                out.append(Item("interop", c.id, case=c, impl=client, peer=server))
+                pairs.add(f"{client}->{server}")
         for i, e in enumerate(self.expectations):
-            if any(e.applies_to_impl(n, self._static_facts(n)) for n in loaded):
+            if (any(e.applies_to_impl(n, self._static_facts(n)) for n in loaded)
+                    or any(_fnmatch(pair, e.module) for pair in pairs)):
                 out.append(Item("expectation", f"expectation:{e.source}", detail=str(i)))
         return out
 
@@ -137,6 +152,9 @@ class Session:
                           outcome="error", message=item.detail)
         if item.kind == "expectation":
             return self._check_expectation(item)
+        if item.kind == "interop":
+            from .cases.interop import run_item
+            return run_item(self, item)
         assert item.case is not None
         env = Env(self.impls[item.impl], self.certs, timeout=self.timeout)
         impl_label = item.impl
@@ -157,7 +175,7 @@ class Session:
         if e.expired():
             rec.outcome = "fail"
             rec.message = f"{e.describe()}: review date {e.until} has passed; re-check and update or remove it"
-        elif not any(_fnmatch(c.id, e.case) for c in cases_for()):
+        elif not any(_fnmatch(c.id, e.case) for c in cases_for() + self.interop_cases()):
             rec.outcome = "fail"
             rec.message = f"{e.describe()}: matches no case id (stale entry); fix or remove it"
         return rec

@@ -27,7 +27,7 @@ import time
 from collections import deque
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Deque, Dict, FrozenSet, Iterator, Optional, Sequence
+from typing import Any, Deque, Dict, FrozenSet, Iterator, Optional, Sequence, Tuple
 
 from ..capabilities import VERSIONS, pin_options
 from ..peerspec import PeerSpec, parse_peer

@@ -1,0 +1,247 @@
+"""The interop matrix: every client side against every server side.
+
+The sides are *endpoints*: each ``--impl`` loaded in this process
+(``peers.inprocess``), each ``--peer INTERPRETER:MODULE`` (an ssl module in
+another interpreter, through the agent: ``peers.agent``) and each built-in
+third-party ``--peer`` (``openssl-cli``, ``tlslite``).  For every ordered
+pair in which at least one side is a ``--peer`` -- in-process pairs are the
+protocol matrix's own cross-implementation cells -- and at least one side is
+a Python ssl module, each cell of :data:`CELLS` runs one connection and is
+judged by the oracle (``conformance.oracle``), exactly like the matrix.
+
+Case ids are ``interop/{policy}/{client}=>{server}/{cell}``, e.g.
+``interop/legacy/pypy3:ssl=>openssl-cli/versions=TLSv1,any``; the record's
+``params`` name ``client_endpoint``, ``server_endpoint``, ``policy`` and
+``cell``, and a passing case observes ``{"version": ..., "expected": ...}``.
+Because the endpoints come from the command line, these cases are not in the
+registry: :func:`interop_cases` makes them for a session.
+
+A cell pinning a side to a version its endpoint cannot complete under the
+policy (``Endpoint.versions``) is ``unsupported``; an endpoint that cannot
+run here (interpreter missing, module not importable, no ``openssl``) makes
+all its cells ``unsupported`` with that reason.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from .. import oracle
+from ..capabilities import OP_NO_OF, VERSIONS
+from ..peers import Endpoint, PeerConfig, PeerResult, endpoint
+from ..peers.agent import Agent
+from ..peers.inprocess import InProcess
+from ..env import Env
+from ..registry import Case, CaseFailure, Unsupported
+from ..runner import Record, run_case
+from .verify import chain_of
+
+__all__ = ["CELLS", "Cell", "interop_cases", "run_item", "endpoint_named", "endpoint_pairs"]
+
+PINNABLE = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+ANY = "any"
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    """One connection's set-up: each side's version pin, verify mode, certificate, trust."""
+
+    name: str
+    spec: str
+    policies: Tuple[str, ...]
+    client: PeerConfig
+    server: PeerConfig
+
+
+def _version_cells() -> List[Cell]:
+    pins = [(ANY, ANY)] + [(v, ANY) for v in PINNABLE] + [(ANY, v) for v in PINNABLE] + [
+        ("TLSv1.2", "TLSv1.3"), ("TLSv1.3", "TLSv1.2"), ("TLSv1", "TLSv1.2")]
+
+    def version(pin: str) -> Optional[str]:
+        return None if pin == ANY else pin
+
+    return [Cell(f"versions={c},{s}", "SSLContext.wrap_socket", ("default", "legacy"),
+                 PeerConfig(version=version(c)), PeerConfig(version=version(s), cert="server"))
+            for c, s in pins]
+
+
+def _verify_cells() -> List[Cell]:
+    trusting = dict(verify="REQUIRED", trust="root-ca")
+    rows = [  # name, client config, server config
+        ("server-trusted", PeerConfig(**trusting), PeerConfig(cert="server")),
+        ("server-untrusted", PeerConfig(**trusting), PeerConfig(cert="untrusted-leaf")),
+        ("server-expired", PeerConfig(**trusting), PeerConfig(cert="expired")),
+        ("server-optional-untrusted", PeerConfig(verify="OPTIONAL", trust="root-ca"),
+         PeerConfig(cert="untrusted-leaf")),
+        ("server-unchecked-untrusted", PeerConfig(), PeerConfig(cert="untrusted-leaf")),
+        ("client-cert-required", PeerConfig(cert="client"), PeerConfig(cert="server", **trusting)),
+        ("client-cert-required-missing", PeerConfig(), PeerConfig(cert="server", **trusting)),
+        ("client-cert-required-untrusted", PeerConfig(cert="untrusted-leaf"),
+         PeerConfig(cert="server", **trusting)),
+        ("client-cert-optional-missing", PeerConfig(),
+         PeerConfig(cert="server", verify="OPTIONAL", trust="root-ca")),
+    ]
+    return [Cell(f"verify={name}", "SSLContext.verify_mode", ("default",), c, s) for name, c, s in rows]
+
+
+#: Every cell, in report order.
+CELLS: Tuple[Cell, ...] = tuple(_version_cells() + _verify_cells())
+
+
+# -- endpoints -------------------------------------------------------------
+
+_ENDPOINTS: Dict[str, Endpoint] = {}
+
+
+def endpoint_named(name: str, session: Any) -> Endpoint:
+    """The endpoint called ``name`` in ``session`` (one instance per process)."""
+    if name not in _ENDPOINTS:
+        if name in session.impls:
+            _ENDPOINTS[name] = InProcess(session.impls[name], session.certs, timeout=session.timeout)
+        else:
+            spec = next(p for p in session.peers if p.name == name)
+            _ENDPOINTS[name] = endpoint(spec.builtin) if spec.builtin else Agent(spec)
+    return _ENDPOINTS[name]
+
+
+def _usable(ep: Endpoint) -> Endpoint:
+    why = ep.available()
+    if why is not None:
+        raise Unsupported(f"peer:{ep.name}", why)
+    return ep
+
+
+# -- the oracle's view -----------------------------------------------------
+
+def _side(config: PeerConfig, capable: FrozenSet[str], certs: Any) -> oracle.Side:
+    pinned = () if config.version is None else tuple(
+        OP_NO_OF[v] for v in VERSIONS if v != config.version)
+    return oracle.Side(protocol="SSLv23", options=frozenset(pinned), capable=capable,
+                       verify=config.verify,
+                       cert=None if config.cert is None else chain_of(certs, config.cert, "chain"),
+                       trusts=frozenset([config.trust]) if config.trust else frozenset())
+
+
+# -- running one cell ------------------------------------------------------
+
+def run_cell(session: Any, env: Any, *, client_endpoint: str, server_endpoint: str,
+             policy: str, cell: str) -> Dict[str, Any]:
+    """One interop connection, judged by the oracle (the case function)."""
+    spec = _CELL_BY_NAME[cell]
+    client_ep = _usable(endpoint_named(client_endpoint, session))
+    server_ep = _usable(endpoint_named(server_endpoint, session))
+    cconf = dataclasses.replace(spec.client, policy=policy)
+    sconf = dataclasses.replace(spec.server, policy=policy)
+    capable = {}
+    for role, ep, conf in (("client", client_ep, cconf), ("server", server_ep, sconf)):
+        capable[role] = ep.versions(policy)
+        if conf.version is not None and conf.version not in capable[role]:
+            raise Unsupported(f"{ep.name}:{conf.version}",
+                              f"{ep.name} cannot complete {conf.version} under the {policy} policy")
+    verdict = oracle.expect(_side(cconf, capable["client"], env.certs),
+                            _side(sconf, capable["server"], env.certs))
+    client, server = _connect(client_ep, server_ep, cconf, sconf, env)
+    _judge(verdict, client, server)
+    return {"version": client.version, "expected": verdict.short(),
+            "client": client.describe(), "server": server.describe(),
+            "client_reason": client.reason, "server_reason": server.reason}
+
+
+def _connect(client_ep: Endpoint, server_ep: Endpoint, cconf: PeerConfig, sconf: PeerConfig,
+             env: Any) -> Tuple[PeerResult, PeerResult]:
+    answer = server_ep.answer(cconf.payload)
+    extra = {} if answer == cconf.payload else {"answer": answer}
+    with server_ep.server(sconf, env.certs, env.timeout) as srv:
+        client = client_ep.client(srv.address, cconf, env.certs, env.timeout, **extra)
+        server = srv.result()
+    return client, server
+
+
+def _judge(verdict: Any, client: PeerResult, server: PeerResult) -> None:
+    seen = f"client {client.describe()}; server {server.describe()}"
+    if verdict.ok:
+        if not (client.ok and server.ok):
+            raise CaseFailure(f"expected {verdict.version} ({verdict.why}); {seen}",
+                              expected=verdict.short(), actual=_short(client, server))
+        for role, side in (("client", client), ("server", server)):
+            if side.version is not None and side.version != verdict.version:
+                raise CaseFailure(f"{role} negotiated {side.version}, expected {verdict.version}; {seen}",
+                                  expected=verdict.short(), actual=_short(client, server))
+        if client.version is None:
+            raise CaseFailure(f"the client did not report the negotiated version; {seen}",
+                              expected=verdict.short(), actual=_short(client, server))
+        return
+    failing = client if verdict.failing == "client" else server
+    if client.ok and server.ok:
+        raise CaseFailure(f"expected {verdict.failing} to fail ({verdict.reason}: {verdict.why}), "
+                          f"but both completed {client.version}",
+                          expected=verdict.short(), actual=_short(client, server))
+    if failing.ok or failing.reason != verdict.reason:
+        raise CaseFailure(f"expected the {verdict.failing} to fail with {verdict.reason} "
+                          f"({verdict.why}); {seen}",
+                          expected=verdict.short(), actual=_short(client, server))
+
+
+def _short(client: PeerResult, server: PeerResult) -> str:
+    if client.ok and server.ok:
+        return str(client.version)
+    parts = [f"{role} {side.reason or 'ok'}" for role, side in (("client", client), ("server", server))]
+    return "fail: " + ", ".join(parts)
+
+
+_CELL_BY_NAME = {c.name: c for c in CELLS}
+
+
+# -- the cases of a session ------------------------------------------------
+
+def endpoint_pairs(impls: Sequence[str], peers: Sequence[Any]) -> List[Tuple[str, str]]:
+    """Ordered (client, server) pairs: at least one ``--peer``, at least one Python module."""
+    names = list(impls) + [p.name for p in peers]
+    python = set(impls) | {p.name for p in peers if p.is_agent}
+    in_process = set(impls)
+    return [(c, s) for c in names for s in names
+            if not (c in in_process and s in in_process) and (c in python or s in python)]
+
+
+def interop_cases(session: Any) -> List[Case]:
+    """Every interop case of ``session`` (its ``--impl`` and ``--peer``), ids stable."""
+    out = []
+    run = functools.partial(run_cell, session)
+    for cell in CELLS:
+        for policy in cell.policies:
+            for client, server in endpoint_pairs(list(session.impls), session.peers):
+                out.append(Case(id=f"interop/{policy}/{client}=>{server}/{cell.name}", spec=cell.spec,
+                                func=run, params={"client_endpoint": client, "server_endpoint": server,
+                                                  "policy": policy, "cell": cell.name}))
+    return sorted(out, key=lambda c: c.id)
+
+
+def endpoint_facts(name: str, session: Any) -> Dict[str, Any]:
+    """What expectations match on (interpreter, OpenSSL) for an endpoint; ``{}`` if unknown."""
+    if name in session.impls:
+        return session._static_facts(name)
+    ep = endpoint_named(name, session)
+    if isinstance(ep, Agent) and ep.available() is None:
+        return {"interpreter": ep.facts["interpreter"], **ep.facts["openssl"]}
+    return {}
+
+
+def _is_builtin(name: str, session: Any) -> bool:
+    return any(p.name == name and p.builtin for p in session.peers)
+
+
+def run_item(session: Any, item: Any) -> Record:
+    """Run an interop item of ``session``; the record's impl is ``client->server``.
+
+    An expectation entry matches it as it matches pair cases: ``"module":
+    "pypy3:ssl->*"``, with version ranges applied to the client endpoint --
+    or to the server when the client is a built-in peer (``openssl-cli``),
+    so that ranges always speak of a Python side.
+    """
+    label = f"{item.impl}->{item.peer}"
+    python_side = item.peer if _is_builtin(item.impl, session) else item.impl
+    facts = endpoint_facts(python_side, session)
+    expectation = next((e for e in session.expectations if e.applies(item.case.id, label, facts)), None)
+    env = Env(session.impls.get(item.impl), session.certs, timeout=session.timeout)
+    return run_case(item.case, env, label, expectation)
