@@ -32,7 +32,8 @@ few rules of TLS version negotiation and of the spec, applied in order:
    TLS 1.3 (whose cipher suites are its own: such a client offers no other;
    OpenSSL >= 3.2 reads the client's version list and refuses it outright).
 4. **The client's check.**  The client fails (protocol-version) when the
-   chosen version is not one it enabled.  A flexible TLS 1.3-era client also
+   chosen version is not one it enabled (unless its cipher policy offered
+   nothing usable at that version: then the server fails first).  A flexible TLS 1.3-era client also
    aborts when a flexible server that *could* have gone higher marks its
    random with the downgrade sentinel (RFC 8446, 4.1.3; "inappropriate
    fallback"): it marks 1.2 when it has 1.3, and below 1.2 when it has 1.2.
@@ -158,6 +159,16 @@ class Verdict:
     client_peercert: Optional[str] = None   # "validated" | "unvalidated" | "none"
     server_peercert: Optional[str] = None
     why: str = ""
+    #: another (side, reasons) that may fail instead, when which one gives up
+    #: first is the implementation's business
+    alternative: Optional[Tuple[str, Tuple[str, ...]]] = None
+
+    def failures(self) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+        """Every acceptable (failing side, reasons), the main one first."""
+        if self.ok:
+            return ()
+        main = ((str(self.failing), self.reasons),)
+        return main + ((self.alternative,) if self.alternative else ())
 
     @property
     def reason(self) -> Optional[str]:
@@ -256,8 +267,14 @@ def _negotiate(client: Side, server: Side, rules: Rules) -> Tuple[Optional[str],
                                f"the client enables only TLS 1.3: it offers only TLS 1.3 suites, which "
                                f"a {chosen}-only server lacks (newer OpenSSL rejects the version first)")
     if chosen not in c:
-        return None, _fail("client", "protocol-version",
-                           f"the server chose {chosen}, which the client does not enable")
+        verdict = _fail("client", "protocol-version", f"the server chose {chosen}, which the client does not enable")
+        if client.capable is not None and chosen not in client.capable:
+            # The client's policy may offer no suite usable at that version:
+            # then the server gives up first.
+            verdict = dataclasses.replace(verdict, alternative=("server", ("no-shared-cipher",)),
+                                          why=verdict.why + " (or, its policy offering no suite for "
+                                          f"{chosen}, the server finds no shared cipher first)")
+        return None, verdict
     if rules.downgrade_sentinel and client.flexible and server.flexible and _rank(c_max) > _rank(chosen):
         # OpenSSL marks below 1.2 only when 1.2 itself is enabled, so that a
         # server with a hole at 1.2 still serves older clients.

@@ -74,53 +74,76 @@ def _trusted_chain(env: Any, name: str) -> oracle.Chain:
     return chain_of(env.certs, name, "chain")
 
 
-def side_error(side: TLSSide, ssl_module: Any) -> Optional[str]:
-    """What is wrong with a failing side's error, or None if it is a timely SSLError."""
+def side_error(side: Any, ssl_module: Any) -> Optional[str]:
+    """What is wrong with a failing side's error, or None if it is a timely SSLError.
+
+    ``ssl_module`` None means a third-party peer: any timely failure will do.
+    """
     if side.timed_out:
         return "timed out instead of failing promptly"
-    if side.error is None:
+    if side.ok or not side.error:
         return "raised nothing"
-    if not isinstance(side.error, ssl_module.SSLError):
+    if ssl_module is not None and not isinstance(side.error, ssl_module.SSLError):
         return f"raised {type(side.error).__name__} ({side.error}), not SSLError"
     return None
 
 
-def judge(verdict: oracle.Verdict, client: TLSSide, server: TLSSide, client_ssl: Any,
-          server_ssl: Any, what: str) -> None:
-    """Compare one connection with the oracle's verdict; raise ``CaseFailure``."""
+def _check_failure(verdict: oracle.Verdict, sides: Dict[str, Tuple[Any, Any]], what: str,
+                   seen: Dict[str, str]) -> None:
+    """Some acceptable side failed with an acceptable reason (see ``Verdict.failures``)."""
+    problems = []
+    for name, reasons in verdict.failures():
+        side, ssl_module = sides[name]
+        problem = side_error(side, ssl_module)
+        if problem is None and ssl_module is not None and side.reason not in reasons:
+            problem = f"failed for another reason: {side.reason} ({side.error})"
+        if problem is None:
+            return
+        problems.append(f"the {name} ({'/'.join(reasons)}) {problem}")
+    raise CaseFailure(f"{what}: expected {verdict.short()} ({verdict.why}); " + "; ".join(problems),
+                      expected=verdict.short(), actual=seen)
+
+
+def judge(verdict: oracle.Verdict, client: Any, server: Any, client_ssl: Any,
+          server_ssl: Any, what: str, *, peer: Optional[str] = None) -> None:
+    """Compare one connection with the oracle's verdict; raise ``CaseFailure``.
+
+    ``client``/``server`` are ``TLSSide``s, or a ``PeerResult`` for the side
+    named by ``peer`` (its ``*_ssl`` is None: a third party's errors are not
+    SSLError and its peercert is not judged).
+    """
     seen = {"client": client.describe(), "server": server.describe()}
     if verdict.ok:
         if not (client.ok and server.ok):
             raise CaseFailure(f"{what}: expected a connection with {verdict.version} ({verdict.why}), "
                               f"but it failed", expected=verdict.short(), actual=seen)
         for name, side in (("client", client), ("server", server)):
-            if side.version != verdict.version:
+            if name != peer and side.version != verdict.version:
                 raise CaseFailure(f"{what}: {name} negotiated {side.version}, expected {verdict.version} "
                                   f"({verdict.why})", expected=verdict.version, actual=side.version)
         for name, side, form in (("client", client, verdict.client_peercert),
                                  ("server", server, verdict.server_peercert)):
-            got = peercert_form(side.peercert)
-            if form is not None and got != form:
+            got = peercert_form(side.peercert) if name != peer else None
+            if got is not None and form is not None and got != form:
                 raise CaseFailure(f"{what}: the {name}'s getpeercert() is {got} "
                                   f"({side.peercert!r:.80}), expected {form}",
                                   expected=form, actual=got)
         return
-    failing = client if verdict.failing == "client" else server
-    other = server if verdict.failing == "client" else client
-    failing_ssl = client_ssl if verdict.failing == "client" else server_ssl
     if client.ok and server.ok:
-        raise CaseFailure(f"{what}: expected the {verdict.failing} to fail ({'/'.join(verdict.reasons)}: {verdict.why}), "
+        raise CaseFailure(f"{what}: expected {verdict.short()} ({verdict.why}), "
                           f"but the connection succeeded with {client.version}",
                           expected=verdict.short(), actual=client.version)
-    problem = side_error(failing, failing_ssl)
-    if problem is None and failing.reason not in verdict.reasons:
-        problem = f"failed for another reason: {failing.reason} ({failing.error})"
-    if problem is not None:
-        raise CaseFailure(f"{what}: expected the {verdict.failing} to raise SSLError ({'/'.join(verdict.reasons)}: "
-                          f"{verdict.why}); it {problem}", expected=verdict.short(), actual=seen)
-    if other.ok:
-        raise CaseFailure(f"{what}: the {verdict.failing} failed but its peer exchanged data",
-                          expected=verdict.short(), actual=seen)
+    _check_failure(verdict, {"client": (client, client_ssl), "server": (server, server_ssl)}, what, seen)
+
+
+def judge_impl_side(verdict: oracle.Verdict, mine: TLSSide, theirs: Any, role: str, ssl_module: Any,
+                    what: str) -> None:
+    """:func:`judge` when only ``role`` is the implementation under test and
+    the other side is a third-party peer (``theirs``: a ``PeerResult``)."""
+    if role == "client":
+        judge(verdict, mine, theirs, ssl_module, None, what, peer="server")
+    else:
+        judge(verdict, theirs, mine, None, ssl_module, what, peer="client")
 
 
 def peercert_form(value: Any) -> str:

@@ -89,6 +89,8 @@ class TLSLite(Endpoint):
             s.minVersion = (3, 0) if config.policy == "legacy" else (3, 1)
             s.maxVersion = (3, 4)
         s.versions = sorted((t for t in TUPLES.values() if s.minVersion <= t <= s.maxVersion), reverse=True)
+        if s.maxVersion >= (3, 4):  # curves TLS 1.3 forbids must not be offered with it
+            s.eccCurves = [c for c in s.eccCurves if not c.startswith("brainpool")]
         if s.minVersion < (3, 3):
             s.cipherNames = ["aes128gcm", "aes256gcm", "aes128", "aes256", "3des"]
         return s
