@@ -13,6 +13,15 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get install -y -qq --no-install-recommends openssl pypy3 chromium >/dev/null
 fi
 
+# The interop tests run peer agents under python3.9 ... python3.13 (pyenv) and
+# pypy3: put every installed pyenv version on PATH, the global one first.
+if [ -z "${PYENV_VERSION:-}" ] && command -v pyenv >/dev/null; then
+    PYENV_VERSION=$({ pyenv version-name; pyenv versions --bare --skip-aliases; } 2>/dev/null \
+        | grep -E '^[0-9]+\.[0-9]+\.[0-9]+$' | awk '!seen[$0]++' | paste -sd: -) || true
+    export PYENV_VERSION
+    echo "== PYENV_VERSION=$PYENV_VERSION"
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     echo "== creating .venv with $($PY --version)"
@@ -31,6 +40,10 @@ if [ "$rc" = 5 ]; then
     exit 1
 fi
 [ "$rc" = 0 ] || exit "$rc"
+
+echo "== interop: implementations x peers in other interpreters and openssl-cli"
+.venv/bin/ssl-conformance run --impl reference --impl ssl --peer pypy3:ssl --peer python3.9:ssl \
+    --peer openssl-cli --case 'interop/*' -n 2 --report-dir reports/interop
 
 # The suite itself must run where cryptography cannot be installed: PyPy's
 # own ssl, with nothing but pytest beside the committed fixtures.

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import weakref
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .. import oracle
@@ -91,18 +92,20 @@ CELLS: Tuple[Cell, ...] = tuple(_version_cells() + _verify_cells())
 
 # -- endpoints -------------------------------------------------------------
 
-_ENDPOINTS: Dict[str, Endpoint] = {}
+_ENDPOINTS: "weakref.WeakKeyDictionary[Any, Dict[str, Endpoint]]" = weakref.WeakKeyDictionary()
 
 
 def endpoint_named(name: str, session: Any) -> Endpoint:
-    """The endpoint called ``name`` in ``session`` (one instance per process)."""
-    if name not in _ENDPOINTS:
+    """The endpoint called ``name`` in ``session`` (made once per session; the
+    agent processes behind ``Agent`` endpoints live as long as this process)."""
+    made = _ENDPOINTS.setdefault(session, {})
+    if name not in made:
         if name in session.impls:
-            _ENDPOINTS[name] = InProcess(session.impls[name], session.certs, timeout=session.timeout)
+            made[name] = InProcess(session.impls[name], session.certs, timeout=session.timeout)
         else:
             spec = next(p for p in session.peers if p.name == name)
-            _ENDPOINTS[name] = endpoint(spec.builtin) if spec.builtin else Agent(spec)
-    return _ENDPOINTS[name]
+            made[name] = endpoint(spec.builtin) if spec.builtin else Agent(spec, timeout=2 * session.timeout)
+    return made[name]
 
 
 def _usable(ep: Endpoint) -> Endpoint:

@@ -1,0 +1,154 @@
+"""The interop matrix: ids and items, missing peers, a peer that breaks the
+rules, and the real thing across three interpreters.
+
+The integration test needs ``python3.9``, ``python3.13`` and ``pypy3`` on
+PATH (``export PYENV_VERSION=3.11.7:3.9.18:3.10.13:3.12.1:3.13.0`` and
+Debian's ``pypy3``; ``scripts/test.sh`` arranges both).
+"""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conformance.cases.interop import CELLS, endpoint_pairs
+from conformance.capabilities import probe
+from conformance.env import Certs
+from conformance.impls import load_impl
+from conformance.peers.agent import Agent
+from conformance.peerspec import parse_peers
+from conformance.runner import FAILING
+from conformance.session import Session
+
+pytest_plugins = ["pytester"]
+
+OK = {"pass", "deviation", "unsupported"}
+INTERPRETERS = ("python3.9", "python3.13", "pypy3")
+HERE = f"{sys.executable}:ssl"
+
+# A module that takes verify_mode and ignores it: the client never checks.
+BROKEN_VERIFY = textwrap.dedent("""
+    from ssl import *
+    import ssl as _ssl
+
+    class SSLContext(_ssl.SSLContext):
+        verify_mode = property(lambda self: CERT_NONE, lambda self, value: None)
+""")
+
+
+def session(impls, peers, cases=()):
+    return Session.from_options(impls=impls, peers=peers, case_patterns=cases)
+
+
+def run_all(s):
+    items = [i for i in s.items() if i.kind == "interop"]
+    return [s.run(i) for i in items]
+
+
+def test_case_ids_params_and_pairs():
+    s = session(["ssl"], ["openssl-cli", HERE, "tlslite"])
+    cases = s.interop_cases()
+    pairs = {(c.params["client_endpoint"], c.params["server_endpoint"]) for c in cases}
+    assert ("ssl", "ssl") not in pairs  # in-process pairs are the protocol matrix's
+    assert ("openssl-cli", "tlslite") not in pairs  # no Python module on either side
+    assert {("ssl", "openssl-cli"), ("openssl-cli", HERE), (HERE, HERE), (HERE, "ssl")} <= pairs
+    for c in cases:
+        p = c.params
+        assert c.id == f"interop/{p['policy']}/{p['client_endpoint']}=>{p['server_endpoint']}/{p['cell']}"
+    assert len(cases) == len(pairs) * sum(len(cell.policies) for cell in CELLS)
+    again = session(["ssl"], ["openssl-cli", HERE, "tlslite"])
+    assert [i.id for i in again.items()] == [i.id for i in s.items()]
+
+
+def test_without_peers_there_are_no_interop_items():
+    assert not [i for i in session(["ssl", "reference"], []).items() if i.kind == "interop"]
+    assert endpoint_pairs(["ssl", "reference"], []) == []
+
+
+def test_a_missing_interpreter_makes_its_cells_unsupported_with_the_reason():
+    s = session(["ssl"], ["no-such-python-xyz:ssl"], ["interop/default/*/versions=any,any"])
+    records = run_all(s)
+    assert len(records) == 3  # as client, as server, and against itself
+    for rec in records:
+        assert rec.outcome == "unsupported"
+        assert "interpreter 'no-such-python-xyz' not found on PATH" in rec.message
+
+
+def test_a_bad_peer_spec_is_a_usage_error(pytester):
+    pytester.makepyfile(test_x="def test_x(): pass\n")
+    result = pytester.runpytest("-p", "conformance.plugin", "--peer", "pypy3:", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--peer 'pypy3:': the module after ':' is missing*"])
+
+
+def test_the_agent_measures_the_same_versions_as_the_probe_in_process():
+    agent = Agent(HERE)
+    caps = probe(load_impl("ssl"), Certs())
+    assert agent.versions("default") == caps.versions_default
+    assert agent.versions("legacy") == caps.versions_seclevel0
+    assert agent.describe().startswith(f"{HERE} (CPython ")
+
+
+@pytest.mark.parametrize("where", ["in-process", "agent"])
+def test_a_side_that_ignores_verify_mode_fails_exactly_the_cells_that_check_it(tmp_path, monkeypatch, where):
+    (tmp_path / "brokenverify.py").write_text(BROKEN_VERIFY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    if where == "in-process":
+        b, s = "brokenverify", session(["brokenverify"], [HERE], ["interop/default/*/verify=*"])
+    else:
+        b = f"{sys.executable}:brokenverify"
+        s = session(["ssl"], [b], ["interop/default/*/verify=*"])
+    records = {r.id: r for r in run_all(s)}
+    failed = sorted(i for i, r in records.items() if r.outcome in FAILING)
+    # The broken side never verifies: as a client it accepts bad server chains,
+    # as a server it neither asks for nor checks client certificates.
+    expected = sorted(
+        [f"interop/default/{b}=>{srv}/verify={cell}" for srv in records_servers(records, b)
+         for cell in ("server-untrusted", "server-expired", "server-optional-untrusted")]
+        + [f"interop/default/{cli}=>{b}/verify={cell}" for cli in records_clients(records, b)
+           for cell in ("client-cert-required-missing", "client-cert-required-untrusted")])
+    assert failed == expected
+    sample = records[f"interop/default/{b}=>{records_servers(records, b)[0]}/verify=server-untrusted"]
+    assert "expected the client to fail" in sample.message or "but both completed" in sample.message
+    assert sample.expected == "fail: client certificate-verify-failed"
+
+
+def records_servers(records, client):
+    return sorted({r.params["server_endpoint"] for r in records.values() if r.params["client_endpoint"] == client})
+
+
+def records_clients(records, server):
+    return sorted({r.params["client_endpoint"] for r in records.values() if r.params["server_endpoint"] == server})
+
+
+def _runnable(interpreter):
+    try:
+        return subprocess.run([interpreter, "-c", "import ssl"], capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def test_three_interpreters_interoperate_with_reference_and_ssl():
+    missing = [i for i in INTERPRETERS if not _runnable(i)]
+    assert not missing, (f"{missing} cannot run here: export PYENV_VERSION=3.11.7:3.9.18:3.10.13:3.12.1:3.13.0 "
+                         "and install Debian's pypy3 (scripts/test.sh does both)")
+    peers = [f"{i}:ssl" for i in INTERPRETERS]
+    s = session(["reference", "ssl"], peers, [
+        "interop/*/versions=any,any", "interop/default/*/versions=TLSv1.3,TLSv1.2",
+        "interop/legacy/*/versions=TLSv1,any", "interop/default/*/verify=server-untrusted",
+        "interop/default/*/verify=client-cert-required", "interop/default/*/verify=client-cert-required-missing"])
+    records = run_all(s)
+    bad = [f"{r.id}: {r.outcome}: {r.message}" for r in records if r.outcome not in OK]
+    assert not bad, "\n".join(bad)
+    for peer in parse_peers(peers):
+        as_client = [r for r in records if r.params["client_endpoint"] == peer.name]
+        as_server = [r for r in records if r.params["server_endpoint"] == peer.name]
+        # Every cell of a present interpreter runs: nothing is unsupported here
+        # but a legacy TLS 1.0 pin (where the version floor forbids it).
+        for r in as_client + as_server:
+            assert r.outcome != "unsupported" or "TLSv1 under the legacy policy" in r.message, r.message
+        modern = [r for r in as_client + as_server if r.params["cell"] == "versions=any,any"]
+        assert modern and all(r.observed["version"] == "TLSv1.3" for r in modern)
+        refused = [r for r in as_client + as_server if r.params["cell"] == "versions=TLSv1.3,TLSv1.2"]
+        assert refused and all(r.observed["version"] is None for r in refused if r.outcome == "pass")
