@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
+from .floor import probe_floor
 from .impls import Impl, interpreter_info
 
 __all__ = ["Capabilities", "probe", "VERSIONS", "PROTOCOL_NAMES", "OP_NO_OF"]
@@ -43,6 +44,8 @@ class Capabilities:
     has_minimum_version: bool
     openssl: Dict[str, Any]
     notes: Dict[str, str] = dataclasses.field(default_factory=dict)
+    #: the version floor shown to a third-party peer (``conformance.floor``)
+    floor: Dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def versions(self, policy: str) -> FrozenSet[str]:
         return self.versions_seclevel0 if policy == "legacy" else self.versions_default
@@ -56,6 +59,7 @@ class Capabilities:
             "has_version_method": self.has_version_method,
             "has_minimum_version": self.has_minimum_version,
             "notes": self.notes,
+            "floor": self.floor,
         }
 
 
@@ -133,6 +137,7 @@ def probe(impl: Impl, certs: Any, *, timeout: float = 5.0) -> Capabilities:
         has_minimum_version=ctx_cls is not None and hasattr(ctx_cls, "minimum_version"),
         openssl=impl.openssl(),
         notes=notes,
+        floor=probe_floor(impl, certs, timeout=timeout),
     )
     _CACHE[key] = caps
     return caps
