@@ -36,14 +36,16 @@ class GridKind:
     prefix: str       # id prefix, e.g. "matrix/"
     row_key: str      # parameter down the side
     col_key: str      # parameter along the top
-    group_key: Optional[str] = None  # parameter splitting tables (e.g. the cipher policy)
+    group_keys: Tuple[str, ...] = ()  # parameters splitting tables (e.g. the cipher policy)
     title: str = ""
+    by_impl: bool = True  # one table per implementation label too (False: the rows/columns name them)
 
 
 #: Every grid the reports show.  Interop cells come from the peer matrix.
 KINDS: Tuple[GridKind, ...] = (
-    GridKind("matrix/", "client", "server", "policy", "protocol matrix"),
-    GridKind("interop/", "client_endpoint", "server_endpoint", "policy", "interop matrix"),
+    GridKind("matrix/", "client", "server", ("policy",), "protocol matrix"),
+    GridKind("interop/", "client_endpoint", "server_endpoint", ("policy", "cell"), "interop matrix",
+             by_impl=False),
 )
 
 #: Marks for outcomes other than a clean pass (see the module docstring).
@@ -78,8 +80,8 @@ class Grid:
 
     @property
     def title(self) -> str:
-        group = f", {self.kind.group_key} {self.group}" if self.group else ""
-        return f"{self.kind.title}: {self.impl}{group}"
+        group = f", {self.group}" if self.group else ""
+        return f"{self.kind.title}: {self.impl}{group}" if self.impl else f"{self.kind.title}{group}"
 
     def differing(self) -> List[Tuple[str, str, Cell]]:
         """Cells that differ from the oracle (known deviations included)."""
@@ -92,9 +94,11 @@ class Grid:
 
 
 def short_version(version: Any) -> str:
-    """``TLSv1.2`` -> ``1.2``; ``SSLv3`` -> ``S3``; anything else as text."""
+    """``TLSv1.2`` -> ``1.2``; ``TLSv1`` -> ``1.0``; ``SSLv3`` -> ``S3``; anything else as text."""
     if not isinstance(version, str) or not version:
         return "no"
+    if version == "TLSv1":
+        return "1.0"
     if version.startswith("TLSv"):
         return version[4:]
     if version.startswith("SSLv"):
@@ -152,8 +156,8 @@ def build_grids(records: Iterable[Mapping[str, Any]], kind: GridKind) -> List[Gr
             continue
         if kind.row_key not in params or kind.col_key not in params:
             continue
-        group = str(params.get(kind.group_key, "")) if kind.group_key else ""
-        key = (str(rec.get("impl", "")), group)
+        group = ", ".join(f"{k} {params[k]}" for k in kind.group_keys if k in params)
+        key = (str(rec.get("impl", "")) if kind.by_impl else "", group)
         grid = grids.setdefault(key, Grid(kind, key[0], group, [], [], {}))
         row, col = str(params[kind.row_key]), str(params[kind.col_key])
         if row not in grid.rows:
@@ -200,5 +204,5 @@ def render_text(grid: Grid, *, max_width: int = 110) -> str:
     return "\n".join(lines)
 
 
-LEGEND = ("cells: negotiated version (1.2 = yes, TLSv1.2), no = refused, - = unsupported; "
+LEGEND = ("cells: negotiated version (1.2 = yes, TLSv1.2; S3 = SSLv3), no = refused, - = unsupported; "
           "* differs from the oracle, ~ known deviation, ? flaky")

@@ -19,7 +19,7 @@ from typing import Any, Dict, Sequence
 from . import __version__
 from .impls import interpreter_info
 
-__all__ = ["FORMAT", "VERSION", "build_document", "write_reports", "load_results", "new_run_id"]
+__all__ = ["FORMAT", "VERSION", "build_document", "write_reports", "write_views", "load_results", "new_run_id"]
 
 FORMAT = "ssl-conformance-results"
 VERSION = 1
@@ -47,7 +47,9 @@ def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: 
             "interpreter": interpreter_info(),
             "options": {"impls": list(session.impl_names),
                         "expectations": sorted({e.source.split("#")[0] for e in session.expectations}),
-                        "timeout": session.timeout},
+                        "timeout": session.timeout,
+                        "certs": str(session.certs.dir),
+                        "rerun_failures": getattr(session, "rerun_failures", 0)},
         },
         "implementations": {name: session.facts(name) for name in session.impls},
         "load_problems": dict(session.problems),
@@ -65,14 +67,39 @@ def load_results(path: Path) -> Dict[str, Any]:
     return doc
 
 
+def write_views(doc: Dict[str, Any], run_dir: Path) -> Dict[str, Path]:
+    """Write the views derived from ``doc`` beside its results.json.
+
+    report.html, junit.xml and (when something failed) repro/.  A view that
+    cannot be written is reported on stderr and left out: the results
+    themselves are never lost to a rendering problem.
+    """
+    from .htmlreport import write_html
+    from .junit import write_junit
+    from .repro import write_repros
+    views = (("report.html", write_html), ("junit.xml", write_junit), ("repro", write_repros))
+    paths: Dict[str, Path] = {}
+    for name, write in views:
+        try:
+            written = write(doc, run_dir / name)
+        except Exception as exc:  # noqa: BLE001 - keep results.json whatever happens
+            print(f"ssl-conformance: could not write {run_dir / name}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            continue
+        if written is not None:
+            paths[name] = written
+    return paths
+
+
 def write_reports(doc: Dict[str, Any], report_dir: Path) -> Dict[str, Path]:
-    """Write ``report_dir/<run id>/results.json`` (+ derived views); point ``latest`` at it."""
+    """Write ``report_dir/<run id>/results.json`` and the derived views; point ``latest`` at it."""
     run_dir = Path(report_dir) / doc["run"]["id"]
     run_dir.mkdir(parents=True, exist_ok=True)
     paths = {"results": run_dir / "results.json"}
     tmp = paths["results"].with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     os.replace(tmp, paths["results"])
+    paths.update(write_views(doc, run_dir))
     latest = Path(report_dir) / "latest"
     try:
         if latest.is_symlink() or latest.exists():

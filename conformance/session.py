@@ -133,7 +133,7 @@ class Session:
         ``flaky_rate`` the share of attempts that failed -- never a pass.
         """
         first = self._run_once(item)
-        if item.kind != "case" or first.outcome not in FAILING or self.rerun_failures <= 0:
+        if item.kind not in ("case", "interop") or first.outcome not in FAILING or self.rerun_failures <= 0:
             return first
         outcomes = [first.outcome] + [self._run_once(item).outcome for _ in range(self.rerun_failures)]
         failed = sum(o in FAILING for o in outcomes)

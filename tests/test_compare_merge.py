@@ -1,0 +1,110 @@
+"""compare flags regressions (and only those fail it); merge lines runs up into one matrix."""
+import json
+
+from conformance import cli
+from conformance.compare import compare, render_comparison
+from conformance.merge import merge, merged_grids, render_merged_text
+from conformance.schemacheck import RESULTS_SCHEMA, errors, load_schema
+from reportdata import impl_facts, make_doc, matrix_records, record, sample_doc
+
+MERGED_SCHEMA = RESULTS_SCHEMA.with_name("merged.schema.json")
+
+
+def _write(tmp_path, name, doc):
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def _seeded():
+    old = sample_doc()
+    new = sample_doc()
+    new["run"]["id"] = "20260102T000000Z-beef"
+    rec = next(r for r in new["cases"] if r["id"] == "api/cert_time_to_seconds/spec-example" and r["impl"] == "ssl")
+    rec.update(outcome="fail", message="expected 1178668800, got 0.0", expected=1178668800, actual=0.0)
+    return old, new
+
+
+def test_compare_flags_a_seeded_regression():
+    old, new = _seeded()
+    diff = compare(old, new)
+    assert [(r["impl"], r["id"]) for r in diff["regressions"]] == [("ssl", "api/cert_time_to_seconds/spec-example")]
+    assert diff["fixes"] == [] and diff["added"] == [] and diff["removed"] == []
+    text = render_comparison(diff)
+    assert "regressions: 1" in text and "pass -> fail" in text
+    assert text.splitlines()[-1].startswith("REGRESSED: 1 regression")
+
+
+def test_compare_command_exits_1_on_regression_0_otherwise(tmp_path, capsys):
+    old, new = _seeded()
+    a, b = _write(tmp_path, "old", old), _write(tmp_path, "new", new)
+    assert cli.main(["compare", a, b]) == 1
+    assert "ssl: api/cert_time_to_seconds/spec-example" in capsys.readouterr().out
+    assert cli.main(["compare", b, a]) == 0  # the other way round it is a fix
+    assert "fixes: 1" in capsys.readouterr().out
+    assert cli.main(["compare", a, a, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["regressions"] == 0
+
+
+def test_compare_reports_changed_versions_facts_and_new_or_removed_cases():
+    old = make_doc(matrix_records("reference", "legacy") + [record("api/gone/case", "reference")],
+                   impls=("reference",), facts={"reference": impl_facts("reference", "OpenSSL 3.1.4 24 Oct 2023")})
+    cell = ("TLSv1", "TLSv1")
+    new = make_doc(matrix_records("reference", "legacy", {cell: {"observed": {"version": None, "expected": None}}})
+                   + [record("api/new/case", "reference")], impls=("reference",),
+                   facts={"reference": impl_facts("reference", "OpenSSL 4.0.3 29 Sep 2026")})
+    new["implementations"]["reference"]["capabilities"]["versions_seclevel0"] = ["TLSv1.2", "TLSv1.3"]
+    diff = compare(old, new)
+    assert [(c["id"], c["old"], c["new"]) for c in diff["version_changes"]] == \
+        [("matrix/legacy/client=TLSv1/server=TLSv1", "TLSv1", None)]
+    assert [r["id"] for r in diff["added"]] == ["api/new/case"]
+    assert [r["id"] for r in diff["removed"]] == ["api/gone/case"]
+    facts = {c["fact"]: c for c in diff["facts"]}
+    assert facts["openssl_version"]["new"].startswith("OpenSSL 4.0.3")
+    assert facts["capabilities.versions_seclevel0"]["lost"] == ["TLSv1", "TLSv1.1"]
+    assert diff["regressions"] == []
+
+
+def _three_envs():
+    builds = [("OpenSSL 3.1.4 24 Oct 2023", {}), ("OpenSSL 3.5.4 30 Sep 2025", {}),
+              ("OpenSSL 4.0.3 29 Sep 2026", {("TLSv1", "SSLv23"): {"observed": {"version": None, "expected": None}},
+                                             ("TLSv1", "TLSv1"): {"observed": {"version": None, "expected": None}}})]
+    return [make_doc(matrix_records("reference", "default") + matrix_records("reference", "legacy", over),
+                     impls=("reference",), run_id=f"2026010{i}T000000Z-000{i}",
+                     facts={"reference": impl_facts("reference", version)})
+            for i, (version, over) in enumerate(builds, 1)]
+
+
+def test_merging_three_envs_gives_one_matrix_per_policy():
+    merged = merge(_three_envs())
+    assert errors(merged, load_schema(MERGED_SCHEMA)) == []
+    assert [c["label"] for c in merged["columns"]] == [
+        "reference @ CPython 3.11.7 / OpenSSL 3.1.4", "reference @ CPython 3.11.7 / OpenSSL 3.5.4",
+        "reference @ CPython 3.11.7 / OpenSSL 4.0.3"]
+    grids = merged_grids(merged)
+    assert [g["group"] for g in grids] == ["policy default", "policy legacy"]
+    legacy = grids[1]["cells"]
+    assert len(legacy[("TLSv1", "TLSv1")]) == 3  # every column in the one cell
+    assert [c.marked for c in legacy[("TLSv1", "TLSv1")].values()] == ["1.0", "1.0", "no"]
+    text = render_merged_text(merged)
+    assert "≠ client=TLSv1 server=TLSv1: [1] 1.0, [2] 1.0, [3] no" in text
+    assert merged["summary"]["differing"] == 2
+
+
+def test_merge_command_writes_json_and_html_and_gates(tmp_path, capsys):
+    paths = [_write(tmp_path, f"env{i}", d) for i, d in enumerate(_three_envs())]
+    out = tmp_path / "merged"
+    assert cli.main(["merge", *paths, "-o", str(out)]) == 0
+    merged = json.loads((out / "merged.json").read_text())
+    assert errors(merged, load_schema(MERGED_SCHEMA)) == []
+    html = (out / "merged.html").read_text()
+    assert "class='matrix merged'" in html and "https://" not in html
+    assert cli.main(["merge", *paths, _write(tmp_path, "bad", sample_doc()), "-o", str(out)]) == 1
+    capsys.readouterr()
+
+
+def test_merge_refuses_a_file_that_is_not_results(tmp_path, capsys):
+    bad = tmp_path / "x.json"
+    bad.write_text("{}")
+    assert cli.main(["merge", str(bad)]) == 2
+    assert "not an ssl-conformance results file" in capsys.readouterr().err

@@ -1,0 +1,239 @@
+"""Every file a run writes: results.json against its schema, junit.xml,
+report.html (static checks; the browser test is separate), repro/ scripts
+that show the difference, and the flaky verdict of --rerun-failures."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import pytest
+
+from conformance import cli
+from conformance.htmlreport import render_html
+from conformance.junit import render_junit
+from conformance.registry import Case
+from conformance.schemacheck import RESULTS_SCHEMA, errors, load_schema, validate, SchemaError
+from conformance.session import Item, Session
+from conformance.summary import GATING, render_summary
+from reportdata import make_doc, record, sample_doc
+
+BROKEN = textwrap.dedent("""
+    from ssl import *
+    from ssl import SSLError, SSLContext, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert
+    OP_NO_TLSv1 = 0  # broken: the option does nothing
+
+    def cert_time_to_seconds(timestring):
+        return 0.0  # broken: always the epoch
+""")
+
+
+@pytest.fixture(scope="module")
+def broken_run(tmp_path_factory):
+    """One real run: the stdlib and a broken variant of it, a few cases of each kind."""
+    root = tmp_path_factory.mktemp("broken")
+    (root / "brokenssl.py").write_text(BROKEN)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYTHONPATH", str(root))
+        status = cli.main(["run", "--impl", "brokenssl", "--impl", "ssl", "-n", "0",
+                           "--case", "api/cert_time_to_seconds/spec-example",
+                           "--case", "api/cert_time_to_seconds/tz-UTC",
+                           "--case", "matrix/legacy/client=TLSv1/server=SSLv23*",
+                           "--report-dir", str(root / "reports")])
+    run_dir = (root / "reports" / "latest").resolve()
+    return status, run_dir, json.loads((run_dir / "results.json").read_text()), root
+
+
+def test_the_broken_run_fails_and_writes_every_view(broken_run):
+    status, run_dir, doc, _ = broken_run
+    assert status == 1
+    assert sorted(p.name for p in run_dir.iterdir()) == ["junit.xml", "report.html", "repro", "results.json"]
+    assert {r["outcome"] for r in doc["cases"] if r["impl"] == "brokenssl"} == {"fail"}
+
+
+def test_results_json_matches_its_schema(broken_run):
+    doc = broken_run[2]
+    assert errors(doc, load_schema()) == []
+    jsonschema.validate(doc, load_schema())  # the reference validator agrees
+
+
+def test_the_schema_ships_inside_the_package():
+    assert RESULTS_SCHEMA.parent.parent.name == "conformance"
+    assert load_schema()["properties"]["version"] == {"const": 1}
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (lambda d: d["cases"][0].update(outcome="maybe"), "is not one of"),
+    (lambda d: d["cases"][0].pop("duration"), "missing member 'duration'"),
+    (lambda d: d["cases"][0].update(colour="red"), "unexpected member 'colour'"),
+    (lambda d: d["run"].update(duration="slow"), "expected number"),
+    (lambda d: d.update(version=2), "expected 1"),
+    (lambda d: d["cases"][0].update(flaky_rate=1.5), "maximum"),
+    (lambda d: d["implementations"]["ssl"].update(openssl_version_number=True), "expected integer or null"),
+])
+def test_the_validator_catches_each_kind_of_damage(damage, problem):
+    doc = sample_doc()
+    damage(doc)
+    found = errors(doc, load_schema())
+    assert any(problem in line for line in found), found
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, load_schema())
+    with pytest.raises(SchemaError):
+        validate(doc, load_schema())
+
+
+def test_the_validator_refuses_keywords_it_does_not_implement():
+    with pytest.raises(ValueError, match="unsupported keywords"):
+        errors("x", {"type": "string", "pattern": "^x$"})
+
+
+def test_junit_has_one_testcase_per_record_and_marks_failures(broken_run):
+    doc, run_dir = broken_run[2], broken_run[1]
+    root = ET.parse(run_dir / "junit.xml").getroot()
+    cases = root.findall("testsuite/testcase")
+    assert len(cases) == len(doc["cases"])
+    assert {(c.get("classname").rsplit(".", 1)[0], c.get("name")) for c in cases} == \
+        {(r["impl"], r["id"]) for r in doc["cases"]}
+    failures = root.findall("testsuite/testcase/failure")
+    assert len(failures) == sum(r["outcome"] in GATING for r in doc["cases"]) == int(root.get("failures"))
+    assert any("expected: 1178668800" in f.text and "actual:   0.0" in f.text for f in failures)
+
+
+def test_junit_uses_only_the_common_junit_schema_subset():
+    root = ET.fromstring(render_junit(sample_doc()))
+    allowed = {"testsuites": {"name", "tests", "failures", "errors", "skipped", "time"},
+               "testsuite": {"name", "tests", "failures", "errors", "skipped", "time", "timestamp"},
+               "properties": set(), "property": {"name", "value"},
+               "testcase": {"classname", "name", "time"},
+               "failure": {"type", "message"}, "error": {"type", "message"}, "skipped": {"type", "message"}}
+    children = {"testsuites": {"testsuite"}, "testsuite": {"properties", "testcase"},
+                "properties": {"property"}, "testcase": {"failure", "error", "skipped"}}
+    for el in root.iter():
+        assert set(el.attrib) <= allowed[el.tag], el.tag
+        assert {c.tag for c in el} <= children.get(el.tag, set()), el.tag
+        for attr in ("tests", "failures", "errors", "skipped"):
+            if attr in el.attrib:
+                assert el.get(attr).isdigit()
+    kinds = {tc.get("name") + "|" + tc.get("classname"): [c.tag for c in tc] for tc in root.iter("testcase")}
+    assert kinds["api/SSLSocket.read/len|reference.api"] == ["failure"]  # flaky is never a pass
+    assert kinds["matrix/default/client=TLSv1_1/server=TLSv1_1|ssl.matrix"] == ["skipped"]  # deviation
+
+
+def test_report_html_is_self_contained_and_shows_failures(broken_run):
+    text = (broken_run[1] / "report.html").read_text()
+    assert "http://" not in text and "https://" not in text and "<link" not in text
+    assert "src=" not in text
+    assert "api/cert_time_to_seconds/spec-example" in text and "1178668800" in text
+    assert "class='matrix'" in text
+
+
+def test_every_failing_record_has_a_reproducer_and_the_certificates(broken_run):
+    doc, run_dir = broken_run[2], broken_run[1]
+    from conformance.repro import file_name
+    failing = [r for r in doc["cases"] if r["outcome"] in GATING]
+    assert failing
+    for rec in failing:
+        assert (run_dir / "repro" / file_name(rec)).is_file()
+    assert (run_dir / "repro" / "certs" / "server-chain.pem").is_file()
+    assert (run_dir / "repro" / "certs" / "root-ca.pem").is_file()
+
+
+def _run_script(path, root):
+    env = dict(os.environ, PYTHONPATH=str(root))
+    return subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60,
+                          cwd=str(root), env=env)
+
+
+def test_a_matrix_reproducer_uses_only_the_public_api_and_shows_the_difference(broken_run):
+    _, run_dir, doc, root = broken_run
+    from conformance.repro import file_name
+    rec = next(r for r in doc["cases"] if r["id"] == "matrix/legacy/client=TLSv1/server=SSLv23+NO_TLSv1"
+               and r["impl"] == "ssl->brokenssl")
+    script = run_dir / "repro" / file_name(rec)
+    assert "conformance" not in script.read_text().split('"""', 2)[2]  # nothing of the suite imported
+    result = _run_script(script, root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "DIFFERENCE: expected no connection, got TLSv1" in result.stdout
+
+
+def test_a_generic_reproducer_runs_the_case_and_shows_expected_vs_actual(broken_run):
+    _, run_dir, doc, root = broken_run
+    from conformance.repro import file_name
+    rec = next(r for r in doc["cases"] if r["id"] == "api/cert_time_to_seconds/spec-example"
+               and r["impl"] == "brokenssl")
+    result = _run_script(run_dir / "repro" / file_name(rec), root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "expected: 1178668800" in result.stdout and "actual:   0.0" in result.stdout
+
+
+def test_the_summary_draws_the_matrix_and_marks_the_differing_cell():
+    text = render_summary(sample_doc())
+    assert "protocol matrix: reference, policy legacy" in text
+    line = next(l for l in text.splitlines() if "client=TLSv1 server=SSLv23" in l)
+    assert line.strip().startswith("no*")
+    assert "no~" in text  # the known deviation
+    assert text.splitlines()[-1].startswith("FAILED: 2 unexpected")
+
+
+def test_a_view_that_breaks_never_costs_the_results(tmp_path, monkeypatch, capsys):
+    import conformance.htmlreport
+    from conformance.results import write_reports
+
+    def boom(doc, path):
+        raise RuntimeError("renderer bug")
+    monkeypatch.setattr(conformance.htmlreport, "write_html", boom)
+    paths = write_reports(sample_doc(), tmp_path)
+    assert paths["results"].is_file() and "report.html" not in paths
+    assert "renderer bug" in capsys.readouterr().err
+
+
+# -- --rerun-failures --------------------------------------------------------
+def _session_item(func):
+    session = Session(["ssl"], [], None, 5.0, __import__("conformance.env").env.Certs())
+    case = Case(id="api/test/rerun", spec="SSLContext", func=func)
+    return session, Item("case", "ssl:api/test/rerun", case=case, impl="ssl")
+
+
+def _alternating():
+    calls = []
+
+    def func(env):
+        calls.append(1)
+        if len(calls) % 2:
+            from conformance.registry import CaseFailure
+            raise CaseFailure("odd attempt", expected=1, actual=2)
+    return func, calls
+
+
+def test_a_case_that_fails_then_passes_is_flaky_with_its_rate_never_pass():
+    func, calls = _alternating()
+    session, item = _session_item(func)
+    session.rerun_failures = 3
+    rec = session.run(item)
+    assert len(calls) == 4
+    assert rec.outcome == "flaky" and rec.flaky_rate == 0.5
+    assert "2 of 4 attempts failed" in rec.message
+
+
+def test_without_reruns_a_failure_stays_a_failure():
+    func, calls = _alternating()
+    session, item = _session_item(func)
+    assert session.run(item).outcome == "fail" and len(calls) == 1
+
+
+def test_a_case_failing_every_attempt_is_a_failure_saying_so():
+    from conformance.registry import CaseFailure
+
+    def func(env):
+        raise CaseFailure("always")
+    session, item = _session_item(func)
+    session.rerun_failures = 2
+    rec = session.run(item)
+    assert rec.outcome == "fail" and "failed all 3 attempts" in rec.message
+
+
+def test_sample_documents_are_valid():
+    assert errors(sample_doc(), load_schema()) == []
+    assert errors(make_doc([record("api/x/y", "ssl")]), load_schema()) == []
