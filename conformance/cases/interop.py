@@ -19,7 +19,10 @@ registry: :func:`interop_cases` makes them for a session.
 A cell pinning a side to a version its endpoint cannot complete under the
 policy (``Endpoint.versions``) is ``unsupported``; an endpoint that cannot
 run here (interpreter missing, module not importable, no ``openssl``) makes
-all its cells ``unsupported`` with that reason.
+all its cells ``unsupported`` with that reason; so does a cell asking of a
+third-party peer what it does not do (``Endpoint.validates``: certificate
+validation; ``Endpoint.tls13_client_auth``: answering a TLS 1.3 certificate
+request).
 """
 from __future__ import annotations
 
@@ -138,17 +141,24 @@ def run_cell(session: Any, env: Any, *, client_endpoint: str, server_endpoint: s
     sconf = dataclasses.replace(spec.server, policy=policy)
     capable = {}
     for role, ep, conf in (("client", client_ep, cconf), ("server", server_ep, sconf)):
+        if conf.verify != "NONE" and not ep.validates:
+            raise Unsupported(f"peer:{ep.name}:verify", f"{ep.name} does not validate certificates")
         capable[role] = ep.versions(policy)
         if conf.version is not None and conf.version not in capable[role]:
             raise Unsupported(f"{ep.name}:{conf.version}",
                               f"{ep.name} cannot complete {conf.version} under the {policy} policy")
+    if (sconf.verify != "NONE" and not client_ep.tls13_client_auth
+            and cconf.version in (None, "TLSv1.3") and "TLSv1.3" in capable["client"]):
+        raise Unsupported(f"peer:{client_ep.name}:tls13-client-auth",
+                          f"{client_ep.name} cannot answer a TLS 1.3 certificate request")
     verdict = oracle.expect(_side(cconf, capable["client"], env.certs),
                             _side(sconf, capable["server"], env.certs))
     client, server = _connect(client_ep, server_ep, cconf, sconf, env)
     _judge(verdict, client, server)
     return {"version": client.version, "expected": verdict.short(),
             "client": client.describe(), "server": server.describe(),
-            "client_reason": client.reason, "server_reason": server.reason}
+            "client_reason": client.reason, "server_reason": server.reason,
+            "endpoints": {"client": client_ep.describe(), "server": server_ep.describe()}}
 
 
 def _connect(client_ep: Endpoint, server_ep: Endpoint, cconf: PeerConfig, sconf: PeerConfig,

@@ -117,6 +117,10 @@ class Endpoint(abc.ABC):
 
     #: Short name used in case ids and reports (``openssl-cli``).
     name: str = "?"
+    #: Whether ``verify`` other than NONE includes X.509 path validation.
+    validates: bool = True
+    #: Whether, as a TLS 1.3 client, it answers a certificate request during the handshake.
+    tls13_client_auth: bool = True
 
     @abc.abstractmethod
     def available(self) -> Optional[str]:

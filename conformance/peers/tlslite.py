@@ -62,6 +62,8 @@ class _Server(RunningServer):
 
 class TLSLite(Endpoint):
     name = "tlslite"
+    validates = False  # see the module docstring
+    tls13_client_auth = False  # tlslite-ng has no in-handshake TLS 1.3 client authentication
 
     def available(self) -> Optional[str]:
         try:
