@@ -18,8 +18,9 @@ few rules of TLS version negotiation and of the spec, applied in order:
    A side with nothing enabled fails by itself: "no protocols available"
    when its options removed everything, and either that or "no ciphers
    available" when the policy did (a floor refuses the version; a cipher
-   security level leaves no suite for it: which check comes first is the
-   implementation's business).
+   security level leaves no suite for it; an implementation whose policy
+   still *offers* the version leaves its peer to fail instead: which check
+   comes first is the implementation's business).
 2. **The hello.**  A client whose highest version is TLS 1.3 lists all its
    versions (``supported_versions``); an older one states only its highest
    version.  In the 2010 era an SSLv23 client sent an SSLv2-compatible hello,
@@ -100,7 +101,12 @@ class Side:
 
     ``capable`` is what the implementation can complete under the policy in
     force (``Capabilities.versions(policy)``); ``None`` means every version
-    the rules know.  ``verify`` is NONE / OPTIONAL / REQUIRED.
+    the rules know.  ``refused`` are the versions the policy turns off
+    outright (a floor: "no protocols available"); a version neither capable
+    nor refused is *enabled but unusable* (a cipher security level leaves it
+    no suite or signature): it is offered and chosen like any other, and the
+    handshake then fails on it.  ``refused=None`` treats every version not
+    capable as refused.  ``verify`` is NONE / OPTIONAL / REQUIRED.
     """
 
     protocol: str = FLEXIBLE
@@ -109,6 +115,7 @@ class Side:
     verify: str = "NONE"
     cert: Optional[Chain] = None
     trusts: FrozenSet[str] = frozenset()
+    refused: Optional[FrozenSet[str]] = None
 
     @property
     def flexible(self) -> bool:
@@ -189,7 +196,10 @@ def enabled_versions(side: Side, rules: Rules = MODERN, *, client: bool = True) 
         wanted = {pinned} if pinned in rules.versions else set()
     wanted -= {OPTION_VERSION[o] for o in side.options if o in OPTION_VERSION}
     if side.capable is not None:
-        wanted &= set(side.capable)
+        if side.refused is None:
+            wanted &= set(side.capable)
+        else:
+            wanted -= set(side.refused)
     if not (rules.contiguous and side.flexible and client):
         return frozenset(wanted)
     run: list = []
@@ -224,14 +234,45 @@ def _fail(failing: str, reason: object, why: str) -> Verdict:
 
 
 def _empty(side: Side, name: str, rules: Rules, client: bool) -> Verdict:
-    configured = enabled_versions(side.with_(capable=None), rules, client=client)
+    configured = enabled_versions(side.with_(capable=None, refused=None), rules, client=client)
     if configured:
-        return _fail(name, POLICY_REASONS, f"the {name}'s policy leaves none of its versions "
-                     f"({', '.join(sorted(configured, key=_rank))}) usable")
+        other = "server" if name == "client" else "client"
+        verdict = _fail(name, POLICY_REASONS, f"the {name}'s policy leaves none of its versions "
+                        f"({', '.join(sorted(configured, key=_rank))}) usable (or, if it still offers "
+                        f"them, the {other} finds no usable suite or signature first)")
+        return dataclasses.replace(verdict, alternative=(other, POLICY_REASONS))
     return _fail(name, "protocol-version", f"the {name}'s protocol and options enable no version")
 
 
+def _unusable(side: Side, chosen: str) -> bool:
+    return side.capable is not None and chosen not in side.capable
+
+
+def _policy_fail(first: str, why: str) -> Verdict:
+    other = "client" if first == "server" else "server"
+    return dataclasses.replace(_fail(first, POLICY_REASONS, why), alternative=(other, POLICY_REASONS))
+
+
 def _negotiate(client: Side, server: Side, rules: Rules) -> Tuple[Optional[str], Optional[Verdict]]:
+    """Rules 1-4, then whether the chosen version is usable by both policies."""
+    chosen, failure = _choose(client, server, rules)
+    if failure is not None:
+        for name, side, as_client in (("client", client, True), ("server", server, False)):
+            enabled = enabled_versions(side, rules, client=as_client)
+            if (failure.alternative is None and name != failure.failing and enabled
+                    and all(_unusable(side, v) for v in enabled)):
+                failure = dataclasses.replace(failure, alternative=(name, POLICY_REASONS),
+                                              why=f"{failure.why} (or the {name}, with no usable "
+                                              "version under its policy, gives up first)")
+        return None, failure
+    assert chosen is not None
+    if _unusable(client, chosen):
+        return None, _policy_fail("client", f"{chosen} is enabled on both sides but the client's policy "
+                                  "cannot complete it (no usable suite or signature)")
+    return chosen, None
+
+
+def _choose(client: Side, server: Side, rules: Rules) -> Tuple[Optional[str], Optional[Verdict]]:
     """Rules 1-4: the chosen version, or the failure verdict."""
     c, s = enabled_versions(client, rules), enabled_versions(server, rules, client=False)
     if not c:
@@ -266,6 +307,9 @@ def _negotiate(client: Side, server: Side, rules: Rules) -> Tuple[Optional[str],
             return None, _fail("server", ("no-shared-cipher", "protocol-version"),
                                f"the client enables only TLS 1.3: it offers only TLS 1.3 suites, which "
                                f"a {chosen}-only server lacks (newer OpenSSL rejects the version first)")
+    if _unusable(server, chosen):  # the server fails while building its answer
+        return None, _policy_fail("server", f"the server chose {chosen}, which its policy cannot "
+                                  "complete (no usable suite or signature)")
     if chosen not in c:
         verdict = _fail("client", "protocol-version", f"the server chose {chosen}, which the client does not enable")
         if client.capable is not None and chosen not in client.capable:

@@ -247,3 +247,30 @@ def test_version_failure_comes_before_certificates():
 def test_short_forms():
     assert expect(side(), side()).short() == "TLSv1.3"
     assert expect(side("TLSv1"), side("TLSv1_2")).short() == "fail: server protocol-version"
+
+
+# -- enabled but unusable: a cipher security level, not a floor ------------------------
+OLD_SSL = frozenset({"SSLv2", "SSLv3"})  # refused outright; TLS 1.0/1.1 enabled but unusable
+
+
+def test_unusable_versions_still_count_for_contiguity():
+    """Python 3.9 sets no floor: TLS 1.0 stays enabled at the default level,
+    so OP_NO_TLSv1_1 leaves a client offering TLS 1.0 alone."""
+    client = side("SSLv23+NO_TLSv1_1", capable=TLS12_13, refused=OLD_SSL)
+    assert enabled_versions(client) == frozenset({"TLSv1"})
+    v = expect(client, side(capable=TLS12_13, refused=OLD_SSL))
+    assert {v.failures()[0][0], v.failures()[1][0]} == {"client", "server"}
+    assert set(v.reasons) == {"protocol-version", "no-shared-cipher"}
+
+
+def test_server_fails_first_on_a_version_its_policy_cannot_complete():
+    v = expect(side("TLSv1_2", capable=TLS12_13, refused=OLD_SSL),
+               side("SSLv23+NO_TLSv1_2", capable=TLS12_13, refused=OLD_SSL))
+    assert v.failing == "server" and "no-shared-cipher" in v.reasons
+
+
+def test_a_client_without_usable_versions_may_fail_before_the_server_refuses():
+    v = expect(side("TLSv1", capable=TLS12_13, refused=OLD_SSL),
+               side(capable=TLS12_13, refused=frozenset(ALL_TLS - TLS12_13) | OLD_SSL))
+    assert v.failures() == (("server", ("protocol-version",)),
+                            ("client", ("protocol-version", "no-shared-cipher")))

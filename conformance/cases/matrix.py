@@ -66,7 +66,22 @@ def oracle_side(env: Any, label: str, policy: str, **extra: Any) -> oracle.Side:
     """The oracle's view of ``env``'s context for ``label`` under ``policy``."""
     protocol, options = parse_label(label)
     return oracle.Side(protocol=protocol, options=frozenset(options),
-                       capable=frozenset(env.caps.versions(policy)), **extra)
+                       capable=frozenset(env.caps.versions(policy)),
+                       refused=policy_refused(env.caps, policy), **extra)
+
+
+def policy_refused(caps: Any, policy: str) -> frozenset:
+    """Versions the policy turns off outright: the probe found them failing for
+    a protocol-version reason ("no protocols available"), or never tried them."""
+    capable = caps.versions(policy)
+    refused = set()
+    for version in oracle.VERSIONS:
+        if version in capable:
+            continue
+        note = caps.notes.get(f"{policy}/{version}", "")
+        if not note.startswith("failed (") or note.startswith("failed (protocol-version)"):
+            refused.add(version)
+    return frozenset(refused)
 
 
 def _trusted_chain(env: Any, name: str) -> oracle.Chain:
