@@ -12,8 +12,9 @@ from __future__ import annotations
 import socket
 from typing import Any, Callable, Optional, Tuple
 
-from ..loopback import run_pair
-from ..registry import CaseFailure, case, expect_equal, expect_true, table
+from ..capabilities import pin_options
+from ..loopback import run_pair, tls_pair
+from ..registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
 
 BLOB = bytes(range(256)) * 12  # 3072 bytes, more than one default read
 
@@ -75,6 +76,22 @@ def cipher_before_after(env: Any) -> None:
     expect_true(isinstance(version, str) and ("TLS" in version or "SSL" in version),
                 "protocol version names SSL or TLS", actual=version)
     expect_true(isinstance(bits, int) and bits >= 56, "secret bits is an int of a real cipher", actual=bits)
+
+
+@table("api/SSLSocket.cipher/protocol-{version}", spec="SSLSocket.cipher", pair=True,
+       rows=[{"version": "TLSv1.2", "suites": "ECDHE+AESGCM"}, {"version": "TLSv1.3", "suites": None}])
+def cipher_protocol(env: Any, version: str, suites: Any) -> dict:
+    """cipher()[1] is "the version of the SSL protocol that defines its use": with
+    the client held to ``version`` and offered only suites that ``version``
+    defines (TLS 1.2's ECDHE AES-GCM; TLS 1.3's own suites), it is ``version``."""
+    options = pin_options(env.ssl, version)
+    if options is None:
+        raise Unsupported(version, f"{env.impl.name} cannot hold a client to {version}")
+    out = tls_pair(env.context(options=options, ciphers=suites), _server_ctx(env), timeout=env.timeout)
+    expect_true(out.ok, f"a {version} handshake completes", expected="ok",
+                actual={"client": out.client.describe(), "server": out.server.describe()})
+    expect_equal(out.client.cipher[1], version, f"cipher()[1] of a {version} connection ({out.client.cipher[0]})")
+    return {"version": out.client.version, "cipher": list(out.client.cipher)}
 
 
 # -- getpeercert forms ------------------------------------------------------------

@@ -1,0 +1,156 @@
+"""Deliberately broken variants of ``reference``: proof that the suite can fail.
+
+A mutant is data: one exact piece of one file of ``reference/`` and what it
+is replaced with, so that exactly one documented behaviour breaks.  Importing
+``conformance.mutants.<name>`` loads a private copy of the whole ``reference``
+package with that one edit applied (the real ``reference`` is untouched, and
+nothing is written to disk), so ``--impl conformance.mutants.verify_mode_ignored``
+works like any other implementation.  ``ssl-conformance selftest`` runs the
+suite against every mutant and reports which cases caught it.
+
+If the reference changes so that a mutant's text no longer occurs exactly
+once, importing that mutant fails with a message naming it: a mutant is
+never silently a copy of the unbroken reference.
+
+Mutants need pyOpenSSL like ``reference`` itself; the suite never imports
+this package unless a mutant is asked for.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Dict, Optional, Sequence
+
+__all__ = ["Mutant", "MUTANTS", "REFERENCE_DIR"]
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent.parent / "reference"
+
+
+@dataclasses.dataclass(frozen=True)
+class Mutant:
+    name: str
+    breaks: str  #: the documented behaviour it breaks, in one line
+    file: str  #: a file of reference/, e.g. "context.py"
+    old: str  #: text that must occur exactly once in that file
+    new: str
+    #: case-id pattern(s) that must catch it: ``selftest --focus`` runs only
+    #: these (fast; what the tests use), plain ``selftest`` runs every case.
+    focus: Sequence[str] = ("*",)
+
+
+_SET_VERIFY = "ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])"
+
+MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
+    Mutant("verify_mode_ignored", "SSLContext.verify_mode is stored but never applied",
+           "context.py", _SET_VERIFY, "ctx.set_verify(_VERIFY_FLAGS[_c.CERT_NONE])",
+           focus=('verify/server-cert/TLSv1.3/*',)),
+    Mutant("cert_optional_as_none", "CERT_OPTIONAL behaves as CERT_NONE",
+           "context.py", _SET_VERIFY,
+           "ctx.set_verify(_VERIFY_FLAGS[_c.CERT_NONE if self._verify_mode == _c.CERT_OPTIONAL "
+           "else self._verify_mode])",
+           focus=('verify/client-cert/TLSv1.3/OPTIONAL/*',)),
+    Mutant("cert_required_as_optional", "CERT_REQUIRED does not insist on a client certificate",
+           "context.py", _SET_VERIFY,
+           "ctx.set_verify(_VERIFY_FLAGS[_c.CERT_OPTIONAL if self._verify_mode == _c.CERT_REQUIRED "
+           "else self._verify_mode])",
+           focus=('verify/client-cert/TLSv1.3/REQUIRED/*',)),
+    Mutant("getpeercert_dict_unvalidated", "getpeercert() decodes a certificate that was not validated",
+           "sslsocket.py", "if not self._conn.get_verify_mode() & _SSL.VERIFY_PEER:", "if False:",
+           focus=('api/SSLSocket.getpeercert/*', 'decode/*')),
+    Mutant("op_no_tlsv1_ignored", "OP_NO_TLSv1 is accepted but not applied",
+           "context.py", "ctx.set_options(self._options)", "ctx.set_options(self._options & ~_c.OP_NO_TLSv1)",
+           focus=('matrix/legacy/*+NO_TLSv1/*', 'matrix/legacy/*+NO_TLSv1')),
+    Mutant("ragged_eofs_inverted", "suppress_ragged_eofs means the opposite",
+           "sslsocket.py", "self.suppress_ragged_eofs = suppress_ragged_eofs",
+           "self.suppress_ragged_eofs = not suppress_ragged_eofs",
+           focus=('api/SSLContext.wrap_socket/*', 'api/wrap_socket/*')),
+    Mutant("read_ignores_nbytes", "read(nbytes) may return more than nbytes",
+           "sslsocket.py", "        return self.recv(nbytes)\n", "        return self.recv(16384)\n",
+           focus=('api/SSLSocket.read/*',)),
+    Mutant("unwrap_without_close_notify", "unwrap() drops TLS without the close_notify exchange",
+           "sslsocket.py", "for _ in range(2):  # send ours", "for _ in range(0):  # send ours",
+           focus=('api/SSLSocket.unwrap/*',)),
+    Mutant("cipher_wrong_protocol", "cipher()[1] names a protocol other than the negotiated one",
+           "sslsocket.py", "return (name, self._conn.get_cipher_version(), self._conn.get_cipher_bits())",
+           "return (name, 'TLSv1', self._conn.get_cipher_bits())",
+           focus=('api/SSLSocket.cipher/*',)),
+    Mutant("key_mismatch_accepted", "load_cert_chain accepts a key that does not match the certificate",
+           "context.py", "            ctx.check_privatekey()\n", "            pass\n",
+           focus=('api/SSLContext.load_cert_chain/*',)),
+    Mutant("sslerror_not_oserror", "SSLError is not a subclass of socket.error / OSError",
+           "errors.py", "class SSLError(OSError):", "class SSLError(Exception):",
+           focus=('api/SSLError/*',)),
+    Mutant("options_without_op_all", "a new SSLContext's options do not include OP_ALL",
+           "context.py", "self._options = self._settable_only | _c.OP_ALL", "self._options = self._settable_only",
+           focus=('api/SSLContext.options/*',)),
+    Mutant("protocol_attribute_wrong", "SSLContext.protocol is not the protocol it was made with",
+           "context.py", "        return self._protocol\n", "        return _c.PROTOCOL_SSLv23\n",
+           focus=('api/SSLContext.protocol/*', 'api/SSLContext/protocol-*')),
+    Mutant("cert_time_off_by_an_hour", "cert_time_to_seconds reads the time an hour off (local time)",
+           "functions.py", "return float(calendar.timegm(", "return 3600.0 + float(calendar.timegm(",
+           focus=('api/cert_time_to_seconds/*',)),
+    Mutant("set_ciphers_never_fails", "set_ciphers accepts a string that selects no cipher",
+           "context.py", "            self._ciphers = previous\n            raise\n",
+           "            self._ciphers = previous\n",
+           focus=('api/SSLContext.set_ciphers/*',)),
+    Mutant("verify_locations_without_arguments", "load_verify_locations() with neither argument is no TypeError",
+           "context.py", "if cafile is None and capath is None:", "if False:",
+           focus=('api/SSLContext.load_verify_locations/*',)),
+    Mutant("handshake_not_on_connect", "do_handshake_on_connect=True does not handshake on wrap/connect",
+           "sslsocket.py", "                if do_handshake_on_connect:\n", "                if False:\n",
+           focus=('api/SSLContext.wrap_socket/*', 'api/wrap_socket/*')),
+    Mutant("rand_status_int", "RAND_status() returns an int, not a bool",
+           "functions.py", "return bool(_lib().RAND_status())", "return int(_lib().RAND_status())",
+           focus=('api/RAND_status/*',)),
+)}
+
+
+class _MutantLoader(importlib.abc.Loader):
+    """Executes one file of ``reference/``, edited if it is the mutant's file."""
+
+    def __init__(self, path: Path, mutant: Mutant):
+        self.path, self.mutant = path, mutant
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Optional[ModuleType]:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        source = self.path.read_text(encoding="utf-8")
+        if self.path.name == self.mutant.file:
+            count = source.count(self.mutant.old)
+            if count != 1:
+                raise ImportError(f"mutant {self.mutant.name}: its text occurs {count} times in "
+                                  f"reference/{self.mutant.file} (must be once); update the mutant")
+            source = source.replace(self.mutant.old, self.mutant.new)
+        # compiled from memory: no bytecode cache may ever hold the edit
+        exec(compile(source, str(self.path), "exec"), module.__dict__)
+
+
+class _MutantFinder(importlib.abc.MetaPathFinder):
+    """``conformance.mutants.<name>[.<submodule>]`` -> a copy of ``reference[.<submodule>]``."""
+
+    prefix = __name__ + "."
+
+    def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None,
+                  target: Optional[ModuleType] = None) -> Optional[importlib.machinery.ModuleSpec]:
+        if not fullname.startswith(self.prefix):
+            return None
+        parts = fullname[len(self.prefix):].split(".")
+        mutant = MUTANTS.get(parts[0])
+        if mutant is None or len(parts) > 2:
+            return None
+        file = REFERENCE_DIR / ("__init__.py" if len(parts) == 1 else parts[1] + ".py")
+        if not file.exists():
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, file, loader=_MutantLoader(file, mutant),
+            submodule_search_locations=[str(REFERENCE_DIR)] if len(parts) == 1 else None)
+
+
+if not any(isinstance(f, _MutantFinder) for f in sys.meta_path):
+    sys.meta_path.insert(0, _MutantFinder())
