@@ -1,390 +1,305 @@
-"""``ssl-conformance bench``: implementations side by side, over loopback.
+"""``ssl-conformance bench``: implementations side by side, and OpenSSL's own ceiling.
 
-Three kinds of figure, for every implementation under test:
+For each ``--impl`` (default ``ssl`` and ``reference``) it times full
+handshakes, bulk transfer and a 1-byte echo (see :mod:`conformance.benchloads`
+for exactly what each workload does), then prints one table: per workload the
+median of ``--repeat`` runs with their min and max, and each implementation's
+ratio to the stdlib ``ssl`` (above 1 is faster).  Below it, the ceiling:
+``openssl speed`` for the AEAD cipher and the handshake signatures and
+``openssl s_time`` for handshakes between two C processes
+(:mod:`conformance.benchceiling`).
 
-* **handshakes/s**: full handshakes (no session resumption) of a client and a
-  server of the implementation, both in this process, for TLS 1.2 and 1.3,
-  ECDSA P-256 and RSA-2048 server keys, with and without a client
-  certificate the server verifies;
-* **bulk MB/s**: one direction, client to server, for writes of 1 KiB,
-  16 KiB and 1 MiB, through ``write``/``read`` and through
-  ``sendall``/``recv_into``;
-* **echo round trip**: a 1-byte write answered by a 1-byte write, in
-  microseconds (the per-call overhead of the Python layer).
+The runs are interleaved -- repetition, then workload, then implementation,
+the order of the implementations alternating between repetitions -- so that
+a noisy neighbour on the machine slows every implementation alike instead of
+the one that happened to run at that moment.
 
-Each figure is measured ``--repeat`` times; the repetitions are interleaved
-(every implementation and every benchmark once, then again), so that noise
-from the machine falls on all alike.  The table gives the median with min and
-max, and the ratio of each median to stdlib ``ssl``'s.  The ceiling, what
-OpenSSL itself does on this machine, comes from ``openssl speed`` (the AEAD
-cipher and the handshake signatures) when the CLI is on PATH.
+``--json`` prints the whole document instead of the table (``--output PATH``
+also writes it to a file); the table is rendered from that same document
+(:func:`format_table`), so both always agree.  ``--quick`` is a smoke run:
+short measurements, few repetitions, no ``openssl s_time``.
 
-The benchmark uses only the standard library and the documented API of the
-implementation; every socket operation has a timeout.
+Standard library only, like the rest of the suite at run time.
 """
 from __future__ import annotations
 
 import argparse
+import datetime
+import fnmatch
 import json
 import os
 import platform
-import re
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import threading
-import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from .env import Certs, Env
-from .impls import Impl, ImplLoadError, load_impl
+from . import benchceiling, benchloads
 
-__all__ = ["BENCHMARKS", "Benchmark", "add_arguments", "run", "main", "measure", "format_table"]
+__all__ = ["add_arguments", "run", "main", "format_table", "summarize", "DEFAULT_IMPLS", "FORMAT"]
 
-TIMEOUT = 10.0
-KIB = 1024
-
-
-class Benchmark:
-    """One figure: ``fn(env, seconds) -> value``; ``higher`` says which way is better."""
-
-    def __init__(self, name: str, unit: str, fn: Callable[[Env, float], float], higher: bool = True):
-        self.name, self.unit, self.fn, self.higher = name, unit, fn, higher
+DEFAULT_IMPLS = ("ssl", "reference")
+FORMAT = 1  # of the JSON document
+BASELINE = "ssl"
+#: (repeat, seconds per measurement) for a full run and for --quick
+FULL = (5, 0.4)
+QUICK = (2, 0.05)
 
 
-# -- contexts --------------------------------------------------------------
-def _contexts(env: Env, version: str, key: str, client_cert: bool) -> Tuple[Any, Any]:
-    """(client, server) contexts that negotiate ``version`` with ``key``'s certificate."""
-    pin = ["NO_TLSv1_3"] if version == "TLSv1.2" else ["NO_TLSv1_2"]
-    server = env.context(cert=key, verify="REQUIRED" if client_cert else None,
-                         trust="root-ca" if client_cert else None)
-    client = env.context(options=[o for o in pin if hasattr(env.ssl, "OP_" + o)],
-                         cert="client" if client_cert else None)
-    return client, server
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``ssl-conformance bench`` (and ``python -m conformance.bench``)."""
+    parser.add_argument("--impl", action="append", metavar="MODULE",
+                        help="implementation to time, by import path (repeatable; default: ssl, reference)")
+    parser.add_argument("--repeat", "-N", type=int, metavar="N",
+                        help=f"repetitions of each measurement (default {FULL[0]}, --quick {QUICK[0]})")
+    parser.add_argument("--duration", "--seconds", type=float, metavar="SECONDS",
+                        help=f"length of one measurement (default {FULL[1]}, --quick {QUICK[1]})")
+    parser.add_argument("--only", action="append", metavar="PATTERN",
+                        help="time only workloads whose id matches this glob (repeatable), "
+                             "e.g. 'handshake/TLSv1.3/*' or 'bulk/16KiB/*'")
+    parser.add_argument("-k", dest="select", metavar="TEXT",
+                        help="only the workloads whose id contains TEXT (e.g. 'handshake', '16KiB')")
+    parser.add_argument("--certs", metavar="DIR", help="certificate fixtures directory (default: the committed ones)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="timeout of every socket operation (default 10)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a short smoke run: short measurements, few repetitions, no openssl s_time")
+    parser.add_argument("--no-ceiling", action="store_true",
+                        help="skip the openssl speed / s_time ceiling")
+    parser.add_argument("--json", action="store_true", help="print the JSON document instead of the table")
+    parser.add_argument("--output", metavar="PATH", help="also write the JSON document to PATH")
+    parser.add_argument("--list", action="store_true", help="list the workload ids and exit")
 
 
-class _Server(threading.Thread):
-    """Accepts connections one at a time and runs ``handle(tls)`` on each."""
+# -- measuring ------------------------------------------------------------------------------------
+def summarize(samples: Sequence[float]) -> Dict[str, Any]:
+    """Median, min and max of the samples (all None when there are none)."""
+    if not samples:
+        return {"median": None, "min": None, "max": None, "samples": []}
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
+            "samples": list(samples)}
 
-    def __init__(self, ctx: Any, handle: Callable[[Any], None]):
-        super().__init__(daemon=True, name="bench-server")
-        self.lsock = socket.socket()
-        self.lsock.settimeout(TIMEOUT)
-        self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(64)
-        self.addr = self.lsock.getsockname()
-        self.ctx, self.handle = ctx, handle
-        self.stop = False
-        self.error: Optional[BaseException] = None
 
-    def run(self) -> None:
-        while not self.stop:
-            try:
-                conn, _ = self.lsock.accept()
-            except OSError:
-                return
-            conn.settimeout(TIMEOUT)
-            try:
-                tls = self.ctx.wrap_socket(conn, server_side=True)
-                try:
-                    self.handle(tls)
-                finally:
-                    tls.close()
-            except Exception as exc:  # a failed connection stops the figure, loudly
-                if not self.stop:
-                    self.error = exc
-                return
-            finally:
-                conn.close()
+def select(patterns: Optional[Sequence[str]], text: Optional[str] = None) -> List[benchloads.Workload]:
+    """The workloads whose id matches one of the globs ``patterns`` and contains ``text``."""
+    items = benchloads.workloads()
+    if patterns:
+        items = [w for w in items if any(fnmatch.fnmatchcase(w.id, p) for p in patterns)]
+    return [w for w in items if not text or text in w.id]
 
-    def __enter__(self) -> "_Server":
-        self.start()
-        return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.stop = True
+def _machine() -> Dict[str, Any]:
+    model = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), None)
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "cpu_model": model, "platform": platform.platform(),
+            "python": f"{platform.python_implementation()} {platform.python_version()}",
+            "loadavg_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
+
+
+def _load(names: Sequence[str]) -> Dict[str, Any]:
+    from .impls import ImplLoadError, load_impl
+
+    loaded = {}
+    for name in names:
         try:
-            self.lsock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-        except OSError:
-            pass
-        self.lsock.close()
-        self.join(TIMEOUT)
-        if self.error is not None and exc[0] is None:
-            raise RuntimeError(f"server side failed: {self.error!r}") from self.error
+            loaded[name] = load_impl(name).module
+        except ImplLoadError as exc:
+            loaded[name] = exc
+    return loaded
 
 
-def _connect(ctx: Any, addr: Tuple[str, int]) -> Any:
-    sock = socket.create_connection(addr, timeout=TIMEOUT)
-    return ctx.wrap_socket(sock)
+def measure_all(impls: Dict[str, Any], plan: List[benchloads.Workload], repeat: int, duration: float,
+                timeout: float, certs: Any, progress: Callable[[str], None]) -> List[Dict[str, Any]]:
+    """Time every workload for every loaded implementation, interleaved; one result per workload."""
+    samples: Dict[tuple, List[float]] = {}
+    facts: Dict[tuple, Dict[str, Any]] = {}
+    errors: Dict[tuple, str] = {}
+    names = [n for n, m in impls.items() if not isinstance(m, Exception)]
+    for rep in range(repeat):
+        order = names if rep % 2 == 0 else names[::-1]
+        for w in plan:
+            for name in order:
+                key = (w.id, name)
+                if key in errors:
+                    continue
+                progress(f"[{rep + 1}/{repeat}] {w.id} {name}")
+                try:
+                    value, info = benchloads.measure(impls[name], certs, w, duration, timeout)
+                except Exception as exc:  # one broken cell must not end the run
+                    errors[key] = f"{type(exc).__name__}: {exc}"
+                    continue
+                samples.setdefault(key, []).append(value)
+                facts.setdefault(key, info)
+    results = []
+    for w in plan:
+        row: Dict[str, Any] = {"id": w.id, "kind": w.kind, "unit": w.unit, "params": w.params, "impls": {}}
+        for name, mod in impls.items():
+            cell = summarize(samples.get((w.id, name), []))
+            cell["facts"] = facts.get((w.id, name), {})
+            error = f"not loaded: {mod}" if isinstance(mod, Exception) else errors.get((w.id, name))
+            if error:
+                cell["error"] = error
+            row["impls"][name] = cell
+        base = row["impls"].get(BASELINE, {}).get("median")
+        for cell in row["impls"].values():
+            cell["ratio"] = cell["median"] / base if base and cell["median"] is not None else None
+        results.append(row)
+    return results
 
 
-# -- the benchmarks ----------------------------------------------------------
-def _handshakes(version: str, key: str, client_cert: bool) -> Callable[[Env, float], float]:
-    def fn(env: Env, seconds: float) -> float:
-        cctx, sctx = _contexts(env, version, key, client_cert)
-        count = 0
-        with _Server(sctx, lambda tls: tls.read(1)) as server:
-            start = time.perf_counter()
-            while True:
-                tls = _connect(cctx, server.addr)
-                if count == 0:
-                    got = tls.cipher()[1]
-                    if got != version:
-                        tls.close()
-                        raise RuntimeError(f"negotiated {got}, not {version}")
-                tls.write(b"x")  # let the server finish its side before the next one
-                tls.close()
-                count += 1
-                elapsed = time.perf_counter() - start
-                if elapsed >= seconds:
-                    return count / elapsed
-    return fn
-
-
-def _bulk(size: int, api: str) -> Callable[[Env, float], float]:
-    def fn(env: Env, seconds: float) -> float:
-        cctx, sctx = _contexts(env, "TLSv1.3", "server", False)
-        chunk = os.urandom(size)
-        done = threading.Event()
-        received = [0]
-
-        def drain(tls: Any) -> None:
-            buf = bytearray(max(size, 64 * KIB))
-            view = memoryview(buf)
+def ceiling(results: List[Dict[str, Any]], certs: Any, quick: bool, timeout: float,
+            progress: Callable[[str], None]) -> Dict[str, Any]:
+    """``openssl speed`` (and, unless quick, ``openssl s_time``) for what the results exercised."""
+    cipher = next((c["facts"].get("cipher") for r in results if r["kind"] == "bulk"
+                   for c in r["impls"].values() if c["facts"].get("cipher")), None)
+    keys = sorted({r["params"]["key"] for r in results if r["kind"] == "handshake"})
+    progress("openssl speed")
+    out = benchceiling.speed(benchceiling.aead_name(cipher), keys, seconds=1)
+    out["openssl"] = benchceiling.openssl_version()
+    out["cipher"] = cipher
+    out["s_time"] = {}
+    if not quick:
+        for r in results:
+            p = r["params"]
+            if r["kind"] != "handshake" or p["client_cert"]:
+                continue
+            progress(f"openssl s_time {p['version']} {p['key']}")
             try:
-                while True:
-                    n = tls.recv_into(view) if api == "sendall" else len(tls.read(len(buf)))
-                    if n == 0:  # the client's close_notify: answer it
-                        tls.unwrap()
-                        break
-                    received[0] += n
-            finally:
-                done.set()
-
-        with _Server(sctx, drain) as server:
-            tls = _connect(cctx, server.addr)
-            sent = 0
-            start = time.perf_counter()
-            while time.perf_counter() - start < seconds or sent == 0:
-                if api == "sendall":
-                    tls.sendall(chunk)
-                else:
-                    view = memoryview(chunk)
-                    while view:
-                        view = view[tls.write(view):]
-                sent += size
-            tls.unwrap().close()
-            done.wait(TIMEOUT)
-            elapsed = time.perf_counter() - start
-        if received[0] != sent:
-            raise RuntimeError(f"sent {sent} bytes, the server read {received[0]}")
-        return sent / elapsed / 1e6
-    return fn
-
-
-def _echo(env: Env, seconds: float) -> float:
-    cctx, sctx = _contexts(env, "TLSv1.3", "server", False)
-
-    def echo(tls: Any) -> None:
-        while True:
-            b = tls.read(1)
-            if not b:
-                return
-            tls.write(b)
-
-    with _Server(sctx, echo) as server:
-        tls = _connect(cctx, server.addr)
-        n = 0
-        start = time.perf_counter()
-        while time.perf_counter() - start < seconds or n == 0:
-            tls.write(b"x")
-            if tls.read(1) != b"x":
-                raise RuntimeError("echo lost its byte")
-            n += 1
-        elapsed = time.perf_counter() - start
-        tls.close()
-    return elapsed / n * 1e6
-
-
-def _benchmarks() -> List[Benchmark]:
-    out = []
-    for version in ("TLSv1.2", "TLSv1.3"):
-        for key, label in (("server", "ECDSA"), ("server-rsa", "RSA2048")):
-            for cc in (False, True):
-                name = f"handshake {version} {label}{' +client-cert' if cc else ''}"
-                out.append(Benchmark(name, "hs/s", _handshakes(version, key, cc)))
-    for size, label in ((KIB, "1KiB"), (16 * KIB, "16KiB"), (KIB * KIB, "1MiB")):
-        for api in ("write", "sendall"):
-            pair = "write/read" if api == "write" else "sendall/recv_into"
-            out.append(Benchmark(f"bulk {label} {pair}", "MB/s", _bulk(size, api)))
-    out.append(Benchmark("echo 1 byte round trip", "us", _echo, higher=False))
+                out["s_time"][r["id"]] = benchceiling.s_time(certs, p["version"], p["key"], 2, timeout)
+            except (OSError, RuntimeError, ValueError) as exc:
+                out["errors"].append(f"s_time {r['id']}: {exc}")
+            except Exception as exc:  # subprocess.TimeoutExpired and the like
+                out["errors"].append(f"s_time {r['id']}: {type(exc).__name__}: {exc}")
     return out
 
 
-BENCHMARKS = _benchmarks()
+# -- presenting -----------------------------------------------------------------------------------
+def _figure(value: Optional[float], unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "round trips/s":
+        return f"{1e6 / value:.1f}" if value else "inf"
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
 
 
-# -- running and reporting -----------------------------------------------------
-def measure(impls: Sequence[Impl], benchmarks: Sequence[Benchmark], *, repeat: int, seconds: float,
-            certs: Certs, progress: Callable[[str], None] = lambda s: None) -> Dict[str, Any]:
-    """Run every benchmark ``repeat`` times per implementation, interleaved."""
-    samples: Dict[str, Dict[str, List[float]]] = {b.name: {i.name: [] for i in impls} for b in benchmarks}
-    errors: Dict[str, Dict[str, str]] = {}
-    for r in range(repeat):
-        for b in benchmarks:
-            progress(f"[{r + 1}/{repeat}] {b.name}")
-            for impl in impls:
-                if impl.name in errors.get(b.name, {}):
-                    continue
-                env = Env(impl, certs, timeout=TIMEOUT)
-                try:
-                    samples[b.name][impl.name].append(b.fn(env, seconds))
-                except Exception as exc:
-                    errors.setdefault(b.name, {})[impl.name] = f"{type(exc).__name__}: {exc}"
-                finally:
-                    env.close()
-    rows = []
-    for b in benchmarks:
-        row: Dict[str, Any] = {"name": b.name, "unit": b.unit, "higher_is_better": b.higher, "results": {}}
-        for impl in impls:
-            vals = samples[b.name][impl.name]
-            err = errors.get(b.name, {}).get(impl.name)
-            row["results"][impl.name] = (
-                {"error": err} if err or not vals else
-                {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals)})
-        rows.append(row)
-    return {"machine": machine(), "repeat": repeat, "seconds": seconds,
-            "implementations": {i.name: i.openssl() for i in impls}, "benchmarks": rows,
-            "ceiling": {}}
-
-
-def machine() -> Dict[str, Any]:
-    return {"platform": platform.platform(), "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "cpus": os.cpu_count(),
-            "date": time.strftime("%Y-%m-%d")}
-
-
-def ratio(row: Dict[str, Any], impl: str, base: str = "ssl") -> Optional[float]:
-    """``impl``'s median over ``base``'s, oriented so that > 1 is better."""
-    a, b = row["results"].get(impl, {}), row["results"].get(base, {})
-    if "median" not in a or "median" not in b or not a["median"] or not b["median"]:
-        return None
-    r = a["median"] / b["median"]
-    return r if row["higher_is_better"] else 1 / r
+def _cell(cell: Dict[str, Any], unit: str) -> str:
+    if cell.get("median") is None:
+        return "error" if cell.get("error") else "-"
+    lo, hi = cell["min"], cell["max"]
+    if unit == "round trips/s":  # shown as time per round trip: the slowest run is the max
+        lo, hi = hi, lo
+    return f"{_figure(cell['median'], unit)} ({_figure(lo, unit)}-{_figure(hi, unit)})"
 
 
 def format_table(doc: Dict[str, Any]) -> str:
-    """The text table: one line per benchmark, a column group per implementation."""
-    impls = list(doc["implementations"])
-    head = ["benchmark", "unit"] + [f"{i} median [min-max]" for i in impls]
-    head += [f"{i}/ssl" for i in impls if i != "ssl" and "ssl" in impls]
-    lines = [head]
-    for row in doc["benchmarks"]:
-        cells = [row["name"], row["unit"]]
-        for i in impls:
-            res = row["results"][i]
-            cells.append(res.get("error", "")[:40] if "median" not in res else
-                         f"{_num(res['median'])} [{_num(res['min'])}-{_num(res['max'])}]")
-        for i in impls:
-            if i != "ssl" and "ssl" in impls:
-                r = ratio(row, i)
-                cells.append("-" if r is None else f"{r:.2f}x")
-        lines.append(cells)
-    widths = [max(len(str(line[c])) for line in lines) for c in range(len(head))]
-    text = ["  ".join(str(v).ljust(w) for v, w in zip(line, widths)).rstrip() for line in lines]
-    text.insert(1, "  ".join("-" * w for w in widths))
-    if doc.get("ceiling"):
-        text.append("")
-        text.append("ceiling (openssl speed, this machine):")
-        text += [f"  {k}: {v}" for k, v in doc["ceiling"].items()]
-    return "\n".join(text)
+    """The text table of a bench document (as :func:`run` builds it and ``--json`` prints it)."""
+    names = list(doc["impls"])
+    s_time = (doc.get("ceiling") or {}).get("s_time") or {}
+    header = ["workload", "unit"] + [f"{n} median (min-max)" for n in names]
+    header += [f"{n}/{BASELINE}" for n in names if n != BASELINE and BASELINE in names]
+    if s_time:
+        header.append("openssl s_time")
+    rows = [header]
+    for r in doc["results"]:
+        unit = "us/round trip" if r["unit"] == "round trips/s" else r["unit"]
+        row = [r["id"], unit] + [_cell(r["impls"][n], r["unit"]) for n in names]
+        for n in names:
+            if n != BASELINE and BASELINE in names:
+                ratio = r["impls"][n].get("ratio")
+                row.append("-" if ratio is None else f"{ratio:.2f}x")
+        if s_time:
+            row.append(_figure(s_time.get(r["id"]), r["unit"]) if r["id"] in s_time else "")
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    m, o = doc["machine"], doc["options"]
+    lines.insert(0, f"{doc['date']}  {m['cpus']} CPUs ({m['cpu_model']}), {m['python']}, "
+                    f"median of {o['repeat']} x {o['duration']} s; ratio > 1 is faster than {BASELINE}")
+    for r in doc["results"]:
+        for n, cell in r["impls"].items():
+            if cell.get("error"):
+                lines.append(f"error: {r['id']} {n}: {cell['error']}")
+    ceil = doc.get("ceiling")
+    if ceil:
+        lines.append("")
+        lines.append(f"ceiling ({ceil.get('openssl') or 'no openssl CLI'}; negotiated cipher {ceil.get('cipher')}):")
+        for f in ceil["figures"]:
+            lines.append(f"  openssl speed {f['what']}: {f['value']:.0f} {f['unit']}")
+        for e in ceil["errors"]:
+            lines.append(f"  error: {e}")
+    return "\n".join(lines)
 
 
-def _num(v: float) -> str:
-    return f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+def build(args: argparse.Namespace, progress: Callable[[str], None]) -> Dict[str, Any]:
+    """Run the benchmark the options describe; the JSON document."""
+    from .env import Certs
 
-
-def ceiling(seconds: int = 1) -> Dict[str, str]:
-    """What the OpenSSL CLI measures here, or ``{}`` without one."""
-    exe = shutil.which("openssl")
-    if exe is None:
-        return {}
-    out: Dict[str, str] = {}
-    speed = _run([exe, "speed", "-seconds", str(seconds), "-bytes", "16384", "-evp", "aes-128-gcm"])
-    m = re.search(r"^AES-128-GCM\s+([\d.]+)k", speed, re.M | re.I)
-    if m:
-        out["AES-128-GCM 16 KiB blocks"] = f"{float(m.group(1)) / 1000:.0f} MB/s"
-    sig = _run([exe, "speed", "-seconds", str(seconds), "ecdsap256", "rsa2048"])
-    for label, pattern in (("ECDSA P-256 sign", r"256 bits ecdsa \(nistp256\)\s+\S+s\s+\S+s\s+([\d.]+)"),
-                           ("RSA-2048 sign", r"rsa\s+2048 bits\s+\S+s\s+\S+s\s+([\d.]+)")):
-        m = re.search(pattern, sig)
-        if m:
-            out[label] = f"{float(m.group(1)):.0f}/s"
-    out["openssl"] = _run([exe, "version"]).strip()
-    return out
-
-
-def _run(cmd: List[str]) -> str:
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-# -- command line ----------------------------------------------------------------
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--impl", action="append", default=[], metavar="MODULE",
-                        help="implementation to measure; repeatable (default: ssl and reference)")
-    parser.add_argument("--repeat", type=int, default=5, metavar="N",
-                        help="repetitions of every figure; the median is reported (default 5)")
-    parser.add_argument("--seconds", type=float, default=0.5, metavar="S",
-                        help="measuring time of one figure in one repetition (default 0.5)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a short smoke run: 1 repetition of 0.05 s, no openssl ceiling")
-    parser.add_argument("-k", dest="select", default=None, metavar="TEXT",
-                        help="only the benchmarks whose name contains TEXT (e.g. 'handshake', '16KiB')")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
-    parser.add_argument("--certs", default=None, metavar="DIR", help="certificate fixtures directory")
+    repeat, duration = QUICK if args.quick else FULL
+    repeat = args.repeat or repeat
+    duration = args.duration or duration
+    names = list(dict.fromkeys(args.impl or DEFAULT_IMPLS))
+    impls = _load(names)
+    certs = Certs(args.certs) if args.certs else Certs()
+    plan = select(args.only, args.select)
+    doc: Dict[str, Any] = {
+        "format": FORMAT, "kind": "ssl-conformance-bench",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "options": {"repeat": repeat, "duration": duration, "timeout": args.timeout, "quick": bool(args.quick),
+                    "only": args.only or [], "select": args.select},
+        "impls": {n: ({"error": str(m)} if isinstance(m, Exception) else
+                      {"module": getattr(m, "__file__", None), "openssl": getattr(m, "OPENSSL_VERSION", None)})
+                  for n, m in impls.items()},
+    }
+    doc["results"] = measure_all(impls, plan, repeat, duration, args.timeout, certs, progress)
+    doc["ceiling"] = None if args.no_ceiling else ceiling(doc["results"], certs, args.quick, args.timeout, progress)
+    doc["machine"]["loadavg_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    return doc
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.repeat < 1 or args.seconds <= 0:
-        print("bench: --repeat must be >= 1 and --seconds > 0", file=sys.stderr)
+    """Run the benchmark and print the table (or the JSON); 1 if some measurement failed."""
+    plan = select(args.only, args.select)
+    if args.list:
+        for w in plan:
+            print(w.id)
+        return 0
+    if (args.repeat is not None and args.repeat < 1) or (args.duration is not None and args.duration <= 0):
+        print("ssl-conformance bench: --repeat and --duration must be positive", file=sys.stderr)
         return 2
-    impls = []
-    for name in args.impl or ["ssl", "reference"]:
-        try:
-            impls.append(load_impl(name))
-        except ImplLoadError as exc:
-            print(f"bench: {exc}", file=sys.stderr)
-            return 1
-    benchmarks = [b for b in BENCHMARKS if not args.select or args.select in b.name]
-    if not benchmarks:
-        print(f"bench: no benchmark name contains {args.select!r}", file=sys.stderr)
+    if not plan:
+        print(f"ssl-conformance bench: no workload matches --only {args.only} -k {args.select!r}",
+              file=sys.stderr)
         return 2
-    repeat, seconds = (1, 0.05) if args.quick else (args.repeat, args.seconds)
-    certs = Certs(args.certs) if args.certs else Certs()
     tty = sys.stderr.isatty()
 
-    def progress(msg: str) -> None:
+    def progress(what: str) -> None:
         if tty:
-            print(f"\r\x1b[K{msg}", end="", file=sys.stderr, flush=True)
+            sys.stderr.write(f"\r\033[K{what}")
+            sys.stderr.flush()
 
-    doc = measure(impls, benchmarks, repeat=repeat, seconds=seconds, certs=certs, progress=progress)
+    doc = build(args, progress)
     if tty:
-        print("\r\x1b[K", end="", file=sys.stderr)
-    if not args.quick:
-        doc["ceiling"] = ceiling()
-    print(json.dumps(doc, indent=1) if args.json else format_table(doc))
-    failed = any("error" in r for row in doc["benchmarks"] for r in row["results"].values())
+        sys.stderr.write("\r\033[K")
+    for name, facts in doc["impls"].items():
+        if "error" in facts:
+            print(f"ssl-conformance bench: {facts['error']}", file=sys.stderr)
+    text = json.dumps(doc, indent=1)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text + "\n")
+    print(text if args.json else format_table(doc))
+    failed = any(c.get("error") for r in doc["results"] for c in r["impls"].values())
     return 1 if failed else 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="ssl-conformance bench", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m conformance.bench", description=__doc__.split("\n\n")[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
