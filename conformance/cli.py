@@ -205,14 +205,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _add_merge_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", metavar="RESULTS",
-                   help="results.json files (or run directories) to merge, e.g. one per CI job")
+                   help="results.json files or run directories to merge, e.g. one per CI job; a "
+                        "directory of report directories (reports/tox) stands for each one's latest run")
     p.add_argument("-o", "--output", default=os.path.join(DEFAULT_REPORT_DIR, "merged"), metavar="DIR",
                    help="where merged.json and merged.html are written (default: reports/merged)")
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
     from .merge import merge, write_merged
-    docs = [_load(p) for p in args.inputs]
+    docs = [_load(p) for p in _expand(args.inputs)]
     merged = merge(docs)
     paths = write_merged(merged, Path(args.output))
     from .merge import render_merged_text
@@ -220,6 +221,24 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for name, path in paths.items():
         print(f"{name}: {path}")
     return 1 if merged["summary"]["gating"] else 0
+
+
+def _expand(inputs: Sequence[str]) -> List[str]:
+    """Each input as results files: a directory holding report directories
+    (``reports/tox/<env>/latest``) stands for every ``*/latest`` in it."""
+    out: List[str] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir() and not (p / "results.json").exists() and not (p / "latest").exists():
+            found = sorted(str(d / "latest") for d in p.iterdir() if (d / "latest" / "results.json").exists())
+            if not found:
+                raise UsageError(f"{item}: no results.json, no latest run, no report directories in it")
+            out += found
+        elif p.is_dir() and not (p / "results.json").exists():
+            out.append(str(p / "latest"))
+        else:
+            out.append(item)
+    return out
 
 
 def _load(path: str) -> Dict[str, Any]:

@@ -14,7 +14,9 @@ The comparison (:func:`compare`) is a JSON-friendly dict:
 ``version_changes``   the negotiated version (``observed.version``) changed
                       -- matrix cells that still pass but now speak another
                       protocol, or stopped connecting;
-``observed_changes``  anything else a passing case observed that changed;
+``observed_changes``  anything else a passing case observed that changed,
+                      per key (error texts with run-specific noise -- thread
+                      ids, source line numbers -- normalised away);
 ``added``/``removed`` case records present in only one run;
 ``facts``             implementation facts that changed (OpenSSL version,
                       capabilities: protocols, options, versions reachable).
@@ -24,6 +26,7 @@ Standard library only.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Mapping, Tuple
 
 from .summary import GATING
@@ -36,6 +39,33 @@ _CAPS = ("protocols", "options", "versions_default", "versions_seclevel0")
 
 def _index(doc: Mapping[str, Any]) -> Dict[Tuple[str, str], Mapping[str, Any]]:
     return {(r["impl"], r["id"]): r for r in doc.get("cases", ())}
+
+
+#: Parts of observed values that differ between any two runs and mean nothing:
+#: the thread id OpenSSL prefixes to its error lines, source line numbers.
+_NOISE = (re.compile(r"\b[0-9A-F]{8,16}:(?=error:)"), re.compile(r"(\.c):\d+"))
+
+
+def _normalize(value: Any) -> Any:
+    if isinstance(value, str):
+        for pattern in _NOISE:
+            value = pattern.sub(lambda m: m.group(1) if m.groups() else "", value)
+        return value
+    if isinstance(value, list):
+        return [_normalize(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalize(v) for k, v in value.items()}
+    return value
+
+
+def _changed_keys(old: Any, new: Any) -> Dict[str, Any]:
+    """What differs between two observed values (dicts: per key)."""
+    old, new = _normalize(old), _normalize(new)
+    if old == new:
+        return {}
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
+    return {"": [old, new]}
 
 
 def _brief(rec: Mapping[str, Any]) -> Dict[str, Any]:
@@ -99,9 +129,10 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, Any]:
         if va != vb and (va or vb):
             diff["version_changes"].append({"impl": key[0], "id": key[1], "old": va, "new": vb,
                                             "old_outcome": oa, "new_outcome": ob})
-        elif oa == ob == "pass" and ra.get("observed") != rb.get("observed"):
-            diff["observed_changes"].append({"impl": key[0], "id": key[1],
-                                             "old": ra.get("observed"), "new": rb.get("observed")})
+        elif oa == ob == "pass":
+            changed = _changed_keys(ra.get("observed"), rb.get("observed"))
+            if changed:
+                diff["observed_changes"].append({"impl": key[0], "id": key[1], "changed": changed})
     diff["counts"] = {k: len(v) for k, v in diff.items() if isinstance(v, list)}
     return diff
 
@@ -133,7 +164,8 @@ def render_comparison(diff: Mapping[str, Any], *, limit: int = 40) -> str:
         ("fixes", lambda e: f"{e['old_outcome']} -> {e['outcome']}"),
         ("outcome_changes", lambda e: f"{e['old_outcome']} -> {e['outcome']}: {_clip(e['message'])}"),
         ("version_changes", lambda e: f"{e['old'] or 'no connection'} -> {e['new'] or 'no connection'}"),
-        ("observed_changes", lambda e: f"{_clip(e['old'], 70)} -> {_clip(e['new'], 70)}"),
+        ("observed_changes", lambda e: "; ".join(f"{k + ': ' if k else ''}{_clip(a, 60)} -> {_clip(b, 60)}"
+                                                 for k, (a, b) in e["changed"].items())),
         ("added", lambda e: e["outcome"]),
         ("removed", lambda e: e["outcome"]),
     )

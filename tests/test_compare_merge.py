@@ -108,3 +108,23 @@ def test_merge_refuses_a_file_that_is_not_results(tmp_path, capsys):
     bad.write_text("{}")
     assert cli.main(["merge", str(bad)]) == 2
     assert "not an ssl-conformance results file" in capsys.readouterr().err
+
+
+def test_merge_of_a_tox_reports_directory_takes_each_envs_latest_run(tmp_path, capsys):
+    for i, doc in enumerate(_three_envs()):
+        run = tmp_path / "tox" / f"reference-env{i}" / doc["run"]["id"]
+        run.mkdir(parents=True)
+        (run / "results.json").write_text(json.dumps(doc))
+        (run.parent / "latest").symlink_to(run.name)
+    assert cli.main(["merge", str(tmp_path / "tox"), "-o", str(tmp_path / "merged")]) == 0
+    assert "merged 3 runs, 3 columns" in capsys.readouterr().out
+
+
+def test_compare_ignores_run_specific_noise_in_error_texts():
+    old, new = sample_doc(), sample_doc()
+    for doc, tid, line in ((old, "4057B098757F0000", 1664), (new, "40D7F1E3207F0000", 1701)):
+        rec = next(r for r in doc["cases"] if r["id"] == "api/SSLContext.options/default" and r["impl"] == "ssl")
+        rec["observed"] = {"peer_error": f"{tid}:error:0A000102:SSL routines:x:unsupported protocol:statem_srvr.c:{line}:"}
+    assert compare(old, new)["observed_changes"] == []
+    rec["observed"] = {"peer_error": "40D7F1E3207F0000:error:0A00010B:SSL routines:y:wrong version number"}
+    assert [c["changed"].keys() for c in compare(old, new)["observed_changes"]] == [{"peer_error": 0}.keys()]
