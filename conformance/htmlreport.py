@@ -5,12 +5,12 @@ Readable without scrolling through every record:
 1. ``#verdict`` -- the run's verdict, then the implementations (OpenSSL,
    interpreter, module file) and ``#counts``, a table of outcomes per
    implementation label (areas fold out);
-2. ``#matrices`` -- the protocol (and interop) matrices as coloured grids
+2. ``#failures`` -- every case that fails the run with expected vs actual
+   side by side, and the known deviations with their reasons;
+3. ``#matrices`` -- the protocol (and interop) matrices as coloured grids
    like the spec's table: client down the side, server along the top, the
    negotiated version in each cell, the oracle's verdict and the message in
    its tooltip;
-3. ``#failures`` -- every case that fails the run with expected vs actual
-   side by side, and the known deviations with their reasons;
 4. ``#cases`` -- every record in one table with filters by implementation,
    area and outcome plus a text search (default: everything but passes).
    Filters can be preset in the address: ``report.html#outcome=fail&area=api``.
@@ -42,7 +42,7 @@ h1{font-size:22px;margin:18px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-b
 .meta{color:#555}.verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}
 .verdict.ok{background:#dff3e0;color:#1b5e20}.verdict.bad{background:#fde0e0;color:#8e1c1c}
 table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d0d0d0;padding:3px 7px;text-align:left}
-th{background:#f4f4f6}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f4f4f6}table.matrix th{font-size:12px;line-height:1.15;text-align:center}table.matrix tr th:first-child{text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .zero{color:#bbb}.grids{display:flex;flex-wrap:wrap;gap:22px}
 table.matrix td.cell{text-align:center;min-width:42px;font-family:ui-monospace,monospace}
 table.matrix caption{font-weight:600;text-align:left;padding:4px 0}
@@ -124,19 +124,24 @@ def _count_cells(c: Mapping[str, int]) -> str:
 
 
 def _counts(doc: Mapping[str, Any]) -> List[str]:
+    """Outcomes per implementation label; the split by area folds out."""
     table = counts(doc.get("cases", ()))
     head = "".join(f"<th>{_e(h)}</th>" for _, h in COLUMNS)
-    out = ["<h2>Outcomes</h2>", f"<table id='counts'><tr><th>implementation</th><th>area</th>{head}</tr>"]
-    for impl in sorted({i for i, _ in table}):
-        total: collections.Counter = collections.Counter()
-        areas = sorted(a for i, a in table if i == impl)
-        for a in areas:
-            total += table[(impl, a)]
-        out.append(f"<tr class='impl-total'><th>{_e(impl)}</th><td>all ({len(areas)} areas)</td>{_count_cells(total)}</tr>")
-        for a in areas:
-            out.append(f"<tr><td></td><td>{_e(a)}</td>{_count_cells(table[(impl, a)])}</tr>")
-    out.append("</table>")
+    impls = sorted({i for i, _ in table})
+    totals = {i: sum((table[k] for k in table if k[0] == i), collections.Counter()) for i in impls}
+    out = ["<h2>Outcomes</h2>", f"<table id='counts'><tr><th>implementation</th>{head}</tr>"]
+    out += [f"<tr><th>{_e(i)}</th>{_count_cells(totals[i])}</tr>" for i in impls]
+    out.append("</table><details id='by-area'><summary>by area</summary>"
+               f"<table><tr><th>implementation</th><th>area</th>{head}</tr>")
+    for (impl, area), c in sorted(table.items()):
+        out.append(f"<tr><td>{_e(impl)}</td><td>{_e(area)}</td>{_count_cells(c)}</tr>")
+    out.append("</table></details>")
     return out
+
+
+def _head(name: str) -> str:
+    """A column heading that stacks at '+' (SSLv23<br>+NO_TLSv1) to keep grids narrow."""
+    return "<br>+".join(_e(part) for part in name.split("+"))
 
 
 def _grid(grid: Grid) -> str:
@@ -144,7 +149,7 @@ def _grid(grid: Grid) -> str:
     rows = [f"<table class='matrix' data-impl='{_e(grid.impl)}' data-group='{_e(grid.group)}'>",
             f"<caption>{_e(grid.title)}</caption>",
             f"<tr><th>{_e(k.row_key)} \\ {_e(k.col_key)}</th>"
-            + "".join(f"<th>{_e(c)}</th>" for c in grid.cols) + "</tr>"]
+            + "".join(f"<th>{_head(c)}</th>" for c in grid.cols) + "</tr>"]
     for r in grid.rows:
         tds = []
         for c in grid.cols:
@@ -232,7 +237,9 @@ def _cases(doc: Mapping[str, Any]) -> List[str]:
 def render_html(doc: Mapping[str, Any], *, title: str = "") -> str:
     """The whole report as one HTML string."""
     run_id = doc.get("run", {}).get("id", "")
-    body = _header(doc) + _counts(doc) + _matrices(doc) + _failures(doc) + _cases(doc)
+    nav = ("<div class='meta'>jump to: <a href='#failures'>unexpected outcomes</a> · "
+           "<a href='#matrices'>matrices</a> · <a href='#cases'>all records</a></div>")
+    body = _header(doc) + [nav] + _counts(doc) + _failures(doc) + _matrices(doc) + _cases(doc)
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
