@@ -86,7 +86,6 @@ def test_the_legacy_policy_is_what_exposes_it(no_tlsv1):
 
 
 def test_ignoring_op_no_tlsv1_against_a_real_tls1_offer(no_tlsv1):
-    pytest.importorskip("tlslite", reason="tlslite-ng is the peers extra")
     records = run(no_tlsv1, "peers/tlslite/legacy/client=tlslite:TLSv1/server=SSLv23+NO_TLSv1")
     (rec,) = records.values()
     assert rec.outcome == "fail" and "succeeded with TLSv1" in rec.message, rec.message

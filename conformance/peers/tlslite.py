@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import warnings
 from pathlib import Path
 from typing import Any, FrozenSet, Iterator, Optional, Tuple
 
@@ -39,8 +40,10 @@ NAMES = {t: n for n, t in TUPLES.items()}
 
 
 def _tlslite() -> Any:
-    import tlslite.api  # noqa: F401  (optional dependency: the ``peers`` extra)
-    import tlslite
+    with warnings.catch_warnings():  # its integration modules import asyncore
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import tlslite.api  # noqa: F401  (optional dependency: the ``peers`` extra)
+        import tlslite
     return tlslite
 
 
@@ -176,6 +179,8 @@ class TLSLite(Endpoint):
         try:
             yield _Server(thread, box, lsock.getsockname()[:2], timeout)
         finally:
+            with contextlib.suppress(OSError):
+                lsock.shutdown(socket.SHUT_RDWR)  # wakes an idle accept() on Linux
             lsock.close()
             thread.join(3 * timeout)
             for conn in conns:
