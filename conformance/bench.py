@@ -115,6 +115,7 @@ def measure_all(impls: Dict[str, Any], plan: List[benchloads.Workload], repeat: 
                 timeout: float, certs: Any, progress: Callable[[str], None]) -> List[Dict[str, Any]]:
     """Time every workload for every loaded implementation, interleaved; one result per workload."""
     samples: Dict[tuple, List[float]] = {}
+    cpu_samples: Dict[tuple, List[float]] = {}
     facts: Dict[tuple, Dict[str, Any]] = {}
     errors: Dict[tuple, str] = {}
     names = [n for n, m in impls.items() if not isinstance(m, Exception)]
@@ -127,27 +128,35 @@ def measure_all(impls: Dict[str, Any], plan: List[benchloads.Workload], repeat: 
                     continue
                 progress(f"[{rep + 1}/{repeat}] {w.id} {name}")
                 try:
-                    value, info = benchloads.measure(impls[name], certs, w, duration, timeout)
+                    sample = benchloads.measure(impls[name], certs, w, duration, timeout)
                 except Exception as exc:  # one broken cell must not end the run
                     errors[key] = f"{type(exc).__name__}: {exc}"
                     continue
-                samples.setdefault(key, []).append(value)
-                facts.setdefault(key, info)
+                samples.setdefault(key, []).append(sample.rate)
+                if sample.cpu_rate is not None:
+                    cpu_samples.setdefault(key, []).append(sample.cpu_rate)
+                facts.setdefault(key, sample.facts)
     results = []
     for w in plan:
         row: Dict[str, Any] = {"id": w.id, "kind": w.kind, "unit": w.unit, "params": w.params, "impls": {}}
         for name, mod in impls.items():
             cell = summarize(samples.get((w.id, name), []))
+            cell["cpu"] = summarize(cpu_samples.get((w.id, name), []))
             cell["facts"] = facts.get((w.id, name), {})
             error = f"not loaded: {mod}" if isinstance(mod, Exception) else errors.get((w.id, name))
             if error:
                 cell["error"] = error
             row["impls"][name] = cell
-        base = row["impls"].get(BASELINE, {}).get("median")
+        base = row["impls"].get(BASELINE, {})
         for cell in row["impls"].values():
-            cell["ratio"] = cell["median"] / base if base and cell["median"] is not None else None
+            cell["ratio"] = _ratio(cell["median"], base.get("median"))
+            cell["cpu"]["ratio"] = _ratio(cell["cpu"]["median"], (base.get("cpu") or {}).get("median"))
         results.append(row)
     return results
+
+
+def _ratio(value: Optional[float], base: Optional[float]) -> Optional[float]:
+    return value / base if value is not None and base else None
 
 
 def ceiling(results: List[Dict[str, Any]], certs: Any, quick: bool, timeout: float,
@@ -194,22 +203,27 @@ def _cell(cell: Dict[str, Any], unit: str) -> str:
     return f"{_figure(cell['median'], unit)} ({_figure(lo, unit)}-{_figure(hi, unit)})"
 
 
+def _load_text(machine: Dict[str, Any]) -> str:
+    loads = [machine.get("loadavg_start"), machine.get("loadavg_end")]
+    return " -> ".join(f"{load[0]:.1f}" for load in loads if load) or "unknown"
+
+
 def format_table(doc: Dict[str, Any]) -> str:
     """The text table of a bench document (as :func:`run` builds it and ``--json`` prints it)."""
     names = list(doc["impls"])
     s_time = (doc.get("ceiling") or {}).get("s_time") or {}
     header = ["workload", "unit"] + [f"{n} median (min-max)" for n in names]
-    header += [f"{n}/{BASELINE}" for n in names if n != BASELINE and BASELINE in names]
+    others = [n for n in names if n != BASELINE and BASELINE in names]
+    header += [f"{n}/{BASELINE}" for n in others] + [f"{n}/{BASELINE} per CPU-s" for n in others]
     if s_time:
         header.append("openssl s_time")
     rows = [header]
     for r in doc["results"]:
         unit = "us/round trip" if r["unit"] == "round trips/s" else r["unit"]
         row = [r["id"], unit] + [_cell(r["impls"][n], r["unit"]) for n in names]
-        for n in names:
-            if n != BASELINE and BASELINE in names:
-                ratio = r["impls"][n].get("ratio")
-                row.append("-" if ratio is None else f"{ratio:.2f}x")
+        for ratio in ([r["impls"][n].get("ratio") for n in others]
+                      + [(r["impls"][n].get("cpu") or {}).get("ratio") for n in others]):
+            row.append("-" if ratio is None else f"{ratio:.2f}x")
         if s_time:
             row.append(_figure(s_time.get(r["id"]), r["unit"]) if r["id"] in s_time else "")
         rows.append(row)
@@ -219,7 +233,8 @@ def format_table(doc: Dict[str, Any]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     m, o = doc["machine"], doc["options"]
     lines.insert(0, f"{doc['date']}  {m['cpus']} CPUs ({m['cpu_model']}), {m['python']}, "
-                    f"median of {o['repeat']} x {o['duration']} s; ratio > 1 is faster than {BASELINE}")
+                    f"median of {o['repeat']} x {o['duration']} s; ratio > 1 is faster than {BASELINE}; "
+                    f"load average {_load_text(m)}")
     for r in doc["results"]:
         for n, cell in r["impls"].items():
             if cell.get("error"):

@@ -8,8 +8,12 @@ cost of their own code.  Every socket has a timeout; a workload that stalls
 fails with ``socket.timeout`` instead of hanging the benchmark.
 
 The workloads are data (:func:`workloads`): an id, a kind and its parameters.
-:func:`measure` runs one of them for about ``duration`` seconds and returns
-its rate (higher is better for every kind):
+:func:`measure` runs one of them for about ``duration`` seconds and returns a
+:class:`Sample`: the rate by the wall clock, and the rate per second of CPU
+time this process used (both sides, user and system).  The first is what a
+program sees on an idle machine; the second hardly moves when other work
+shares the cores, so it is the one to compare implementations by on a busy
+machine.  Higher is better for every kind:
 
 ``handshake``  full handshakes per second.  A fresh TCP connection and a fresh
                TLS session every time (no resumption); the server writes one
@@ -32,9 +36,9 @@ import socket
 import struct
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
-__all__ = ["Workload", "workloads", "measure", "LoopbackServer", "BenchError",
+__all__ = ["Workload", "Sample", "workloads", "measure", "LoopbackServer", "BenchError",
            "SERVER_KEYS", "VERSIONS", "BULK_SIZES", "BULK_APIS"]
 
 #: server key label -> (server fixture, client fixture of the same key type)
@@ -51,6 +55,14 @@ _PIN = {"TLSv1.2": (("OP_NO_TLSv1_3",), ()),
 
 class BenchError(Exception):
     """A workload could not run as specified (a missing constant, a wrong answer, a server error)."""
+
+
+class Sample(NamedTuple):
+    """One measurement: the rate by the wall clock, and per second of this process's CPU time."""
+
+    rate: float
+    cpu_rate: Optional[float]
+    facts: Dict[str, Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,8 +201,7 @@ def _session_info(sock: Any) -> Dict[str, Any]:
 
 
 # -- the workloads ------------------------------------------------------------------------------
-def _handshakes(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
-                timeout: float) -> Tuple[float, Dict[str, Any]]:
+def _handshakes(mod: Any, certs: Any, params: Dict[str, Any], duration: float, timeout: float) -> Sample:
     server_ctx, client_ctx = _contexts(mod, certs, params["version"], params["key"], params["client_cert"])
 
     def handler(raw: socket.socket) -> None:
@@ -214,7 +225,7 @@ def _handshakes(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
         info = one(srv, facts=True)  # untimed: warms up, and checks the version
         if "version" in info and info["version"] != params["version"]:
             raise BenchError(f"asked for {params['version']}, negotiated {info['version']}")
-        count, start = 0, time.perf_counter()
+        count, start, cpu = 0, time.perf_counter(), time.process_time()
         deadline = start + duration
         while True:
             one(srv)
@@ -222,12 +233,12 @@ def _handshakes(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
             now = time.perf_counter()
             if now >= deadline:
                 break
+        cpu = time.process_time() - cpu
         srv.check()
-    return count / (now - start), info
+    return Sample(count / (now - start), count / cpu if cpu > 0 else None, info)
 
 
-def _bulk(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
-          timeout: float) -> Tuple[float, Dict[str, Any]]:
+def _bulk(mod: Any, certs: Any, params: Dict[str, Any], duration: float, timeout: float) -> Sample:
     size, api = params["size"], params["api"]
     server_ctx, client_ctx = _contexts(mod, certs)
     rsize = min(size, READ_CAP)
@@ -259,8 +270,8 @@ def _bulk(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
 
     chunk = b"x" * size
 
-    def transfer(tls: Any, total: int) -> float:
-        start = time.perf_counter()
+    def transfer(tls: Any, total: int) -> Tuple[float, float]:
+        start, cpu = time.perf_counter(), time.process_time()
         tls.sendall(struct.pack("!Q", total))
         if api == "write/read":
             for _ in range(total // size):
@@ -272,16 +283,16 @@ def _bulk(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
                 tls.sendall(chunk)
         if tls.read(1) != b"!":
             raise BenchError("the server did not confirm the transfer")
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu
 
     with LoopbackServer(handler, timeout) as srv:
         tls = client_ctx.wrap_socket(srv.connect())
         try:
             info = _session_info(tls)
             probe = max(4 * size, 1 << 20)
-            rate = probe / transfer(tls, probe)  # untimed: sizes the timed transfer
+            rate = probe / transfer(tls, probe)[0]  # untimed: sizes the timed transfer
             total = max(1, int(rate * duration) // size) * size
-            elapsed = transfer(tls, total)
+            elapsed, cpu = transfer(tls, total)
             tls.sendall(struct.pack("!Q", 0))
         except Exception:
             srv.check()
@@ -290,11 +301,10 @@ def _bulk(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
             tls.close()
         srv.check()
     info["bytes"] = total
-    return total / elapsed / 1e6, info
+    return Sample(total / elapsed / 1e6, total / cpu / 1e6 if cpu > 0 else None, info)
 
 
-def _echo(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
-          timeout: float) -> Tuple[float, Dict[str, Any]]:
+def _echo(mod: Any, certs: Any, params: Dict[str, Any], duration: float, timeout: float) -> Sample:
     server_ctx, client_ctx = _contexts(mod, certs)
 
     def handler(raw: socket.socket) -> None:
@@ -315,7 +325,7 @@ def _echo(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
             for _ in range(20):  # untimed warm-up
                 tls.write(b"x")
                 tls.read(1)
-            count, start = 0, time.perf_counter()
+            count, start, cpu = 0, time.perf_counter(), time.process_time()
             deadline = start + duration
             while True:
                 for _ in range(50):
@@ -326,19 +336,19 @@ def _echo(mod: Any, certs: Any, params: Dict[str, Any], duration: float,
                 now = time.perf_counter()
                 if now >= deadline:
                     break
+            cpu = time.process_time() - cpu
         except Exception:
             srv.check()
             raise
         finally:
             tls.close()
         srv.check()
-    return count / (now - start), info
+    return Sample(count / (now - start), count / cpu if cpu > 0 else None, info)
 
 
 _KINDS = {"handshake": _handshakes, "bulk": _bulk, "echo": _echo}
 
 
-def measure(mod: Any, certs: Any, workload: Workload, duration: float,
-            timeout: float) -> Tuple[float, Dict[str, Any]]:
-    """Run ``workload`` with module ``mod`` for about ``duration`` s: (rate, session facts)."""
+def measure(mod: Any, certs: Any, workload: Workload, duration: float, timeout: float) -> Sample:
+    """Run ``workload`` with module ``mod`` for about ``duration`` s."""
     return _KINDS[workload.kind](mod, certs, workload.params, duration, timeout)

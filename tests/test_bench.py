@@ -61,7 +61,8 @@ def test_aead_name(cipher, name):
 def doc_with(cells, ceiling=None):
     return {
         "date": "2026-11-25T00:00:00+00:00",
-        "machine": {"cpus": 2, "cpu_model": "CPU", "python": "CPython 3.11.7"},
+        "machine": {"cpus": 2, "cpu_model": "CPU", "python": "CPython 3.11.7",
+                    "loadavg_start": [1.5, 1.0, 1.0], "loadavg_end": [2.5, 1.0, 1.0]},
         "options": {"repeat": 3, "duration": 0.1},
         "impls": {name: {} for name in cells},
         "results": [{"id": "echo/1B", "kind": "echo", "unit": "round trips/s", "params": {},
@@ -71,14 +72,17 @@ def doc_with(cells, ceiling=None):
 
 
 def test_table_shows_median_range_and_ratio():
-    cells = {"ssl": {"median": 20000.0, "min": 10000.0, "max": 25000.0, "ratio": 1.0},
-             "reference": {"median": 10000.0, "min": 8000.0, "max": 12500.0, "ratio": 0.5}}
+    cells = {"ssl": {"median": 20000.0, "min": 10000.0, "max": 25000.0, "ratio": 1.0,
+                     "cpu": {"ratio": 1.0}},
+             "reference": {"median": 10000.0, "min": 8000.0, "max": 12500.0, "ratio": 0.5,
+                           "cpu": {"ratio": 0.75}}}
     text = bench.format_table(doc_with(cells))
     row = next(line for line in text.splitlines() if line.startswith("echo/1B"))
     # a rate of round trips is shown as microseconds per round trip, min-max in time order
     assert "us/round trip" in row and "50.0 (40.0-100.0)" in row and "100.0 (80.0-125.0)" in row
-    assert row.endswith("0.50x")
-    assert "median of 3 x 0.1 s" in text
+    assert row.split()[-2:] == ["0.50x", "0.75x"]  # by the wall clock, then per CPU-second
+    assert "reference/ssl per CPU-s" in text.splitlines()[1]
+    assert "median of 3 x 0.1 s" in text and "load average 1.5 -> 2.5" in text
 
 
 def test_table_reports_errors_and_ceiling():
@@ -115,7 +119,7 @@ def test_ratio_above_one_is_faster_for_every_unit():
              "reference": {"median": 20000.0, "min": 20000.0, "max": 20000.0, "ratio": 2.0}}
     row = next(line for line in bench.format_table(doc_with(cells)).splitlines() if line.startswith("echo/1B"))
     # twice the round trips per second: half the microseconds, and 2x
-    assert "100.0 (100.0-100.0)" in row and "50.0 (50.0-50.0)" in row and row.endswith("2.00x")
+    assert "100.0 (100.0-100.0)" in row and "50.0 (50.0-50.0)" in row and row.split()[-2:] == ["2.00x", "-"]
 
 
 def test_quick_smoke_run_writes_a_complete_document(capsys, tmp_path):
@@ -133,7 +137,8 @@ def test_quick_smoke_run_writes_a_complete_document(capsys, tmp_path):
     for r in printed["results"]:
         for name, cell in r["impls"].items():
             assert len(cell["samples"]) == 1 and cell["median"] > 0 and "error" not in cell
-        assert r["impls"]["ssl"]["ratio"] == 1.0
+        assert r["impls"]["ssl"]["ratio"] == 1.0 and r["impls"]["ssl"]["cpu"]["ratio"] == 1.0
+        assert r["impls"]["reference"]["cpu"]["median"] > 0
     handshake = printed["results"][0]["impls"]
     assert handshake["ssl"]["facts"]["version"] == handshake["reference"]["facts"]["version"] == "TLSv1.3"
     assert bench.format_table(printed).count("\n") >= 4
