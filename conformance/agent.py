@@ -2,13 +2,12 @@
 
 Interoperability is checked between implementations that may live in
 different interpreters (PyPy's ``ssl``, CPython 3.9's, the reference on 3.13).
-The suite starts one agent per such peer and drives it with small requests;
-the agent does the TLS work with the module under test and reports what it saw.
-Like the "shim" of BoringSSL's test runner, it is deliberately dumb: all
-judging happens in the suite.
-
-Run it with any Python >= 3.9 (CPython or PyPy), as a module or as a plain
-file -- it imports nothing but the standard library and the module under test::
+The suite starts one agent per such peer (``conformance.peers.agent``); the
+agent does the TLS work with the module under test and reports what it saw.
+Like the "shim" of BoringSSL's test runner it is deliberately dumb: all
+judging happens in the suite.  It imports nothing but the standard library
+and the module under test, so it runs under any Python >= 3.9 or PyPy, as a
+module or as a plain file::
 
     python3.9 -m conformance.agent --impl ssl
     pypy3 path/to/agent.py --impl reference --path /checkout
@@ -17,63 +16,51 @@ Protocol, version 1
 ===================
 
 One JSON object per line on stdin, one reply per request on stdout, in order.
-A request is ``{"cmd": NAME, "id": ANY, ...fields}``; ``id`` is optional and
-echoed back.  A reply is ``{"id": ..., "ok": true, ...results}`` or
-``{"id": ..., "ok": false, "error": ERROR}`` where ERROR is::
+A request is ``{"cmd": NAME, "id": ANY, ...fields}`` (``id`` is optional and
+echoed back).  A reply is ``{"id": ..., "ok": true, ...results}`` or
+``{"id": ..., "ok": false, "error": ERROR}``, ERROR being ``{"kind", "type",
+"bases", "args", "message", "errno", "reason"}``: ``kind`` is ``request``
+(bad JSON, command or fields), ``unsupported`` (the module lacks a name the
+request needs) or ``raised`` (the module or the OS raised); ``bases`` lists
+the exception's classes (``["SSLError", "OSError", ...]``).  Commands:
 
-    {"kind": "request"      # the request itself was bad (JSON, command, fields)
-           | "unsupported"  # the module lacks a name the request needs
-           | "raised",      # the module (or the OS) raised an exception
-     "type": "SSLError", "bases": ["SSLError", "OSError", ...],
-     "args": [...], "message": "str(exc)", "errno": ..., "reason": ...}
-
-Commands:
-
-``hello {"protocols": [1]}``
-    Agree on a protocol version (the highest common one; none in common is a
-    ``request`` error).  Replies ``protocol``, ``agent`` (this file's
-    version), ``interpreter``, ``impl`` (module name and file), ``openssl``
-    (the ``OPENSSL_VERSION*`` names) and ``has`` (``PROTOCOL_*``, ``OP_*``
-    and ``CERT_*`` names present, ``minimum_version``, ``version_method``).
-    Any other command may be sent without ``hello``.
+``hello {protocols: [1]}``  agree on the highest common protocol version;
+    reply ``protocol``, ``agent``, ``interpreter``, ``impl`` (module, file),
+    ``openssl`` (the ``OPENSSL_VERSION*`` names) and ``has`` (``PROTOCOL_*``,
+    ``OP_*``, ``CERT_*`` names present, ``minimum_version``,
+    ``version_method``).  Optional: any command works without it.
 ``context {protocol, options, verify, certfile, keyfile, cafile, capath, ciphers, policy}``
-    Make an ``SSLContext(PROTOCOL_<protocol>)`` (default ``SSLv23``); set the
-    ``OP_<name>`` of every name in ``options``; for ``policy: "legacy"``
-    lower ``minimum_version`` to the minimum supported (where the attribute
-    exists) and ``set_ciphers("DEFAULT:@SECLEVEL=0")``; then load the cert
-    chain, the trusted CAs, set ``verify_mode = CERT_<verify>`` and
-    ``set_ciphers(ciphers)``.  Replies ``context``: a handle.
-``listen {context, timeout, payload | echo, host, port}``
-    Listen on loopback (``127.0.0.1`` unless ``host``); reply ``port`` and
-    ``session`` at once.  In the background, accept one connection, wrap it
-    server-side, handshake, read ``len(payload)`` bytes, write them back; what
-    came must be ``payload``.
+    ``SSLContext(PROTOCOL_<protocol>)`` (default ``SSLv23``) with ``OP_<name>``
+    for each of ``options``; ``policy: "legacy"`` lowers ``minimum_version``
+    to the minimum supported (where it exists) and sets the ciphers
+    ``DEFAULT:@SECLEVEL=0``; then the cert chain, the trusted CAs,
+    ``verify_mode = CERT_<verify>`` and ``set_ciphers(ciphers)``.  Reply
+    ``context``, a handle.
+``listen {context, timeout, payload | echo, host, port}``  listen on loopback
+    (``127.0.0.1`` unless ``host``), reply ``port`` and ``session`` at once;
+    in the background accept one connection, handshake server-side, read
+    ``len(payload)`` bytes (which must be ``payload``) and send them back.
 ``connect {context, port, timeout, payload | echo, answer, host, server_hostname}``
-    Reply ``session`` at once; in the background connect, wrap client-side,
-    handshake, write ``payload`` and read the server's answer: as many bytes
-    as ``answer`` (base64; default: the payload itself, an echo), which
-    must be what comes back.
-``result {session, timeout}``
-    Wait for a session (at most ``timeout``, default its own ``3 * timeout``;
-    past that its sockets are shut down) and reply its report: ``done``,
-    ``completed`` (handshake and echo succeeded), ``stage`` reached (``accept``,
-    ``connect``, ``wrap``, ``handshake``, ``echo``, ``done``), ``version``,
-    ``cipher``, ``peercert`` (dict form, tuples as lists), ``peercert_der``
-    (base64), ``echoed`` (base64, first 4096 bytes), ``echoed_len``,
-    ``timed_out`` and ``failure`` (an ERROR object or null).  The session
-    is forgotten afterwards.
-``forget {context}``, ``reset``
-    Drop a context, or every context and finished session.
-``ping``, ``bye``
-    Reply ``pong``; reply and exit.
+    reply ``session`` at once; in the background connect, handshake
+    client-side, send ``payload``, read back as many bytes as ``answer``
+    (default: the payload, an echo), which must be ``answer``.
+``result {session, timeout}``  wait for the session (at most ``timeout``,
+    default ``3 * timeout`` of the session; past it its sockets are shut
+    down) and reply its report: ``done``, ``completed`` (handshake and echo
+    succeeded), the ``stage`` reached (accept, connect, wrap, handshake,
+    echo, done), ``version``, ``cipher``, ``peercert`` (dict form),
+    ``peercert_der`` (base64), ``echoed`` (base64, first 4096 bytes),
+    ``echoed_len``, ``timed_out``, ``failure`` (ERROR or null).  The
+    session is forgotten afterwards.
+``forget {context}``, ``reset``  drop a context, or every context and
+    finished session.  ``ping``: reply ``pong``.  ``bye``: reply, then exit.
 
-``payload`` is base64; ``echo: N`` stands for the N bytes ``i % 256``; the
-default payload is ``ping``.  Every socket operation has ``timeout``
-(default 5 s).  The agent exits when stdin closes, on ``bye``, or after
-``--idle-timeout`` seconds without a request.  A module that cannot be
-imported gets one ERROR reply (``id`` null) before any request, and exit
-status 2.  Whatever the module under
-test prints goes to stderr, never into the protocol stream.
+``payload`` and ``answer`` are base64; ``echo: N`` stands for the N bytes
+``i % 256``; the default payload is ``ping``.  Every socket operation has
+``timeout`` (default 5 s).  The agent exits when stdin closes, on ``bye``, or
+after ``--idle-timeout`` seconds without a request.  A module that cannot be
+imported gets one ERROR reply (``id`` null) and exit status 2.  What the
+module under test prints goes to stderr, never into the protocol stream.
 """
 from __future__ import annotations
 
@@ -196,18 +183,19 @@ class Session(threading.Thread):
             rep["failure"] = describe_error(exc)
         finally:
             for closeable in ([tls] if tls is not None else []) + self.conns:
-                try:
-                    closeable.close()
-                except Exception:
-                    pass
+                quietly(closeable.close)
 
     def cut(self) -> None:
         """Shut the sockets down so a blocked call returns now."""
         for s in self.conns:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            quietly(s.shutdown, socket.SHUT_RDWR)
+
+
+def quietly(fn: Any, *args: Any) -> None:
+    try:
+        fn(*args)
+    except Exception:
+        pass
 
 
 def b64field(req: Dict[str, Any], name: str, default: bytes) -> bytes:
@@ -298,12 +286,9 @@ class Agent:
         ctx = self.ssl.SSLContext(self.const("PROTOCOL_" + field(req, "protocol", str, "SSLv23")))
         policy = field(req, "policy", str, "default")
         if policy == "legacy":
-            tls_version = getattr(self.ssl, "TLSVersion", None)
-            if tls_version is not None and hasattr(ctx, "minimum_version"):
-                try:
-                    ctx.minimum_version = tls_version.MINIMUM_SUPPORTED
-                except (ValueError, AttributeError):
-                    pass
+            lowest = getattr(getattr(self.ssl, "TLSVersion", None), "MINIMUM_SUPPORTED", None)
+            if lowest is not None and hasattr(ctx, "minimum_version"):
+                quietly(setattr, ctx, "minimum_version", lowest)
             ctx.set_ciphers(LEGACY_CIPHERS)
         elif policy != "default":
             raise RequestError(f"context: unknown policy {policy!r} (default, legacy)")
@@ -338,18 +323,15 @@ class Agent:
         if max(len(payload), len(answer)) > MAX_PAYLOAD:
             raise RequestError(f"{req['cmd']}: payload larger than {MAX_PAYLOAD} bytes")
         host = field(req, "host", str, "127.0.0.1")
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.settimeout(timeout)
+        addr = (host, field(req, "port", int, 0 if server_side else RequestError))
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
         reply: Dict[str, Any] = {}
-        addr = None
         try:
+            sock.settimeout(timeout)
             if server_side:
-                sock.bind((host, field(req, "port", int, 0)))
+                sock.bind(addr)
                 sock.listen(1)
                 reply["port"] = sock.getsockname()[1]
-            else:
-                addr = (host, field(req, "port", int))
         except BaseException:
             sock.close()
             raise
@@ -408,12 +390,13 @@ class Agent:
 
 def serve(agent: Agent, stdin: Any, out: Any, idle_timeout: float) -> int:
     """Answer request lines from ``stdin`` until it closes or ``bye``."""
-    last = [time.monotonic()]
+    idle_since: List[Optional[float]] = [time.monotonic()]  # None while a request is handled
     if idle_timeout > 0:
         def watchdog() -> None:
             while True:
                 time.sleep(min(idle_timeout, 1.0))
-                if time.monotonic() - last[0] > idle_timeout:
+                since = idle_since[0]
+                if since is not None and time.monotonic() - since > idle_timeout:
                     sys.stderr.write(f"agent: no request for {idle_timeout:g}s, exiting\n")
                     os._exit(3)
         threading.Thread(target=watchdog, daemon=True).start()
@@ -421,18 +404,17 @@ def serve(agent: Agent, stdin: Any, out: Any, idle_timeout: float) -> int:
         raw = stdin.readline()
         if not raw:
             return 0
-        last[0] = time.monotonic()
+        idle_since[0] = None
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
             line = "\x00"  # not JSON: the reply says "malformed JSON"
-        if not line.strip():
-            continue
-        reply = agent.handle(line)
-        out.write((json.dumps(reply) + "\n").encode("utf-8"))
-        out.flush()
-        last[0] = time.monotonic()
-        if reply.get("ok") and reply.get("bye"):
+        reply = agent.handle(line) if line.strip() else None
+        if reply is not None:
+            out.write((json.dumps(reply) + "\n").encode("utf-8"))
+            out.flush()
+        idle_since[0] = time.monotonic()
+        if reply is not None and reply.get("ok") and reply.get("bye"):
             return 0
 
 
