@@ -29,16 +29,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import weakref
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .. import oracle
 from ..capabilities import OP_NO_OF, VERSIONS
 from ..peers import Endpoint, PeerConfig, PeerResult, endpoint
 from ..peers.agent import Agent
-from ..peers.inprocess import InProcess
+from ..peers.inprocess import InProcess, PythonResult
 from ..env import Env
 from ..registry import Case, CaseFailure, Unsupported
 from ..runner import Record, run_case
+from .matrix import peercert_form
 from .verify import chain_of
 
 __all__ = ["CELLS", "Cell", "interop_cases", "run_item", "endpoint_named", "endpoint_pairs"]
@@ -120,11 +121,19 @@ def _usable(ep: Endpoint) -> Endpoint:
 
 # -- the oracle's view -----------------------------------------------------
 
-def _side(config: PeerConfig, capable: FrozenSet[str], certs: Any) -> oracle.Side:
+def _python(ep: Endpoint) -> bool:
+    """Is ``ep`` a Python ssl module (in-process or through the agent)?"""
+    return isinstance(ep, (InProcess, Agent))
+
+
+def _side(ep: Endpoint, config: PeerConfig, certs: Any) -> oracle.Side:
+    """The oracle's view of ``ep`` set up as ``config``: a pin is every other
+    version's ``OP_NO_*``; a Python module's policy floor is its ``refused``."""
     pinned = () if config.version is None else tuple(
         OP_NO_OF[v] for v in VERSIONS if v != config.version)
-    return oracle.Side(protocol="SSLv23", options=frozenset(pinned), capable=capable,
-                       verify=config.verify,
+    refused = ep.refused(config.policy) if _python(ep) else None  # type: ignore[attr-defined]
+    return oracle.Side(protocol="SSLv23", options=frozenset(pinned), capable=ep.versions(config.policy),
+                       refused=refused, verify=config.verify,
                        cert=None if config.cert is None else chain_of(certs, config.cert, "chain"),
                        trusts=frozenset([config.trust]) if config.trust else frozenset())
 
@@ -137,22 +146,21 @@ def run_cell(session: Any, env: Any, *, client_endpoint: str, server_endpoint: s
     spec = _CELL_BY_NAME[cell]
     client_ep = _usable(endpoint_named(client_endpoint, session))
     server_ep = _usable(endpoint_named(server_endpoint, session))
-    cconf = dataclasses.replace(spec.client, policy=policy)
-    sconf = dataclasses.replace(spec.server, policy=policy)
-    capable = {}
-    for role, ep, conf in (("client", client_ep, cconf), ("server", server_ep, sconf)):
+    # A third-party peer is a probe making offers: always at its most permissive
+    # (legacy) policy, so that the cell's policy is the Python modules' alone.
+    cconf = dataclasses.replace(spec.client, policy=policy if _python(client_ep) else "legacy")
+    sconf = dataclasses.replace(spec.server, policy=policy if _python(server_ep) else "legacy")
+    for ep, conf in ((client_ep, cconf), (server_ep, sconf)):
         if conf.verify != "NONE" and not ep.validates:
             raise Unsupported(f"peer:{ep.name}:verify", f"{ep.name} does not validate certificates")
-        capable[role] = ep.versions(policy)
-        if conf.version is not None and conf.version not in capable[role]:
+        if conf.version is not None and conf.version not in ep.versions(conf.policy):
             raise Unsupported(f"{ep.name}:{conf.version}",
-                              f"{ep.name} cannot complete {conf.version} under the {policy} policy")
+                              f"{ep.name} cannot complete {conf.version} under the {conf.policy} policy")
     if (sconf.verify != "NONE" and not client_ep.tls13_client_auth
-            and cconf.version in (None, "TLSv1.3") and "TLSv1.3" in capable["client"]):
+            and cconf.version in (None, "TLSv1.3") and "TLSv1.3" in client_ep.versions(cconf.policy)):
         raise Unsupported(f"peer:{client_ep.name}:tls13-client-auth",
                           f"{client_ep.name} cannot answer a TLS 1.3 certificate request")
-    verdict = oracle.expect(_side(cconf, capable["client"], env.certs),
-                            _side(sconf, capable["server"], env.certs))
+    verdict = oracle.expect(_side(client_ep, cconf, env.certs), _side(server_ep, sconf, env.certs))
     client, server = _connect(client_ep, server_ep, cconf, sconf, env)
     _judge(verdict, client, server)
     return {"version": client.version, "expected": verdict.short(),
@@ -172,28 +180,53 @@ def _connect(client_ep: Endpoint, server_ep: Endpoint, cconf: PeerConfig, sconf:
 
 
 def _judge(verdict: Any, client: PeerResult, server: PeerResult) -> None:
+    """Compare one connection with the oracle's verdict; raise ``CaseFailure``.
+
+    As the protocol matrix judges: on success both sides completed with the
+    version and, for a Python side, ``getpeercert()`` has the expected form;
+    on failure one acceptable side (``Verdict.failures``) failed promptly --
+    a Python side with ``SSLError`` and an acceptable reason, a third-party
+    peer in any way.
+    """
     seen = f"client {client.describe()}; server {server.describe()}"
+    actual = _short(client, server)
     if verdict.ok:
         if not (client.ok and server.ok):
             raise CaseFailure(f"expected {verdict.version} ({verdict.why}); {seen}",
-                              expected=verdict.short(), actual=_short(client, server))
-        for role, side in (("client", client), ("server", server)):
-            if side.version is not None and side.version != verdict.version:
-                raise CaseFailure(f"{role} negotiated {side.version}, expected {verdict.version}; {seen}",
-                                  expected=verdict.short(), actual=_short(client, server))
+                              expected=verdict.short(), actual=actual)
         if client.version is None:
             raise CaseFailure(f"the client did not report the negotiated version; {seen}",
-                              expected=verdict.short(), actual=_short(client, server))
+                              expected=verdict.short(), actual=actual)
+        for role, side, form in (("client", client, verdict.client_peercert),
+                                 ("server", server, verdict.server_peercert)):
+            if side.version is not None and side.version != verdict.version:
+                raise CaseFailure(f"the {role} negotiated {side.version}, expected {verdict.version}; {seen}",
+                                  expected=verdict.short(), actual=actual)
+            got = peercert_form(side.peercert) if isinstance(side, PythonResult) else None
+            if got is not None and form is not None and got != form:
+                raise CaseFailure(f"the {role}'s getpeercert() is {got}, expected {form} ({verdict.why})",
+                                  expected=form, actual=got)
         return
-    failing = client if verdict.failing == "client" else server
     if client.ok and server.ok:
-        raise CaseFailure(f"expected {verdict.failing} to fail ({verdict.reason}: {verdict.why}), "
-                          f"but both completed {client.version}",
-                          expected=verdict.short(), actual=_short(client, server))
-    if failing.ok or failing.reason != verdict.reason:
-        raise CaseFailure(f"expected the {verdict.failing} to fail with {verdict.reason} "
-                          f"({verdict.why}); {seen}",
-                          expected=verdict.short(), actual=_short(client, server))
+        raise CaseFailure(f"expected {verdict.short()} ({verdict.why}), but both completed {client.version}",
+                          expected=verdict.short(), actual=actual)
+    problems = []
+    for role, reasons in verdict.failures():
+        side = client if role == "client" else server
+        problem = None
+        if side.timed_out:
+            problem = "timed out instead of failing promptly"
+        elif side.ok:
+            problem = "completed"
+        elif isinstance(side, PythonResult) and not side.ssl_error:
+            problem = f"raised {side.error}, not SSLError"
+        elif isinstance(side, PythonResult) and side.reason not in reasons:
+            problem = f"failed for another reason: {side.reason} ({side.error})"
+        if problem is None:
+            return
+        problems.append(f"the {role} ({'/'.join(reasons)}) {problem}")
+    raise CaseFailure(f"expected {verdict.short()} ({verdict.why}); " + "; ".join(problems),
+                      expected=verdict.short(), actual=actual)
 
 
 def _short(client: PeerResult, server: PeerResult) -> str:

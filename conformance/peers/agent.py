@@ -34,6 +34,7 @@ from ..peerspec import PeerSpec, parse_peer
 from ..reasons import classify
 from ..registry import Unsupported
 from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer
+from .inprocess import PythonResult
 
 __all__ = ["AGENT_FILE", "Agent", "AgentError", "AgentUnavailable", "AgentProcess", "agent_for",
            "close_agents", "RemoteError"]
@@ -267,17 +268,19 @@ def _fetch(agent: AgentProcess, session: str, timeout: float, wait: Optional[flo
                 "failure": {"type": type(exc).__name__, "message": str(exc), "args": [str(exc)]}}
 
 
-def _peer_result(report: Dict[str, Any]) -> PeerResult:
+def _peer_result(report: Dict[str, Any]) -> PythonResult:
     failure = report.get("failure")
     error = RemoteError(failure) if failure else None
     cipher = report.get("cipher")
     received = report.get("echoed")
-    return PeerResult(ok=bool(report.get("completed")), version=report.get("version"),
-                      cipher=cipher[0] if cipher else None,
-                      received=base64.b64decode(received) if received else None,
-                      error=f"{error.type_name}: {error}" if error else "",
-                      reason=classify(error) if error else None,
-                      timed_out=bool(report.get("timed_out")))
+    return PythonResult(ok=bool(report.get("completed")), version=report.get("version"),
+                        cipher=cipher[0] if cipher else None,
+                        received=base64.b64decode(received) if received else None,
+                        error=f"{error.type_name}: {error}" if error else "",
+                        reason=classify(error) if error else None,
+                        timed_out=bool(report.get("timed_out")),
+                        ssl_error=error.is_a("SSLError") if error else None,
+                        peercert=report.get("peercert"))
 
 
 class Agent(Endpoint):
@@ -299,6 +302,7 @@ class Agent(Endpoint):
         self.name = self.spec.name
         self.timeout = timeout
         self._versions: Dict[str, FrozenSet[str]] = {}
+        self._refused: Dict[str, FrozenSet[str]] = {}
 
     def process(self) -> AgentProcess:
         """The running agent (raises :class:`AgentUnavailable`)."""
@@ -352,19 +356,33 @@ class Agent(Endpoint):
 
     def versions(self, policy: str = "default") -> FrozenSet[str]:
         if policy not in self._versions:
-            found = set()
-            for version in VERSIONS[1:]:
-                config = PeerConfig(version=version, policy=policy)
-                try:
-                    with self.server(PeerConfig(cert="server", policy=policy), _certs(), self.timeout) as srv:
-                        client = self.client(srv.address, config, _certs(), self.timeout)
-                        server = srv.result()
-                except (Unsupported, RemoteError, AgentError):
-                    continue
-                if client.ok and server.ok and client.version == version:
-                    found.add(version)
-            self._versions[policy] = frozenset(found)
+            self._probe(policy)
         return self._versions[policy]
+
+    def refused(self, policy: str = "default") -> FrozenSet[str]:
+        """Versions the policy turns off outright (see ``oracle.Side.refused``): the
+        probe's client failed with a protocol-version reason, or could not pin them."""
+        if policy not in self._refused:
+            self._probe(policy)
+        return self._refused[policy]
+
+    def _probe(self, policy: str) -> None:
+        """As ``capabilities.probe``: the module pinned to each version, against itself."""
+        found, refused = set(), set(VERSIONS[:1])
+        for version in VERSIONS[1:]:
+            config = PeerConfig(version=version, policy=policy)
+            try:
+                with self.server(PeerConfig(cert="server", policy=policy), _certs(), self.timeout) as srv:
+                    client = self.client(srv.address, config, _certs(), self.timeout)
+                    server = srv.result()
+            except (Unsupported, RemoteError, AgentError):
+                refused.add(version)
+                continue
+            if client.ok and server.ok and client.version == version:
+                found.add(version)
+            elif client.ok or client.reason == "protocol-version":
+                refused.add(version)
+        self._versions[policy], self._refused[policy] = frozenset(found), frozenset(refused)
 
     # -- connections -----------------------------------------------------
     @contextlib.contextmanager

@@ -11,6 +11,7 @@ over loopback with the harness's timeouts.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import socket
 import threading
 from typing import Any, FrozenSet, Iterator, List, Optional
@@ -22,27 +23,41 @@ from ..loopback import TLSSide, serve
 from ..registry import Unsupported
 from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer, _connect_and_run, _impl_body
 
-__all__ = ["InProcess"]
+__all__ = ["InProcess", "PythonResult", "peer_result"]
 
 
-def peer_result(side: TLSSide) -> PeerResult:
-    """The harness's view of one side, in the peers' terms."""
-    return PeerResult(ok=side.ok, version=side.version,
-                      cipher=side.cipher[0] if side.cipher else None, received=side.echoed,
-                      error="" if side.error is None else f"{type(side.error).__name__}: {side.error}",
-                      reason=side.reason, timed_out=side.timed_out)
+@dataclasses.dataclass
+class PythonResult(PeerResult):
+    """A :class:`PeerResult` of a Python ssl module, which says a little more:
+    ``ssl_error`` -- whether a failure was the module's ``SSLError`` -- and
+    what ``getpeercert()`` returned."""
+
+    ssl_error: Optional[bool] = None
+    peercert: Any = None
+
+
+def peer_result(side: TLSSide, module: Any) -> PythonResult:
+    """The harness's view of one side of ``module``, in the peers' terms."""
+    ssl_error = None if side.error is None else isinstance(side.error, getattr(module, "SSLError", ()))
+    return PythonResult(ok=side.ok, version=side.version,
+                        cipher=side.cipher[0] if side.cipher else None, received=side.echoed,
+                        error="" if side.error is None else f"{type(side.error).__name__}: {side.error}",
+                        reason=side.reason, timed_out=side.timed_out, ssl_error=ssl_error,
+                        peercert=side.peercert)
 
 
 class _Server(RunningServer):
-    def __init__(self, address: Address, sides: List[TLSSide], done: threading.Event, timeout: float):
+    def __init__(self, address: Address, sides: List[TLSSide], done: threading.Event, timeout: float,
+                 module: Any):
         self.address, self.sides, self.done, self.timeout = address, sides, done, timeout
+        self.module = module
 
     def result(self) -> PeerResult:
         self.done.wait(3 * self.timeout)
         if not self.sides:
             return peer_result(TLSSide(error=socket.timeout("no connection was served"),
-                                       timed_out=not self.done.is_set()))
-        return peer_result(self.sides[0])
+                                       timed_out=not self.done.is_set()), self.module)
+        return peer_result(self.sides[0], self.module)
 
 
 class InProcess(Endpoint):
@@ -57,6 +72,11 @@ class InProcess(Endpoint):
 
     def versions(self, policy: str = "default") -> FrozenSet[str]:
         return probe(self.impl, self.certs, timeout=self.timeout).versions(policy)
+
+    def refused(self, policy: str = "default") -> FrozenSet[str]:
+        """Versions the policy turns off outright (see ``oracle.Side.refused``)."""
+        from ..cases.matrix import policy_refused
+        return policy_refused(probe(self.impl, self.certs, timeout=self.timeout), policy)
 
     def describe(self) -> str:
         return f"{self.name} (in-process)"
@@ -88,7 +108,7 @@ class InProcess(Endpoint):
                     done.set()
 
             with serve(serve_one, timeout=timeout) as address:
-                yield _Server(address, sides, done, timeout)
+                yield _Server(address, sides, done, timeout, self.impl.module)
         finally:
             env.close()
 
@@ -99,6 +119,6 @@ class InProcess(Endpoint):
         try:
             body = _impl_body(self.context(env, config), False, config.payload,
                               config.payload if answer is None else answer)
-            return peer_result(_connect_and_run(address, body, timeout))
+            return peer_result(_connect_and_run(address, body, timeout), self.impl.module)
         finally:
             env.close()
