@@ -121,6 +121,7 @@ class _Direction:
         self.forwarded = 0
         self.stalled = False
         self.eof = False
+        self.broken: Optional[BaseException] = None
 
     def stop_at(self) -> Optional[int]:
         """The offset beyond which nothing may be forwarded, if known yet."""
@@ -296,7 +297,10 @@ class Relay:
                 d.scanner.feed(data)
                 if self._cut.is_set() or d.stalled:
                     continue  # drain and discard
-                self._forward(d, dst, start, data)
+                try:
+                    self._forward(d, dst, start, data)
+                except OSError as exc:  # the receiver is gone: discard the rest
+                    d.broken, d.stalled = exc, True
         except BaseException as exc:  # a relay never lets an exception escape its threads
             if not self._cut.is_set():
                 self.error = exc

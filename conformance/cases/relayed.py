@@ -1,0 +1,413 @@
+"""Faulty connections between two TLS stacks: a deterministic relay between
+client and server cuts, resets, stalls, damages or fragments the stream.
+
+Every case runs the implementation under test on both sides of a
+:class:`~conformance.relay.Relay` (``env`` the client, ``env.peer`` the
+server).  The relay acts at a TLS record boundary or at a moment one side
+chooses, so a case means the same thing on every run:
+
+* cut (FIN both ways) after k records, for every k, until the exchange survives;
+* a TCP reset in the handshake and in the data;
+* a ragged EOF (no close_notify), with ``suppress_ragged_eofs`` True and False;
+* a half-close, and records with an oversized length or a malformed header;
+* a faithful relay forwarding one byte at a time: everything must still work.
+
+The documented answer to a broken connection is an ``SSLError`` (or, for an
+EOF, what ``suppress_ragged_eofs`` says), raised promptly.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from ..registry import CaseFailure, case, expect_equal, expect_true, table
+from ..relay import Faults, relay_pair
+from .handshake import nonblocking_handshake
+from .hostile import MAX_RECORD, SHORT, fail_side, payload as _payload, record_header
+from .sslsocket import _server_ctx
+
+
+def _errors(env: Any) -> tuple:
+    """What counts as "the connection failed": SSLError or the socket's OSError."""
+    return (env.ssl.SSLError, OSError)
+
+
+def _side_env(env: Any, who: str) -> Any:
+    """The implementation on side ``who`` of a pair case."""
+    return (env.peer or env) if who == "server" else env
+
+
+# -- a side that records how far it got ----------------------------------------
+
+def _exchange(ctx: Any, server_side: bool, payload: bytes, *, suppress: bool = True,
+              then: Optional[Callable[[Any, str], Any]] = None) -> Callable:
+    """Handshake, then client writes ``payload`` and reads it back; the server echoes.
+
+    Returns ``{"stage", "got", "error", "cipher"}``: the stage it was in when
+    it stopped (``done`` if the echo completed), the bytes it read, and the
+    exception that stopped it (``None`` for an EOF).  ``then(tls, stage)`` is
+    called after each stage, for cases that act on the relay mid-way.
+    """
+    def body(sock: socket.socket) -> Dict[str, Any]:
+        seen: Dict[str, Any] = {"stage": "handshake", "got": b"", "error": None, "cipher": None}
+        tls = ctx.wrap_socket(sock, server_side=server_side, do_handshake_on_connect=False,
+                              suppress_ragged_eofs=suppress)
+        try:
+            tls.do_handshake()
+            seen["cipher"] = tls.cipher()
+            if then:
+                then(tls, "handshake")
+            if not server_side:
+                seen["stage"] = "write"
+                tls.sendall(payload)
+            seen["stage"] = "read"
+            while len(seen["got"]) < len(payload):
+                chunk = tls.read(len(payload) - len(seen["got"]))
+                if not chunk:
+                    return seen  # EOF
+                seen["got"] += chunk
+                if then:
+                    then(tls, "read")
+            if server_side:
+                seen["stage"] = "write"
+                tls.sendall(seen["got"])
+            seen["stage"] = "done"
+        except Exception as exc:
+            seen["error"] = exc
+        finally:
+            tls.close()
+        return seen
+    return body
+
+
+def _check_stopped(env: Any, seen: Dict[str, Any], who: str, payload: bytes, *,
+                   eof_ok: bool = True) -> str:
+    """A side that did not finish must have stopped the documented way.
+
+    That is an SSLError/OSError, or (``eof_ok``, after the handshake) a read
+    returning ``b''``; whatever it read must be a prefix of the payload, and a
+    handshake that returned must have negotiated something.
+    """
+    env = _side_env(env, who)
+    err = seen["error"]
+    expect_true(seen["got"] == payload[:len(seen["got"])], f"{who}: bytes read are the peer's bytes",
+                actual=repr(seen["got"][:40]))
+    if seen["stage"] != "handshake":
+        expect_true(seen["cipher"], f"{who}: a handshake that returned negotiated a cipher",
+                    actual=seen["cipher"])
+    if err is None:
+        expect_true(eof_ok and seen["stage"] == "read", f"{who}: stopped without an exception",
+                    expected="SSLError or OSError", actual=f"EOF in stage {seen['stage']}")
+        return "eof"
+    expect_true(isinstance(err, _errors(env)), f"{who}: stopped by SSLError/OSError",
+                expected="SSLError or OSError", actual=f"{type(err).__name__}: {err}")
+    return type(err).__name__
+
+
+def _run_relayed(client: Callable, server: Callable, timeout: float, ref: List[Any],
+                 **faults: Any) -> Tuple[Any, Any, Any]:
+    """Run ``client`` and ``server`` through a relay (put in ``ref[0]`` for
+    them to act on); their return values and the relay.  A side that hangs
+    or lets an exception escape, or a relay that broke, fails the case."""
+    c, s, relay = relay_pair(client, server, timeout=timeout, relay_ref=ref, **faults)
+    for who, res in (("client", c), ("server", s)):
+        if res.timed_out or res.error is not None:
+            raise fail_side(f"{who} side did not come back", res)
+    if relay.error is not None:
+        raise CaseFailure(f"relay failed: {relay.error!r}")
+    return c.value, s.value, relay
+
+
+def _relayed(env: Any, *, payload: bytes, suppress: bool = True, client_then: Any = None,
+             server_then: Any = None, timeout: Optional[float] = None,
+             **faults: Any) -> Tuple[Any, Any, Any]:
+    """Run ``_exchange`` on both sides through a relay; fail on a hang."""
+    ref: List[Any] = []
+    return _run_relayed(
+        _exchange(env.context(), False, payload, suppress=suppress,
+                  then=client_then and (lambda tls, st: client_then(ref[0], tls, st))),
+        _exchange(_server_ctx(env), True, payload, suppress=suppress,
+                  then=server_then and (lambda tls, st: server_then(ref[0], tls, st))),
+        timeout or env.timeout, ref, **faults)
+
+
+# -- damaged records after the handshake, through the relay ---------------------
+
+POST = [{"kind": "oversized-record", "header": record_header(23, 0x0303, MAX_RECORD + 1)},
+        {"kind": "malformed-header", "header": record_header(0x63, 0x0909, 64)}]
+
+
+@table("hostile/relay/{kind}-after-handshake", spec="SSLSocket.read", rows=POST, pair=True)
+def damaged_record(env: Any, kind: str, header: bytes) -> Dict[str, str]:
+    """The client's first application record gets a bad header: the server's read raises SSLError."""
+    def client_then(relay: Any, tls: Any, stage: str) -> None:
+        if stage == "handshake":  # the client's handshake records have all passed when the
+            done.wait(SHORT)      # server is done; the next record is application data
+            relay.dirs["c2s"].faults.headers[relay.records("c2s")] = header
+
+    def server_then(relay: Any, tls: Any, stage: str) -> None:
+        if stage == "handshake":
+            done.set()
+
+    done = threading.Event()
+    payload = _payload(100)
+    c, s, _ = _relayed(env, payload=payload, client_then=client_then, server_then=server_then,
+                       timeout=SHORT)
+    expect_equal(s["stage"], "read", "the server stopped in")
+    expect_true(isinstance(s["error"], _side_env(env, "server").ssl.SSLError), f"server's read of a record with a {kind}",
+                expected="SSLError", actual=repr(s["error"]))
+    _check_stopped(env, c, "client", payload)
+    return {"server": str(s["error"])[:120]}
+
+
+# -- cut at every record boundary, reset, ragged EOF -----------------------------
+
+@table("hostile/relay/cut-at-every-record/{direction}", spec="SSLSocket.do_handshake",
+       rows=[{"direction": "c2s"}, {"direction": "s2c"}], pair=True)
+def cut_everywhere(env: Any, direction: str) -> Dict[str, Any]:
+    """Cut (FIN both ways) after k whole records, for k = 0, 1, ... until the exchange survives.
+
+    The starved side (the server when the client's records are cut, else the
+    client) must stop with an SSLError/OSError, or an EOF after its
+    handshake, without a hang; the other side too.  k = 0 must fail both
+    handshakes; some k must let the starved side finish, or the cut is
+    everywhere and proves nothing.
+    """
+    payload = _payload(64)
+    starved = "server" if direction == "c2s" else "client"
+    stops: List[str] = []
+    for k in range(40):
+        c, s, _ = _relayed(env, payload=payload, timeout=SHORT, **{direction: Faults(at_record=k)})
+        sides = {"client": c, "server": s}
+        if sides[starved]["stage"] == "done" and sides[starved]["got"] == payload:
+            break
+        if k == 0:
+            expect_equal((c["stage"], s["stage"]), ("handshake", "handshake"),
+                         "with no record passed, both sides stopped in")
+        for who, seen in sides.items():
+            if seen["stage"] != "done":
+                stops.append(f"k={k} {who}: {seen['stage']} {_check_stopped(env, seen, who, payload)}")
+    else:
+        raise CaseFailure(f"the {starved} never finished, even with 40 records passed")
+    expect_true(k >= 2, "the exchange needs at least two records", actual=k)
+    return {"cut_points": k, "stops": stops}
+
+
+RST = [{"where": "mid-handshake-c2s"}, {"where": "mid-handshake-s2c"}, {"where": "mid-data"}]
+
+
+@table("hostile/relay/rst/{where}", spec="SSLSocket.read", rows=RST, pair=True)
+def reset(env: Any, where: str) -> Dict[str, str]:
+    """A TCP reset: the side that was waiting raises SSLError/OSError, never a clean EOF.
+
+    Mid-data, both sides read with ``suppress_ragged_eofs=False``: a reset is
+    at best an unexpected EOF, and that must be an exception.
+    """
+    payload = _payload(200_000)
+    if where == "mid-data":
+        def server_then(relay: Any, tls: Any, stage: str) -> None:
+            if stage == "read":
+                relay.cut("rst")
+        # With suppress_ragged_eofs=True an implementation may report a reset
+        # as the documented "normal EOF" (CPython does: OpenSSL's read of a
+        # reset socket returns like an EOF); with False it must raise.
+        c, s, relay = _relayed(env, payload=payload, server_then=server_then, suppress=False)
+        starved, seen = "server", s
+    else:
+        direction = where[-3:]
+        c, s, relay = _relayed(env, payload=payload,
+                               **{direction: Faults(at_record=1, then="rst")})
+        starved, seen = ("server", s) if direction == "c2s" else ("client", c)
+        expect_equal(seen["stage"], "handshake", f"{starved} stopped in")
+    expect_equal(relay.cut_mode, "rst", "the relay reset the connection")
+    expect_true(seen["error"] is not None, f"{starved} saw the reset as an exception",
+                expected="SSLError or OSError", actual=f"EOF in stage {seen['stage']}")
+    _check_stopped(env, seen, starved, payload, eof_ok=False)
+    return {starved: repr(seen["error"])[:120]}
+
+
+def _hello_then_wait(ctx: Any) -> Callable:
+    """A server that writes ``hello`` and reads until its connection ends."""
+    def server(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock, server_side=True)
+        try:
+            tls.write(b"hello")
+            while tls.read(100):
+                pass
+        except Exception as exc:  # the end is the relay's doing: any way is fine
+            return exc
+        finally:
+            tls.close()
+    return server
+
+
+@table("hostile/relay/ragged-eof/suppress-{suppress}", spec="SSLContext.wrap_socket",
+       rows=[{"suppress": True}, {"suppress": False}], pair=True)
+def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
+    """The relay ends TCP mid-data, no close_notify: b'' (suppressed) or SSLError."""
+    ctx, ref = env.context(), []
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock, suppress_ragged_eofs=suppress)
+        try:
+            first = tls.read(5)
+            ref[0].cut("fin")
+            try:
+                return first, tls.read(100)
+            except Exception as exc:
+                return first, exc
+        finally:
+            tls.close()
+
+    (first, then), _, _ = _run_relayed(client, _hello_then_wait(_server_ctx(env)), env.timeout, ref)
+    expect_equal(first, b"hello", "data before the ragged EOF")
+    if suppress:
+        expect_equal(then, b"", "read() at a ragged EOF with suppress_ragged_eofs=True")
+    else:
+        expect_true(isinstance(then, env.ssl.SSLError),
+                    "read() at a ragged EOF with suppress_ragged_eofs=False raises SSLError",
+                    expected="SSLError", actual=repr(then))
+    return {"read": repr(then)}
+
+
+@case("hostile/relay/half-close", spec="SSLSocket.read", pair=True)
+def half_close(env: Any) -> Dict[str, Any]:
+    """The client's direction is closed at TCP level after its data, the other stays open.
+
+    The relay passes the EOF on once the server has read the data, so no byte
+    the client sent is lost to the close.
+
+    The server reads the data, then sees the EOF (``b''``, the default
+    ``suppress_ragged_eofs``) at once, and answers; the client, whose
+    direction from the server still works, reads the answer.
+    """
+    ctx, sctx, ref = env.context(), _server_ctx(env), []
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock)
+        try:
+            tls.write(b"ping")
+            return _read_until_eof(tls)
+        finally:
+            tls.close()
+
+    def server(sock: socket.socket) -> Any:
+        tls = sctx.wrap_socket(sock, server_side=True)
+        try:
+            got = b""
+            while len(got) < 4:
+                chunk = tls.read(4 - len(got))
+                if not chunk:
+                    break
+                got += chunk
+            ref[0].half_close("c2s")  # everything the client sent has arrived
+            eof = tls.read(100)
+            try:
+                tls.write(b"pong")
+                wrote = None
+            except Exception as exc:
+                wrote = exc
+            return got, eof, wrote
+        finally:
+            tls.close()
+
+    answer, (got, eof, wrote), _ = _run_relayed(client, server, env.timeout, ref)
+    expect_equal(got, b"ping", "server read the data before the half-close")
+    expect_equal(eof, b"", "server's read() at the half-close (suppress_ragged_eofs=True)")
+    if wrote is None:
+        expect_true(answer in (b"pong", b""), "client read the server's answer, or an EOF",
+                    actual=repr(answer))
+    else:
+        expect_true(isinstance(wrote, _errors(_side_env(env, "server"))),
+                    "writing after a ragged EOF: SSLError/OSError", actual=repr(wrote))
+    return {"client read": repr(answer), "server write": repr(wrote)}
+
+
+def _read_until_eof(tls: Any) -> Any:
+    data = b""
+    try:
+        while True:
+            chunk = tls.read(100)
+            if not chunk:
+                return data
+            data += chunk
+    except Exception as exc:
+        return exc
+
+
+# -- a faithful relay, one byte at a time ----------------------------------------------
+
+def _one_byte() -> Dict[str, Faults]:
+    return {"c2s": Faults(fragment=1), "s2c": Faults(fragment=1)}
+
+
+@case("hostile/fragmented/handshake-and-echo", spec="SSLSocket.do_handshake", pair=True)
+def fragmented_echo(env: Any) -> Dict[str, Any]:
+    """Every byte its own TCP segment: the handshake and a 3000-byte echo still work."""
+    payload = _payload()
+    c, s, relay = _relayed(env, payload=payload, **_one_byte())
+    expect_equal((c["stage"], s["stage"]), ("done", "done"), "both sides finished")
+    expect_equal(c["got"], payload, "the echo")
+    return {"bytes": relay.forwarded("c2s") + relay.forwarded("s2c")}
+
+
+@case("hostile/fragmented/non-blocking-handshake", spec="SSLSocket.do_handshake", pair=True)
+def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
+    """The non-blocking handshake loop, fed one byte at a time, completes; then an echo."""
+    ctx, payload, ref = env.context(), _payload(500), []
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock, do_handshake_on_connect=False)
+        try:
+            tls.setblocking(False)
+            seen = nonblocking_handshake(env, tls, env.timeout)
+            tls.settimeout(env.timeout)
+            tls.sendall(payload)
+            got = b""
+            while len(got) < len(payload):
+                chunk = tls.read(len(payload) - len(got))
+                if not chunk:
+                    break
+                got += chunk
+            return seen, got
+        finally:
+            tls.close()
+
+    server = _exchange(_server_ctx(env), True, payload)
+    (seen, got), s, _ = _run_relayed(client, server, env.timeout, ref, **_one_byte())
+    expect_equal(got, payload, "the echo after a fragmented non-blocking handshake")
+    expect_true(seen["want_read"] >= 1, "the loop was told to wait at least once", actual=seen)
+    return seen
+
+
+@case("hostile/fragmented/unwrap", spec="SSLSocket.unwrap", pair=True)
+def fragmented_unwrap(env: Any) -> None:
+    """TLS data, then unwrap on both sides, then plaintext, all one byte at a time."""
+    cctx, sctx, ref = env.context(), _server_ctx(env), []
+
+    def run(ctx: Any, server_side: bool) -> Callable:
+        def body(sock: socket.socket) -> Any:
+            tls = ctx.wrap_socket(sock, server_side=server_side)
+            tls.write(b"tls!")
+            got_tls = tls.read(4)
+            if server_side:
+                tail = _read_until_eof(tls)
+                if tail != b"":
+                    raise AssertionError(f"after the client's close_notify: {tail!r}")
+            plain = tls.unwrap()
+            plain.settimeout(env.timeout)
+            plain.sendall(b"clear" if server_side else b"plain")
+            got = b""
+            while len(got) < 5:
+                chunk = plain.recv(5 - len(got))
+                if not chunk:
+                    break
+                got += chunk
+            plain.close()
+            return got_tls, got
+        return body
+
+    c, s, _ = _run_relayed(run(cctx, False), run(sctx, True), env.timeout, ref, **_one_byte())
+    expect_equal((c[0], s[0]), (b"tls!", b"tls!"), "data over TLS before unwrap")
+    expect_equal((c[1], s[1]), (b"clear", b"plain"), "plaintext after unwrap")
