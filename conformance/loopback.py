@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 from .reasons import classify
 
 __all__ = ["SideResult", "TLSSide", "PairOutcome", "run_pair", "serve", "tls_pair",
-           "has_ipv6", "LOOPBACK"]
+           "has_ipv6", "read_exactly", "LOOPBACK"]
 
 LOOPBACK = {socket.AF_INET: "127.0.0.1", getattr(socket, "AF_INET6", -1): "::1"}
 
@@ -263,12 +263,12 @@ def _tls_body(ctx: Any, payload: bytes, server_side: bool, hostname: Optional[st
             seen.peercert = tls.getpeercert()
             seen.peercert_der = tls.getpeercert(True)
             if server_side:
-                data = _read_exactly(tls, len(payload))
+                data = read_exactly(tls, len(payload))
                 tls.sendall(data)
                 seen.echoed = data
             else:
                 tls.sendall(payload)
-                seen.echoed = _read_exactly(tls, len(payload))
+                seen.echoed = read_exactly(tls, len(payload))
             seen.ok = seen.echoed == payload
             if not seen.ok:
                 seen.error = ValueError(f"echo mismatch: sent {payload!r}, got {seen.echoed!r}")
@@ -281,7 +281,8 @@ def _tls_body(ctx: Any, payload: bytes, server_side: bool, hostname: Optional[st
     return body
 
 
-def _read_exactly(tls: Any, n: int) -> bytes:
+def read_exactly(tls: Any, n: int) -> bytes:
+    """Read until ``n`` bytes came, or an EOF; what was read (short at an EOF)."""
     data = b""
     while len(data) < n:
         chunk = tls.read(n - len(data))

@@ -56,7 +56,7 @@ import socket
 import threading
 from typing import Any, Callable, Dict, FrozenSet, Iterator, Optional, Tuple
 
-from ..loopback import TLSSide, _read_exactly, negotiated_version, serve
+from ..loopback import TLSSide, read_exactly, negotiated_version, serve
 from ..reasons import classify
 from ..registry import Unsupported
 
@@ -215,12 +215,12 @@ def _impl_body(ctx: Any, server_side: bool, payload: bytes, answer: bytes) -> Ca
             seen.peercert = tls.getpeercert()
             seen.peercert_der = tls.getpeercert(True)
             if server_side:
-                data = _read_exactly(tls, len(payload))
+                data = read_exactly(tls, len(payload))
                 tls.sendall(data)
                 seen.echoed, want = data, payload
             else:
                 tls.sendall(payload)
-                seen.echoed, want = _read_exactly(tls, len(answer)), answer
+                seen.echoed, want = read_exactly(tls, len(answer)), answer
             seen.ok = seen.echoed == want
             if not seen.ok:
                 seen.error = ValueError(f"expected {want!r} from the peer, got {seen.echoed!r}")
