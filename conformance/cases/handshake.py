@@ -9,7 +9,7 @@ import select
 import socket
 import threading
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ..loopback import serve
 from ..reasons import classify
@@ -115,38 +115,41 @@ def want_read_error(env: Any) -> None:
     expect_equal(err.args[0], env.const("SSL_ERROR_WANT_READ"), "args[0] of that SSLError")
 
 
+def unwrap_body(env: Any, ctx: Any, server_side: bool, initiator: bool) -> Callable:
+    """One side of an unwrap exchange: 4 bytes each way over TLS, then the
+    ``initiator`` unwraps at once and the other after reading the EOF its
+    close_notify makes; then 5 plaintext bytes each way on the returned socket.
+    Returns ``(tls bytes read, unwrap() returned a socket.socket, plaintext read)``."""
+    def body(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock, server_side=server_side)
+        tls.write(b"tls!")
+        got_tls = tls.read(4)
+        if not initiator:
+            tail = _drain(tls)
+            if tail:
+                raise AssertionError(f"data after the peer's shutdown: {tail!r}")
+        plain = tls.unwrap()
+        is_socket = isinstance(plain, socket.socket)
+        plain.settimeout(env.timeout)
+        plain.sendall(b"clear" if server_side else b"plain")
+        got = b""
+        while len(got) < 5:
+            chunk = plain.recv(5 - len(got))
+            if not chunk:
+                break
+            got += chunk
+        plain.close()
+        return got_tls, is_socket, got
+    return body
+
+
 @table("api/SSLSocket.unwrap/{first}-first", spec="SSLSocket.unwrap",
        rows=[{"first": "client"}, {"first": "server"}], pair=True)
 def unwrap_both(env: Any, first: str) -> None:
     """The initiator unwraps; the other side sees EOF, unwraps too; both continue in plaintext."""
     cctx, sctx = env.context(), _server_ctx(env)
-
-    def run(ctx: Any, server_side: bool, initiator: bool):
-        def body(sock: socket.socket) -> Any:
-            tls = ctx.wrap_socket(sock, server_side=server_side)
-            tls.write(b"tls!")
-            got_tls = tls.read(4)
-            if initiator:
-                plain = tls.unwrap()
-            else:
-                tail = _drain(tls)
-                if tail:
-                    raise AssertionError(f"data after the peer's shutdown: {tail!r}")
-                plain = tls.unwrap()
-            is_socket = isinstance(plain, socket.socket)
-            plain.settimeout(env.timeout)
-            plain.sendall(b"clear" if server_side else b"plain")
-            got = b""
-            while len(got) < 5:
-                chunk = plain.recv(5 - len(got))
-                if not chunk:
-                    break
-                got += chunk
-            plain.close()
-            return got_tls, is_socket, got
-        return body
-
-    c, s = _pair(env, run(cctx, False, first == "client"), run(sctx, True, first == "server"))
+    c, s = _pair(env, unwrap_body(env, cctx, False, first == "client"),
+                 unwrap_body(env, sctx, True, first == "server"))
     expect_equal((c[0], s[0]), (b"tls!", b"tls!"), "data over TLS before unwrap")
     expect_equal((c[1], s[1]), (True, True), "unwrap() returns a socket.socket on both sides")
     expect_equal((c[2], s[2]), (b"clear", b"plain"), "plaintext exchanged after unwrap")
