@@ -1,20 +1,32 @@
 """Probing what an implementation can really do.
 
 Which ``PROTOCOL_*`` constants exist is a matter of ``hasattr``; which
-protocol versions complete a handshake is not, so it is measured: for each
-version the module can pin (through ``OP_NO_*`` on an SSLv23 context, or a
-version-specific ``PROTOCOL_*``), a client of the implementation handshakes
-with a server of the same implementation over loopback, once at the default
-cipher policy and once under the legacy policy (``@SECLEVEL=0`` and the
-lowest version floor).  The sets of versions that came out are the
-implementation's ``versions_default`` and ``versions_seclevel0``.
+protocol versions complete a handshake is not, so it is measured twice,
+once at the default cipher policy and once under the legacy policy
+(``@SECLEVEL=0`` and the lowest version floor):
+
+1. *with itself*: for each version the module can pin (through ``OP_NO_*``
+   on an SSLv23 context, or a version-specific ``PROTOCOL_*``), a client of
+   the implementation handshakes with a server of the same implementation;
+2. *with a third party* (``conformance.floor``): a plain SSLv23 client of
+   the implementation against ``openssl s_server`` (or tlslite-ng) pinned to
+   each version -- a measurement that does not depend on the options under
+   test.
+
+Where the third party measured a version, its answer is the capability (an
+implementation that ignores its own ``OP_NO_*`` would otherwise mislead the
+oracle in every cell); the self-probe answers for the rest (SSLv3 without
+tlslite, or everything when no third-party peer runs here).  The results
+are ``versions_default`` and ``versions_seclevel0``; ``self_probe`` keeps
+the first measurement and ``disagreements`` every version where the two
+differ (each is a ``floor/...`` case failure).
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from .floor import probe_floor
+from .floor import probe_floor, third_party_verdicts
 from .impls import Impl, interpreter_info
 
 __all__ = ["Capabilities", "probe", "VERSIONS", "PROTOCOL_NAMES", "OP_NO_OF"]
@@ -46,6 +58,10 @@ class Capabilities:
     notes: Dict[str, str] = dataclasses.field(default_factory=dict)
     #: the version floor shown to a third-party peer (``conformance.floor``)
     floor: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: policy -> the versions completed with itself, pinned by its own options
+    self_probe: Dict[str, FrozenSet[str]] = dataclasses.field(default_factory=dict)
+    #: "policy/version" -> {"self": note, "third_party": note} where the two probes differ
+    disagreements: Dict[str, Dict[str, str]] = dataclasses.field(default_factory=dict)
 
     def versions(self, policy: str) -> FrozenSet[str]:
         return self.versions_seclevel0 if policy == "legacy" else self.versions_default
@@ -60,6 +76,8 @@ class Capabilities:
             "has_minimum_version": self.has_minimum_version,
             "notes": self.notes,
             "floor": self.floor,
+            "self_probe": {p: [v for v in VERSIONS if v in vs] for p, vs in self.self_probe.items()},
+            "disagreements": self.disagreements,
         }
 
 
@@ -127,6 +145,9 @@ def probe(impl: Impl, certs: Any, *, timeout: float = 5.0) -> Capabilities:
             else:
                 notes[f"{policy}/{version}"] = why
         found[policy] = frozenset(ok)
+    floor = probe_floor(impl, certs, timeout=timeout)
+    self_probe = dict(found)
+    disagreements = _prefer_third_party(found, notes, floor)
     ctx_cls = getattr(m, "SSLContext", None)
     caps = Capabilities(
         protocols={n: getattr(m, "PROTOCOL_" + n) for n in PROTOCOL_NAMES if hasattr(m, "PROTOCOL_" + n)},
@@ -137,10 +158,34 @@ def probe(impl: Impl, certs: Any, *, timeout: float = 5.0) -> Capabilities:
         has_minimum_version=ctx_cls is not None and hasattr(ctx_cls, "minimum_version"),
         openssl=impl.openssl(),
         notes=notes,
-        floor=probe_floor(impl, certs, timeout=timeout),
+        floor=floor,
+        self_probe=self_probe,
+        disagreements=disagreements,
     )
     _CACHE[key] = caps
     return caps
+
+
+def _prefer_third_party(found: Dict[str, FrozenSet[str]], notes: Dict[str, str],
+                        floor: Dict[str, Any]) -> Dict[str, Dict[str, str]]:
+    """Overwrite the self-probe (``found``, ``notes``) with the third party's
+    conclusive answers, in place; return where the two disagreed."""
+    disagreements: Dict[str, Dict[str, str]] = {}
+    for policy in list(found):
+        versions = set(found[policy])
+        for version, (completes, note) in third_party_verdicts(floor, policy).items():
+            key = f"{policy}/{version}"
+            before = version in versions
+            if completes != before:
+                disagreements[key] = {"self": notes.get(key, "ok"), "third_party": note}
+            if completes:
+                versions.add(version)
+                notes.pop(key, None)
+            else:
+                versions.discard(version)
+                notes[key] = note
+        found[policy] = frozenset(versions)
+    return disagreements
 
 
 def describe(impl: Impl, caps: Optional[Capabilities]) -> Dict[str, Any]:

@@ -1,35 +1,48 @@
-"""An implementation's version floor, measured against a third-party peer.
+"""The versions an implementation completes, measured against a third-party peer.
 
-``capabilities.probe`` learns what versions an implementation completes *with
-itself*; that cannot tell a floor from a ceiling on the other side.  Here a
-client of the implementation (``PROTOCOL_SSLv23``, under each cipher policy,
-no verification) connects to ``openssl s_server`` pinned to one version at a
-time (``-tls1`` ... ``-tls1_3``, ``@SECLEVEL=0`` so the peer really offers it):
-the versions that complete, and the lowest of them, are the floor the
-implementation shows a real peer.  The probes run concurrently (one short
-process each) and are recorded in results.json under the implementation's
-``capabilities.floor``; without the CLI the entry says why.
+``capabilities.probe`` first learns what versions an implementation completes
+*with itself*, each version pinned by the implementation's own ``OP_NO_*``
+options.  That measurement trusts the very options the suite is checking: an
+implementation that ignores ``OP_NO_TLSv1`` pins the wrong version, the probe
+records the wrong capabilities, and the oracle then expects the wrong thing
+in every cell.  So the versions are measured a second time here, without
+relying on the implementation at all: a client of the implementation
+(``PROTOCOL_SSLv23``, no options, under each cipher policy, no verification)
+connects to a third-party server pinned to one version at a time --
+``openssl s_server -tls1`` ... ``-tls1_3`` at ``@SECLEVEL=0`` so the peer
+really offers it, or tlslite-ng when the CLI is missing.  The answer per
+version is ``"ok"`` or ``"refused (<reason>)"``; the lowest version that
+completes is the floor the implementation shows a real peer.
+
+:func:`third_party_verdicts` turns the measurement into what the oracle
+needs; ``capabilities.probe`` lets it override the self-probe and records
+where the two disagree (the ``floor/...`` cases report each disagreement).
+The probes run concurrently (one short process each) and are recorded in
+results.json under the implementation's ``capabilities.floor``; without a
+third-party peer the entry says why and the self-probe stands.
 """
 from __future__ import annotations
 
 import concurrent.futures
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-__all__ = ["probe_floor"]
+__all__ = ["probe_floor", "third_party_verdicts", "PEERS", "VERSIONS"]
 
-VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 POLICIES = ("default", "legacy")
+#: Third-party peers in order of preference -> the server fixture each uses
+#: (tlslite: RSA, which SSLv3 needs).
+PEERS = (("openssl-cli", "server"), ("tlslite", "server-rsa"))
 
 
-def _one(impl: Any, certs: Any, policy: str, version: str, timeout: float) -> str:
+def _one(impl: Any, certs: Any, ep: Any, cert: str, policy: str, version: str, timeout: float) -> str:
     from .env import Env
-    from .peers import PeerConfig, endpoint, impl_client_to_peer
+    from .peers import PeerConfig, impl_client_to_peer
 
     env = Env(impl, certs, timeout=timeout)
     try:
         ctx = env.context("SSLv23", policy=policy)
-        side, peer = impl_client_to_peer(env, ctx, endpoint("openssl-cli"),
-                                         PeerConfig(version=version, cert="server", policy="legacy"))
+        side, _ = impl_client_to_peer(env, ctx, ep, PeerConfig(version=version, cert=cert, policy="legacy"))
         if side.ok and side.version == version:
             return "ok"
         return f"refused ({side.reason})" if not side.ok else f"negotiated {side.version}"
@@ -39,24 +52,65 @@ def _one(impl: Any, certs: Any, policy: str, version: str, timeout: float) -> st
         env.close()
 
 
-def probe_floor(impl: Any, certs: Any, *, timeout: float = 5.0) -> Dict[str, Any]:
-    """``{"peer": ..., "default": {"floor": "TLSv1.2", "versions": {...}}, "legacy": ...}``."""
+def _peers() -> Tuple[Dict[str, Tuple[Any, str]], str]:
+    """``version -> (endpoint, cert)``: for each version, the first peer of
+    :data:`PEERS` that runs here and can pin it; and why peers are missing."""
     from .peers import endpoint
 
-    try:
-        ep = endpoint("openssl-cli")
-        why: Optional[str] = ep.available()
-    except ImportError as exc:
-        why = str(exc)
-    if why is not None:
-        return {"peer": None, "unavailable": why}
-    jobs = [(p, v) for p in POLICIES for v in VERSIONS if v in ep.versions("legacy")]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(jobs) or 1) as pool:
-        futures = {job: pool.submit(_one, impl, certs, job[0], job[1], timeout) for job in jobs}
+    chosen: Dict[str, Tuple[Any, str]] = {}
+    reasons = []
+    for name, cert in PEERS:
+        try:
+            ep = endpoint(name)
+            why = ep.available()
+        except ImportError as exc:
+            why = str(exc)
+        if why is not None:
+            reasons.append(f"{name}: {why}")
+            continue
+        for version in VERSIONS:
+            if version in ep.versions("legacy"):
+                chosen.setdefault(version, (ep, cert))
+    return chosen, "; ".join(reasons)
+
+
+def probe_floor(impl: Any, certs: Any, *, timeout: float = 5.0) -> Dict[str, Any]:
+    """``{"peer": "openssl-cli (...)", "pinned_by": {version: peer name},
+    "default": {"floor": "TLSv1.2", "versions": {version: "ok" | "refused (reason)"}},
+    "legacy": ...}``; ``{"peer": None, "unavailable": why}`` without peers."""
+    chosen, why = _peers()
+    if not chosen:
+        return {"peer": None, "unavailable": why or "no third-party peer can pin a version"}
+    jobs = [(p, v) for p in POLICIES for v in VERSIONS if v in chosen]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(jobs), 8)) as pool:
+        futures = {job: pool.submit(_one, impl, certs, *chosen[job[1]], job[0], job[1], timeout)
+                   for job in jobs}
         seen = {job: f.result() for job, f in futures.items()}
-    out: Dict[str, Any] = {"peer": ep.describe()}
+    used = list(dict.fromkeys(ep.describe() for ep, _ in chosen.values()))
+    out: Dict[str, Any] = {"peer": ", ".join(used),
+                           "pinned_by": {v: chosen[v][0].name for v in VERSIONS if v in chosen}}
     for policy in POLICIES:
         versions = {v: seen[(p, v)] for p, v in jobs if p == policy}
         ok: List[str] = [v for v in VERSIONS if versions.get(v) == "ok"]
         out[policy] = {"floor": ok[0] if ok else None, "versions": versions}
+    return out
+
+
+def third_party_verdicts(floor: Dict[str, Any], policy: str) -> Dict[str, Tuple[bool, str]]:
+    """``version -> (completes, note)`` for every version the peer measured
+    conclusively under ``policy``; probe errors (the harness, not the
+    implementation) are left out, so the self-probe answers for them.
+
+    ``note`` is in the self-probe's form (``"ok"`` or ``"failed (<reason>): ..."``)
+    so that ``cases.matrix.policy_refused`` reads both alike.
+    """
+    pinned_by = floor.get("pinned_by") or {}
+    out: Dict[str, Tuple[bool, str]] = {}
+    for version, seen in ((floor.get(policy) or {}).get("versions") or {}).items():
+        if seen == "ok":
+            out[version] = (True, "ok")
+        elif seen.startswith("refused ("):
+            reason = seen[len("refused ("):].rstrip(")")
+            peer = pinned_by.get(version, "a third-party peer")
+            out[version] = (False, f"failed ({reason}): refused {peer} pinned to {version}")
     return out

@@ -114,3 +114,16 @@ def test_cells_where_nobody_verifies_still_pass(no_verify):
     records = run(no_verify, "verify/server-cert/TLSv1.3/NONE/peer=untrusted/trust=cafile",
                   "verify/client-cert/TLSv1.2/NONE/peer=expired/trust=capath")
     assert {r.outcome for r in records.values()} == {"pass"}, {r.id: r.message for r in records.values()}
+
+
+def test_the_oracle_learns_the_versions_from_a_third_party_not_from_the_ignored_option(no_tlsv1):
+    """Pinned by its own (ignored) OP_NO_TLSv1 against itself, the variant
+    seems unable to reach TLS 1.2 or 1.3 under the legacy policy; a third
+    party pinned to each version says otherwise.  The floor case names the
+    ignored options, and cells that do not depend on OP_NO_TLSv1 still pass."""
+    records = run(no_tlsv1, "floor/legacy/TLSv1.2", "matrix/legacy/client=SSLv23/server=SSLv23",
+                  "matrix/legacy/client=TLSv1_2/server=TLSv1_2")
+    floor = records["floor/legacy/TLSv1.2"]
+    assert floor.outcome == "fail" and "options that pin a version are not honoured" in floor.message, floor.message
+    for case_id in ("matrix/legacy/client=SSLv23/server=SSLv23", "matrix/legacy/client=TLSv1_2/server=TLSv1_2"):
+        assert records[case_id].outcome == "pass", records[case_id].message
