@@ -164,6 +164,8 @@ class SSLContext:
     def options(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError("options must be an integer, not %s" % type(value).__name__)
+        if value < 0 or value >> 64:
+            raise ValueError("options must fit in 64 bits without sign, not %#x" % value)
         cleared = self._settable_only & ~value
         if cleared:
             raise ValueError("can't clear options %#x: this OpenSSL binding can only set them" % cleared)
@@ -233,6 +235,8 @@ class SSLContext:
         """Select ciphers with an OpenSSL cipher string; nothing selectable is an ``SSLError``."""
         if not isinstance(ciphers, str):
             raise TypeError("ciphers must be a str, not %s" % type(ciphers).__name__)
+        if "\0" in ciphers:
+            raise ValueError("embedded null character in the cipher string")
         previous = self._ciphers
         self._ciphers = ciphers.encode("ascii")
         try:
