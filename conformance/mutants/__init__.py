@@ -107,6 +107,13 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("rand_status_int", "RAND_status() returns an int, not a bool",
            "functions.py", "return bool(_lib().RAND_status())", "return int(_lib().RAND_status())",
            focus=('api/RAND_status/*',)),
+    Mutant("options_unbounded", "SSLContext.options takes an integer wider than 64 bits",
+           "context.py", "if value < 0 or value >> 64:", "if value < 0:",
+           focus=('badinput/SSLContext.options/*',)),
+    Mutant("path_check_leaks_fd", "loading a file leaves its descriptor open",
+           "context.py", '    with open(path, "rb"):\n        pass\n',
+           '    _checked_path.__dict__.setdefault("kept", []).append(open(path, "rb"))\n',
+           focus=('badinput/SSLContext.load_cert_chain/*',)),
 )}
 
 
