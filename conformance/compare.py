@@ -13,7 +13,9 @@ The comparison (:func:`compare`) is a JSON-friendly dict:
                       pass -> deviation: a listed difference appeared);
 ``version_changes``   the negotiated version (``observed.version``) changed
                       -- matrix cells that still pass but now speak another
-                      protocol, or stopped connecting;
+                      protocol, or stopped connecting (only where both records
+                      observed something: a failing record has no ``observed``,
+                      and its change shows as a regression or fix instead);
 ``observed_changes``  anything else a passing case observed that changed,
                       per key (error texts with run-specific noise -- thread
                       ids, source line numbers -- normalised away);
@@ -74,9 +76,14 @@ def _brief(rec: Mapping[str, Any]) -> Dict[str, Any]:
             "actual": rec.get("actual")}
 
 
+_UNKNOWN = object()
+
+
 def _version(rec: Mapping[str, Any]) -> Any:
+    """``observed.version`` (None: no connection), or ``_UNKNOWN`` when the
+    record observed nothing (a failing case keeps only expected/actual)."""
     obs = rec.get("observed")
-    return obs.get("version") if isinstance(obs, dict) else None
+    return obs.get("version") if isinstance(obs, dict) and "version" in obs else _UNKNOWN
 
 
 def _facts_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> List[Dict[str, Any]]:
@@ -126,7 +133,7 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, Any]:
         elif oa != ob:
             diff["outcome_changes"].append(entry)
         va, vb = _version(ra), _version(rb)
-        if va != vb and (va or vb):
+        if _UNKNOWN not in (va, vb) and va != vb:
             diff["version_changes"].append({"impl": key[0], "id": key[1], "old": va, "new": vb,
                                             "old_outcome": oa, "new_outcome": ob})
         elif oa == ob == "pass":

@@ -65,6 +65,18 @@ def test_compare_reports_changed_versions_facts_and_new_or_removed_cases():
     assert diff["regressions"] == []
 
 
+def test_a_cell_that_now_fails_is_a_regression_not_a_version_change():
+    """A failing record keeps expected/actual, not ``observed``: that is no
+    evidence that the cell stopped connecting."""
+    cell = ("SSLv23", "SSLv23")
+    old = make_doc(matrix_records("ssl", "legacy"))
+    new = make_doc(matrix_records("ssl", "legacy", {cell: {"outcome": "fail", "observed": None,
+                                                           "expected": "TLSv1.1", "actual": "TLSv1.3"}}))
+    diff = compare(old, new)
+    assert [r["id"] for r in diff["regressions"]] == ["matrix/legacy/client=SSLv23/server=SSLv23"]
+    assert diff["version_changes"] == []
+
+
 def _three_envs():
     builds = [("OpenSSL 3.1.4 24 Oct 2023", {}), ("OpenSSL 3.5.4 30 Sep 2025", {}),
               ("OpenSSL 4.0.3 29 Sep 2026", {("TLSv1", "SSLv23"): {"observed": {"version": None, "expected": None}},
