@@ -258,10 +258,11 @@ def _load(path: str) -> Dict[str, Any]:
 def _external(name: str, module: str, sub: Any, help_text: str) -> None:
     try:
         mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        why = f"'{name}' is not available: module {module} is not part of this installation"
+    except Exception as exc:  # noqa: BLE001 - one broken subcommand must not take the others down
+        if isinstance(exc, ModuleNotFoundError) and exc.name == module:
+            why = f"'{name}' is not available: module {module} is not part of this installation"
+        else:
+            why = f"'{name}' is not available: importing {module} failed: {type(exc).__name__}: {exc}"
         p = sub.add_parser(name, help=help_text + " (not available)", description=why)
         p.set_defaults(func=_unavailable(why))
         return
@@ -303,12 +304,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # inside the try: a closed pipe is reported here, not at exit
+        return status
     except UsageError as exc:
         print(f"ssl-conformance {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("ssl-conformance: interrupted", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (``compare ... | head``): stop quietly, and keep
+        # the interpreter from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 

@@ -72,6 +72,11 @@ def pytest_configure(config: Any) -> None:
         raise pytest.UsageError(str(exc)) from None
     if config.getoption("rerun_failures") < 0:
         raise pytest.UsageError("--rerun-failures must be 0 or more")
+    unmatched = config._ssl_conformance.unmatched_patterns()
+    if unmatched:  # a typo must not turn into a green run of nothing
+        raise pytest.UsageError(
+            "--case " + ", ".join(repr(p) for p in unmatched) + " matches no case id"
+            + ("" if config.getoption("peer") else " (interop/... cases need --peer)"))
     config._ssl_conformance.rerun_failures = config.getoption("rerun_failures")
     config._ssl_conformance_started = time.time()
     config._ssl_conformance_recorder = _Recorder()

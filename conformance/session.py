@@ -93,6 +93,11 @@ class Session:
             self._interop = interop_cases(self) if self.peers else []
         return self._interop
 
+    def unmatched_patterns(self) -> List[str]:
+        """The ``--case`` patterns that match no case id (a usage error)."""
+        ids = [c.id for c in cases_for()] + [c.id for c in self.interop_cases()]
+        return [p for p in self.case_patterns if not any(_fnmatch(i, p) for i in ids)]
+
     def items(self) -> List[Item]:
         out: List[Item] = [Item("load", f"load:{n}", impl=n, detail=msg) for n, msg in self.problems.items()]
         if self.expectation_problem:

@@ -38,6 +38,31 @@ def test_a_missing_external_module_says_so_in_one_line(capsys, monkeypatch):
     assert err.count("\n") == 1 and "conformance.no_such_bench_module" in err
 
 
+def test_a_subcommand_whose_module_breaks_leaves_the_others_working(capsys, monkeypatch, tmp_path):
+    (tmp_path / "broken_subcommand_mod.py").write_text("raise RuntimeError('half-installed')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.EXTERNAL, "bench", ("broken_subcommand_mod", "benchmarks"))
+    status, out, err = run(capsys, "bench")
+    assert status == 2 and "RuntimeError: half-installed" in err
+    status, out, err = run(capsys, "compare", "/nonexistent/a.json", "/nonexistent/b.json")
+    assert status == 2 and "no such results file" in err
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    from reportdata import make_doc, matrix_records
+    doc = json.dumps(make_doc(matrix_records("ssl", "legacy")))
+    (tmp_path / "a.json").write_text(doc)
+    proc = subprocess.Popen([sys.executable, "-m", "conformance.cli", "compare", str(tmp_path / "a.json"),
+                             str(tmp_path / "a.json")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=Path(__file__).resolve().parent.parent)
+    proc.stdout.close()  # like `| head -0`: nobody reads
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1 and "Traceback" not in err and "Exception ignored" not in err, err
+
+
 def test_run_writes_the_three_files_and_latest_and_exits_0(capsys, tmp_path):
     status, out, err = run(capsys, "run", "--report-dir", str(tmp_path), *FAST)
     assert status == 0, out + err
@@ -85,6 +110,8 @@ def test_a_bad_impl_is_a_load_failure_in_one_line_exit_1(capsys, tmp_path):
     ["run", "--peer", "nocolon"],
     ["run", "--expectations", "/nonexistent/expectations.json"],
     ["run", "-k", "no_item_has_this_name_xyz", "-n", "0"],
+    ["run", "--case", "no-such-area/*", "-n", "0"],
+    ["run", "--case", "interop/*", "-n", "0"],          # no --peer: no interop case exists
     ["compare", "/nonexistent/a.json", "/nonexistent/b.json"],
 ])
 def test_usage_errors_exit_2(capsys, tmp_path, argv):
