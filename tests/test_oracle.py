@@ -274,3 +274,52 @@ def test_a_client_without_usable_versions_may_fail_before_the_server_refuses():
                side(capable=TLS12_13, refused=frozenset(ALL_TLS - TLS12_13) | OLD_SSL))
     assert v.failures() == (("server", ("protocol-version",)),
                             ("client", ("protocol-version", "no-shared-cipher")))
+
+
+# -- the whole 2010 table against today's rules ----------------------------------------
+def test_today_differs_from_the_2010_table_in_exactly_these_cells():
+    """Today's rules on a library that still has TLS 1.0-1.3 (the legacy policy)
+    against the spec's table: seven cells change, for two reasons only."""
+    table = spec_table()
+    today = {cell: expect(side(cell[0]), side(cell[1]), MODERN) for cell in table}
+    differ = {cell for cell in table if today[cell].ok != table[cell]}
+    gone = {cell for cell in differ if {"SSLv2", "SSLv3"} & set(cell)}
+    # SSLv2 and SSLv3 are gone: whichever side is pinned to one has no version left
+    assert gone == {("SSLv2", "SSLv2"), ("SSLv2", "SSLv23"), ("SSLv3", "SSLv2"), ("SSLv3", "SSLv3"),
+                    ("SSLv3", "SSLv23"), ("SSLv23", "SSLv2")}
+    assert all("usable" in today[cell].why for cell in gone)
+    # SSLv23 clients no longer send an SSLv2-format hello, which a TLSv1 server could not read
+    assert differ - gone == {("SSLv23", "TLSv1")}
+    assert "SSLv2-format hello" in expect(era("SSLv23"), era("TLSv1"), ERA_2010).why
+    assert today[("SSLv23", "TLSv1")].version == "TLSv1"
+    # and where both say yes, today's flexible pair negotiates TLS 1.3, not TLS 1.0
+    assert today[("SSLv23", "SSLv23")].version == "TLSv1.3"
+
+
+# -- the remaining branches of rules 1, 4 and 5 ------------------------------------------
+def test_a_verdict_that_connects_lists_no_failures():
+    assert expect(side(), side()).failures() == ()
+
+
+def test_a_version_enabled_on_both_sides_but_unusable_by_the_clients_policy():
+    """The client still offers TLS 1.0/1.1 (its policy turns them off by cipher
+    level, not outright); the server picks 1.1; the client cannot complete it --
+    or the server, finding no usable suite, gives up first."""
+    client = side("SSLv23+NO_TLSv1_2+NO_TLSv1_3", capable=TLS12_13, refused=OLD_SSL)
+    v = expect(client, side())
+    assert (v.failing, set(v.reasons)) == ("client", {"protocol-version", "no-shared-cipher"})
+    assert v.alternative == ("server", ("protocol-version", "no-shared-cipher"))
+    assert "client's policy cannot complete" in v.why
+
+
+def test_a_chosen_version_the_client_cannot_use_may_fail_on_the_server_first():
+    """A TLSv1 server answers a client whose policy lacks TLS 1.0: the client
+    rejects the version, unless the server finds no shared cipher first."""
+    v = expect(side("SSLv23+NO_TLSv1", capable=TLS12_13), side("TLSv1"))
+    assert v.failures() == (("client", ("protocol-version",)), ("server", ("no-shared-cipher",)))
+
+
+def test_a_verifying_client_fails_when_the_server_presents_no_certificate():
+    v = expect(side(verify="REQUIRED", trusts=ROOT), side(cert=None))
+    assert (v.failing, v.reason) == ("client", "certificate-verify-failed")
+    assert "no certificate" in v.why
