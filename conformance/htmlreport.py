@@ -113,6 +113,17 @@ def _header(doc: Mapping[str, Any]) -> List[str]:
         i = f.get("interpreter") or {}
         out.append(f"<tr><td>{_e(name)}</td><td>{_e(f.get('openssl_version'))}</td>"
                    f"<td>{_e(i.get('implementation'))} {_e(i.get('version'))}</td><td>{_e(f.get('module_file'))}</td></tr>")
+    for name, p in (doc.get("peers") or {}).items():
+        i = p.get("interpreter") or {}
+        if not p.get("available"):
+            out.append(f"<tr class='peer s-unsupported'><td>peer {_e(name)}</td>"
+                       f"<td colspan='3'>not available: {_e(p.get('unavailable'))}</td></tr>")
+        elif i:
+            out.append(f"<tr class='peer'><td>peer {_e(name)}</td><td>{_e(p.get('openssl_version'))}</td>"
+                       f"<td>{_e(i.get('implementation'))} {_e(i.get('version'))}</td>"
+                       f"<td>{_e(p.get('module_file'))}</td></tr>")
+        else:
+            out.append(f"<tr class='peer'><td>peer {_e(name)}</td><td colspan='3'>{_e(p.get('description'))}</td></tr>")
     for name, problem in (doc.get("load_problems") or {}).items():
         out.append(f"<tr class='s-error'><td>{_e(name)}</td><td colspan='3'>not loaded: {_e(problem)}</td></tr>")
     out.append("</table>")

@@ -40,7 +40,7 @@ def _openssl(facts: Mapping[str, Any]) -> str:
 
 
 def _column_label(run: Mapping[str, Any], impl: str) -> str:
-    facts = run.get("implementations") or {}
+    facts = {**(run.get("peers") or {}), **(run.get("implementations") or {})}
     sides = impl.split("->")
     ssl_of = [_openssl(facts.get(s, {})) for s in sides]
     openssl = ssl_of[0] if len(set(ssl_of)) == 1 else "->".join(ssl_of)

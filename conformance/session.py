@@ -82,6 +82,30 @@ class Session:
             self._facts[name] = describe(impl, probe(impl, self.certs, timeout=self.timeout))
         return self._facts[name]
 
+    def peer_facts(self) -> Dict[str, Dict[str, Any]]:
+        """The results.json ``peers`` entry: what each ``--peer`` is (an agent
+        is asked its interpreter, module and OpenSSL), or why it cannot run."""
+        from .cases.interop import endpoint_named
+        out: Dict[str, Dict[str, Any]] = {}
+        for spec in self.peers:
+            entry: Dict[str, Any] = {"kind": "third-party" if spec.builtin else "agent"}
+            try:
+                ep = endpoint_named(spec.name, self)
+                why = ep.available()
+                entry["description"] = ep.describe()
+                if why is None and spec.is_agent:
+                    hello = ep.facts  # type: ignore[attr-defined]
+                    entry.update(interpreter=hello["interpreter"], module=hello["impl"].get("module"),
+                                 module_file=hello["impl"].get("module_file"), **hello["openssl"])
+            except Exception as exc:  # noqa: BLE001 - describing a peer never costs the results
+                why = f"{type(exc).__name__}: {exc}"
+                entry.setdefault("description", spec.name)
+            entry["available"] = why is None
+            if why is not None:
+                entry["unavailable"] = why
+            out[spec.name] = entry
+        return out
+
     def _static_facts(self, name: str) -> Dict[str, Any]:
         return describe(self.impls[name], None)
 

@@ -72,6 +72,12 @@ def _impl_lines(doc: Mapping[str, Any]) -> List[str]:
         lines.append(f"  {name}: {facts.get('openssl_version') or 'OpenSSL ?'}; "
                      f"{interp.get('implementation', '?')} {interp.get('version', '?')}; "
                      f"{facts.get('module_file') or facts.get('module', '?')}")
+    for name, peer in (doc.get("peers") or {}).items():
+        if not peer.get("available"):
+            lines.append(f"  peer {name}: NOT AVAILABLE: {peer.get('unavailable')}")
+        else:
+            where = f"; {peer['module_file']}" if peer.get("module_file") else ""
+            lines.append(f"  peer {peer.get('description') or name}{where}")
     for name, problem in (doc.get("load_problems") or {}).items():
         lines.append(f"  {name}: NOT LOADED: {problem}")
     return lines

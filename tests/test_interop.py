@@ -74,6 +74,27 @@ def test_a_missing_interpreter_makes_its_cells_unsupported_with_the_reason():
         assert "interpreter 'no-such-python-xyz' not found on PATH" in rec.message
 
 
+def test_results_say_what_each_peer_is_or_why_it_cannot_run():
+    from conformance.results import build_document
+    from conformance.schemacheck import errors, load_schema
+    s = session(["ssl"], [HERE, "no-such-python-xyz:ssl", "openssl-cli"], ["interop/default/*/versions=any,any"])
+    doc = build_document(s, [r.as_json() for r in run_all(s)], started=0.0, command=["run"])
+    assert errors(doc, load_schema()) == []
+    assert doc["run"]["options"]["peers"] == [HERE, "no-such-python-xyz:ssl", "openssl-cli"]
+    agent, missing, cli = (doc["peers"][n] for n in doc["run"]["options"]["peers"])
+    assert agent["kind"] == "agent" and agent["available"] and agent["module"] == "ssl"
+    assert agent["interpreter"]["version"] and agent["openssl_version"].startswith("OpenSSL")
+    assert missing == {"kind": "agent", "available": False, "description": missing["description"],
+                       "unavailable": "interpreter 'no-such-python-xyz' not found on PATH"}
+    assert cli["kind"] == "third-party" and cli["description"].startswith("openssl-cli")
+    from conformance.htmlreport import render_html
+    from conformance.summary import render_summary
+    summary = render_summary(doc)
+    assert f"peer {agent['description']}; {agent['module_file']}" in summary
+    assert "peer no-such-python-xyz:ssl: NOT AVAILABLE: interpreter" in summary
+    assert render_html(doc).count("<tr class='peer") == 3
+
+
 def test_a_bad_peer_spec_is_a_usage_error(pytester):
     pytester.makepyfile(test_x="def test_x(): pass\n")
     result = pytester.runpytest("-p", "conformance.plugin", "--peer", "pypy3:", "-p", "no:cacheprovider")
