@@ -3,6 +3,7 @@ report.html (static checks; the browser test is separate), repro/ scripts
 that show the difference, and the flaky verdict of --rerun-failures."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -237,3 +238,46 @@ def test_a_case_failing_every_attempt_is_a_failure_saying_so():
 def test_sample_documents_are_valid():
     assert errors(sample_doc(), load_schema()) == []
     assert errors(make_doc([record("api/x/y", "ssl")]), load_schema()) == []
+
+
+NO_VERIFY = textwrap.dedent("""
+    import ssl as _ssl
+    from ssl import *
+
+    class SSLContext(_ssl.SSLContext):  # broken: verify_mode is shown, never applied
+        @property
+        def verify_mode(self):
+            return getattr(self, "_shown", _ssl.CERT_NONE)
+
+        @verify_mode.setter
+        def verify_mode(self, value):
+            self._shown = value
+            _ssl.SSLContext.verify_mode.__set__(self, _ssl.CERT_NONE)
+""")
+
+
+@pytest.mark.parametrize("case_id, shows", [
+    ("verify/server-cert/TLSv1.3/REQUIRED/peer=untrusted/trust=capath", "expected no connection, got TLSv1.3"),
+    ("verify/client-cert/TLSv1.2/REQUIRED/peer=none/trust=cafile", "expected no connection, got TLSv1.2"),
+    ("verify/server-cert/TLSv1.2/REQUIRED/peer=trusted/trust=cafile",
+     "the client's getpeercert() is unvalidated, expected validated"),
+    ("verify/chain/certfile=leaf/trust=root", "expected no connection, got TLSv1.3"),
+])
+def test_a_verify_reproducer_is_standalone_and_passes_once_the_module_is_fixed(tmp_path, case_id, shows):
+    (tmp_path / "noverify.py").write_text(NO_VERIFY)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYTHONPATH", str(tmp_path))
+        assert cli.main(["run", "--impl", "noverify", "-n", "0", "--case", case_id,
+                         "--report-dir", str(tmp_path / "reports")]) == 1
+    repro = (tmp_path / "reports" / "latest" / "repro").resolve()
+    (script,) = [p for p in repro.glob("*.py")]
+    moved = tmp_path / "elsewhere"  # with its certificates, the directory works anywhere
+    shutil.copytree(repro, moved)
+    text = (moved / script.name).read_text()
+    assert "conformance" not in text.split('"""', 2)[2]  # only the public API of the module
+    result = _run_script(moved / script.name, tmp_path)
+    assert result.returncode == 1 and f"DIFFERENCE: {shows}" in result.stdout, result.stdout + result.stderr
+    fixed = moved / "fixed.py"  # the same script against the stdlib: no difference
+    fixed.write_text(text.replace("'module': 'noverify'", "'module': 'ssl'"))
+    result = _run_script(fixed, tmp_path)
+    assert result.returncode == 0 and "no difference" in result.stdout, result.stdout + result.stderr
