@@ -24,9 +24,9 @@ third-party peer the entry says why and the self-probe stands.
 from __future__ import annotations
 
 import concurrent.futures
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
-__all__ = ["probe_floor", "third_party_verdicts", "PEERS", "VERSIONS"]
+__all__ = ["probe_floor", "third_party_verdicts", "measure_client", "PEERS", "VERSIONS"]
 
 VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 POLICIES = ("default", "legacy")
@@ -93,6 +93,29 @@ def probe_floor(impl: Any, certs: Any, *, timeout: float = 5.0) -> Dict[str, Any
         versions = {v: seen[(p, v)] for p, v in jobs if p == policy}
         ok: List[str] = [v for v in VERSIONS if versions.get(v) == "ok"]
         out[policy] = {"floor": ok[0] if ok else None, "versions": versions}
+    return out
+
+
+def measure_client(connect: Callable[[Any], Any], certs: Any, timeout: float) -> Dict[str, Tuple[bool, str]]:
+    """The same measurement for a client that is not in this process (an agent):
+    ``connect(address, answer)`` runs one client connection sending the
+    default payload and expecting ``answer`` back (what the peer answers), and
+    returns its ``PeerResult``.  ``version -> (completes, reason)`` for every
+    version a third-party peer here can pin; harness errors are left out."""
+    from .peers import PeerConfig
+
+    chosen, _ = _peers()
+    out: Dict[str, Tuple[bool, str]] = {}
+    for version, (ep, cert) in chosen.items():
+        config = PeerConfig(version=version, cert=cert, policy="legacy")
+        try:
+            with ep.server(config, certs, timeout) as srv:
+                result = connect(srv.address, ep.answer(config.payload))
+                srv.result()
+        except Exception:  # noqa: BLE001 - a probe never breaks the run
+            continue
+        completes = bool(result.ok and result.version == version)
+        out[version] = (completes, "ok" if completes else str(result.reason))
     return out
 
 

@@ -110,6 +110,27 @@ def test_the_agent_measures_the_same_versions_as_the_probe_in_process():
     assert agent.describe().startswith(f"{HERE} (CPython ")
 
 
+IGNORES_NO_TLSV1 = textwrap.dedent("""
+    from ssl import *
+    import ssl as _ssl
+
+    class SSLContext(_ssl.SSLContext):  # OP_NO_TLSv1 is shown, never applied
+        options = property(_ssl.SSLContext.options.fget,
+                           lambda self, value: _ssl.SSLContext.options.fset(self, value & ~OP_NO_TLSv1))
+""")
+
+
+def test_an_agent_learns_its_versions_from_a_third_party_not_from_the_options_under_test(tmp_path, monkeypatch):
+    """Pinned by its own (ignored) OP_NO_TLSv1 against itself, the module seems
+    unable to reach TLS 1.2 under the legacy policy; openssl s_server pinned to
+    each version says otherwise, and that is what the oracle is told."""
+    (tmp_path / "ignoresnotls1.py").write_text(IGNORES_NO_TLSV1)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    agent = Agent(f"{sys.executable}:ignoresnotls1")
+    assert agent.versions("legacy") == {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"}
+    assert agent.versions("default") == {"TLSv1.2", "TLSv1.3"}
+
+
 @pytest.mark.parametrize("where", ["in-process", "agent"])
 def test_a_side_that_ignores_verify_mode_fails_exactly_the_cells_that_check_it(tmp_path, monkeypatch, where):
     (tmp_path / "brokenverify.py").write_text(BROKEN_VERIFY)

@@ -382,6 +382,20 @@ class Agent(Endpoint):
                 found.add(version)
             elif client.ok or client.reason == "protocol-version":
                 refused.add(version)
+        # As in-process: a third party pinned to each version has the last word
+        # (the pins above trust the very options under test).
+        from ..floor import measure_client
+        plain = PeerConfig(policy=policy)
+        measured = measure_client(lambda address, answer: self.client(address, plain, _certs(), self.timeout,
+                                                                      answer=answer),
+                                  _certs(), self.timeout)
+        for version, (completes, reason) in measured.items():
+            found.discard(version)
+            refused.discard(version)
+            if completes:
+                found.add(version)
+            elif reason == "protocol-version":
+                refused.add(version)
         self._versions[policy], self._refused[policy] = frozenset(found), frozenset(refused)
 
     # -- connections -----------------------------------------------------
