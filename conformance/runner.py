@@ -55,7 +55,9 @@ class Record:
     nodeid: str = ""
 
     def as_json(self) -> Dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Every field already holds plain JSON data (cases pass what they
+        # record through ``_jsonable``): a shallow copy, not asdict's deep one.
+        return dict(vars(self))
 
 
 def _origin(exc: BaseException) -> str:
@@ -84,7 +86,7 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
             rec.observed = _jsonable(observed)
     except CaseFailure as exc:
         rec.outcome, rec.message = "fail", exc.message
-        rec.expected, rec.actual = exc.expected, exc.actual
+        rec.expected, rec.actual = _jsonable(exc.expected), _jsonable(exc.actual)
     except Unsupported as exc:
         rec.outcome, rec.message, rec.reason = "unsupported", str(exc), exc.capability
     except Exception as exc:

@@ -27,8 +27,8 @@ MAX_RECORD = 2 ** 14 + 2048  # the largest ciphertext length a TLS record may cl
 
 
 def _noise(seed: int, n: int = 2048) -> bytes:
-    rng = random.Random(seed)
-    return bytes(rng.getrandbits(8) for _ in range(n))
+    """``n`` reproducible pseudo-random bytes (the same for a seed on every run)."""
+    return random.Random(seed).getrandbits(8 * n).to_bytes(n, "little") if n else b""
 
 
 def payload(n: int = 3000) -> bytes:

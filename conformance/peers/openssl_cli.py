@@ -13,7 +13,10 @@ the library everyone else uses.  One process per connection:
 
 Versions are pinned with ``-tls1`` ... ``-tls1_3`` (and ``-ssl3`` where the
 build still has it); the legacy policy adds ``-cipher DEFAULT:@SECLEVEL=0``
-(and ``-min_protocol`` to the lowest version when not pinned).  The binary
+(and ``-min_protocol`` to the lowest version when not pinned).  The system
+trust store is never loaded (``-no-CAfile -no-CApath -no-CAstore``, where the
+build has them): the peer trusts exactly the fixture it is given, and starts
+in a few milliseconds instead of parsing the distribution's ~150 roots.  The binary
 is ``$SSL_CONFORMANCE_OPENSSL`` or ``openssl`` on ``PATH``.  Every process is
 killed when the harness is done with it, whatever happened.
 """
@@ -36,6 +39,8 @@ FLAGS = {"SSLv3": "-ssl3", "TLSv1": "-tls1", "TLSv1.1": "-tls1_1", "TLSv1.2": "-
          "TLSv1.3": "-tls1_3"}
 _ORDER = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 _LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
+#: flags that keep the CLI from loading the system's trusted roots.
+_NO_STORE = ("-no-CAfile", "-no-CApath", "-no-CAstore")
 
 
 class _Output:
@@ -140,6 +145,7 @@ class OpenSSLCLI(Endpoint):
         self.binary = binary or os.environ.get("SSL_CONFORMANCE_OPENSSL") or shutil.which("openssl")
         self._version: Optional[str] = None
         self._flags: Optional[FrozenSet[str]] = None
+        self._no_store: List[str] = []
 
     def _help_flags(self) -> FrozenSet[str]:
         if self._flags is None:
@@ -152,6 +158,7 @@ class OpenSSLCLI(Endpoint):
             except (OSError, subprocess.SubprocessError):
                 text, version = "", ""
             self._version = version
+            self._no_store = [f for f in _NO_STORE if re.search(rf"^\s*{f}\s", text, re.M)]
             self._flags = frozenset(v for v, f in FLAGS.items() if re.search(rf"^\s*{f}\s", text, re.M))
         return self._flags
 
@@ -177,7 +184,8 @@ class OpenSSLCLI(Endpoint):
 
     # -- command lines ---------------------------------------------------
     def _common(self, config: PeerConfig, certs: Any) -> List[str]:
-        args: List[str] = []
+        self._help_flags()
+        args: List[str] = list(self._no_store)
         if config.version is not None:
             args.append(FLAGS[config.version])
         elif config.policy == "legacy":
