@@ -1,4 +1,5 @@
-"""What an operation left behind: open file descriptors and live threads.
+"""What an operation left behind: open file descriptors and live threads;
+and what this process holds in memory (:func:`rss_kib`, :func:`peak_rss_kib`).
 
 Take a :func:`snapshot` before the operation makes anything, close what it
 made, then ask :func:`leftovers` what is still there::
@@ -19,10 +20,44 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
+import sys
 import threading
 from typing import Dict, List, Optional, Set
 
-__all__ = ["Snapshot", "open_fds", "snapshot", "leftovers"]
+__all__ = ["Snapshot", "open_fds", "snapshot", "leftovers", "rss_kib", "peak_rss_kib"]
+
+
+def _status_kib(field: str) -> Optional[int]:
+    """A ``/proc/self/status`` size field in KiB (``VmRSS``, ``VmHWM``); None without ``/proc``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _maxrss_kib() -> int:
+    try:
+        import resource
+    except ImportError:  # no resource module (Windows): nothing to report
+        return 0
+    peak = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return peak // 1024 if sys.platform == "darwin" else peak  # bytes there, KiB elsewhere
+
+
+def rss_kib() -> int:
+    """This process's resident set size now, in KiB (its peak where there is no ``/proc``)."""
+    now = _status_kib("VmRSS")
+    return _maxrss_kib() if now is None else now
+
+
+def peak_rss_kib() -> int:
+    """The largest resident set size this process has had, in KiB (0 when unknown)."""
+    peak = _status_kib("VmHWM")
+    return _maxrss_kib() if peak is None else peak
 
 
 @dataclasses.dataclass(frozen=True)

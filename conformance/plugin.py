@@ -24,6 +24,7 @@ from typing import Any, Dict, List
 
 import pytest
 
+from .leaks import peak_rss_kib
 from .session import Session
 
 DEFAULT_IMPLS = ("reference", "ssl")
@@ -102,10 +103,18 @@ def conformance_session(request: Any) -> Session:
 
 
 class _Recorder:
-    """Collects the records of every report (on the controller under xdist)."""
+    """Collects the records of every report (on the controller under xdist),
+    and the peak RSS each xdist worker reports when it goes down."""
 
     def __init__(self) -> None:
         self.records: List[Dict[str, Any]] = []
+        self.worker_peak_kib: List[int] = []
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        peak = getattr(node, "workeroutput", {}).get("peak_rss_kib")
+        if peak:
+            self.worker_peak_kib.append(int(peak))
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when != "call":
@@ -122,16 +131,18 @@ def attach(node: Any, record: Dict[str, Any]) -> None:
 
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     config = session.config
-    if hasattr(config, "workerinput"):
-        return  # the controller writes reports
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller writes reports
+        config.workeroutput["peak_rss_kib"] = peak_rss_kib()
+        return
     report_dir = config.getoption("report_dir")
     records = config._ssl_conformance_recorder.records
     if not report_dir or not records:
         return
-    from .results import build_document, write_reports
+    from .results import build_document, memory_figures, write_reports
     doc = build_document(_session(config), records,
                          started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args),
-                         run_id=config.getoption("run_id") or "")
+                         run_id=config.getoption("run_id") or "",
+                         memory=memory_figures(peak_rss_kib(), config._ssl_conformance_recorder.worker_peak_kib))
     paths = write_reports(doc, Path(report_dir))
     config._ssl_conformance_paths = paths

@@ -14,7 +14,7 @@ import secrets
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from . import __version__
 from .impls import interpreter_info
@@ -30,11 +30,19 @@ def new_run_id(started: float) -> str:
     return f"{stamp}-{secrets.token_hex(2)}"
 
 
+def memory_figures(controller_kib: int, worker_kib: Sequence[int]) -> Dict[str, Any]:
+    """``run.memory``: the peak RSS of each process of the run, in MiB, and their
+    sum (an upper bound of the run's footprint: the peaks need not coincide)."""
+    mib = [round(k / 1024, 1) for k in (controller_kib, *worker_kib)]
+    return {"peak_rss_mib": {"controller": mib[0], "workers": mib[1:], "sum": round(sum(mib), 1)}}
+
+
 def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: float,
-                   command: Sequence[str], run_id: str = "") -> Dict[str, Any]:
+                   command: Sequence[str], run_id: str = "",
+                   memory: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Assemble the results document from the session and its records."""
     finished = time.time()
-    return {
+    doc = {
         "format": FORMAT,
         "version": VERSION,
         "run": {
@@ -57,6 +65,9 @@ def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: 
         "load_problems": dict(session.problems),
         "cases": sorted(records, key=lambda r: (r["id"], r["impl"])),
     }
+    if memory:
+        doc["run"]["memory"] = memory
+    return doc
 
 
 def load_results(path: Path) -> Dict[str, Any]:

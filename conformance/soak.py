@@ -32,23 +32,11 @@ from .cases.concurrency import concurrent_echo
 from .env import Certs, Env
 from .impls import ImplLoadError, load_impl
 from .loopback import LOOPBACK, read_exactly
+from .leaks import rss_kib
 
 __all__ = ["add_arguments", "run", "main", "soak", "sample"]
 
 TIMEOUT = 10.0
-
-
-def _rss_kib() -> int:
-    """Current resident set size in KiB (Linux ``/proc``; peak RSS elsewhere)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    import resource
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _fds() -> int:
@@ -61,7 +49,7 @@ def _fds() -> int:
 def sample() -> Dict[str, int]:
     """File descriptors, threads and RSS (KiB) of this process, after a collection."""
     gc.collect()
-    return {"fds": _fds(), "threads": threading.active_count(), "rss_kib": _rss_kib()}
+    return {"fds": _fds(), "threads": threading.active_count(), "rss_kib": rss_kib()}
 
 
 def _one_connection(client_ctx: Any, server_ctx: Any, payload: bytes) -> None:

@@ -132,6 +132,11 @@ def render_summary(doc: Mapping[str, Any], *, max_failures: int = 25, matrices: 
     """The whole terminal summary of ``doc`` as one string."""
     run = doc.get("run", {})
     out = [f"ssl-conformance run {run.get('id', '?')} ({run.get('duration', 0):.1f} s)"]
+    peak = run.get("memory", {}).get("peak_rss_mib")
+    if peak:
+        workers = ", ".join(f"{w:.0f}" for w in peak["workers"])
+        out.append(f"peak RSS: {peak['sum']:.0f} MiB in all (controller {peak['controller']:.0f} MiB"
+                   + (f"; workers {workers} MiB)" if workers else ")"))
     out += _impl_lines(doc)
     out += ["", "outcomes per implementation and area:"] + ["  " + l for l in _count_lines(doc)]
     out += ["", "time per area:"] + ["  " + l for l in _time_lines(doc)]

@@ -74,6 +74,16 @@ def test_run_writes_the_three_files_and_latest_and_exits_0(capsys, tmp_path):
     assert "OK:" in out.splitlines()[-1]
 
 
+def test_run_reports_the_peak_rss_of_the_controller_and_each_worker(capsys, tmp_path):
+    status, out, err = run(capsys, "run", "--report-dir", str(tmp_path),
+                           "--case", "api/cert_time_to_seconds/*", "-n", "2")
+    assert status == 0, out + err
+    peak = json.loads((tmp_path / "latest" / "results.json").read_text())["run"]["memory"]["peak_rss_mib"]
+    assert len(peak["workers"]) == 2 and min(peak["workers"]) > 10 and peak["controller"] > 10
+    assert peak["sum"] == pytest.approx(peak["controller"] + sum(peak["workers"]), abs=0.2)
+    assert f"peak RSS: {peak['sum']:.0f} MiB in all" in out
+
+
 def _broken_impl(tmp_path, monkeypatch):
     (tmp_path / "brokenssl.py").write_text(textwrap.dedent("""
         from ssl import *
