@@ -7,8 +7,8 @@ Blocking, timeouts and non-blocking mode
     pyOpenSSL knows nothing of Python socket timeouts: on a socket with a
     timeout the descriptor is non-blocking and OpenSSL answers "want read" /
     "want write" at once.  Every operation therefore first tries the call
-    (the fast path: one pyOpenSSL call, nothing else), and only when OpenSSL
-    wants I/O it waits in :meth:`SSLSocket._retry` -- forever on a blocking
+    (the fast path: one call into OpenSSL, nothing else), and only when OpenSSL
+    wants I/O it waits in :meth:`SSLSocket._io` -- forever on a blocking
     socket, up to the timeout (one deadline per operation, then
     ``socket.timeout``), or not at all on a non-blocking socket, where the
     caller gets ``SSLError`` with ``args[0]`` ``SSL_ERROR_WANT_READ`` /
@@ -52,19 +52,16 @@ class _NoTLS:
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
 
-    def recv(self, n: int) -> bytes:
+    def recv_nowait(self, n: int) -> bytes:
         return _plain.recv(self._sock, n)
 
-    def recv_into(self, buffer: Any, nbytes: int) -> int:
+    def recv_into_nowait(self, buffer: Any, nbytes: int) -> int:
         return _plain.recv_into(self._sock, buffer, nbytes)
 
-    def send(self, data: Any) -> int:
+    def send_nowait(self, data: Any) -> int:
         return _plain.send(self._sock, data)
 
-    def sendall(self, data: Any) -> None:
-        return _plain.sendall(self._sock, data)
-
-    def do_handshake(self) -> None:
+    def do_handshake_nowait(self) -> None:
         _plain.getpeername(self._sock)  # EBADF when closed, ENOTCONN when unconnected
         raise OSError(errno.ENOTCONN, "Socket is not connected")
 
@@ -150,24 +147,27 @@ class SSLSocket(socket.socket):
                 verify_code = 0
         return translate(exc, verify_code)
 
-    def _retry(self, exc: BaseException, call: Any, args: Tuple[Any, ...], what: str, eof: Any = None) -> Any:
-        """Finish ``call(*args)`` after it raised ``exc``: wait for I/O as the timeout allows.
+    def _io(self, call: Any, args: Tuple[Any, ...], what: str, eof: Any = None, tried: bool = False) -> Any:
+        """``call(*args)`` (a nowait call of the connection), waiting for the
+        socket while OpenSSL wants it, as the timeout allows.
 
         For reads ``eof`` is the value that reports end of file (``b""`` or 0).
+        ``tried``: the caller's own first call just found OpenSSL waiting.
         """
         deadline = None
         while True:
-            if isinstance(exc, _WantRead):
-                for_write = False
-            elif isinstance(exc, _WantWrite):
-                for_write = True
-            elif eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):
-                return eof
-            else:
-                raise self._error(exc) from None
+            if not tried:
+                try:
+                    result = call(*args)
+                except _Error as exc:
+                    return self._ended(exc, eof)
+                if result is not None:
+                    return result
+            tried = False
+            for_write = self._conn.wants_write
             timeout = self.gettimeout()
             if timeout == 0.0:
-                raise self._error(exc) from None
+                raise self._error(_WantWrite() if for_write else _WantRead()) from None
             remaining = None
             if timeout is not None:
                 now = time.monotonic()
@@ -176,28 +176,28 @@ class SSLSocket(socket.socket):
                 remaining = deadline - now
             if (remaining is not None and remaining <= 0) or not _wait(self.fileno(), for_write, remaining):
                 raise socket.timeout("The %s operation timed out" % what)
-            try:
-                return call(*args)
-            except _Error as again:
-                exc = again
+
+    def _ended(self, exc: BaseException, eof: Any) -> Any:
+        """``eof`` when ``exc`` ends a read at end of file; otherwise raise its ``SSLError``."""
+        if eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):
+            return eof
+        raise self._error(exc) from None
 
     # -- handshake --------------------------------------------------------------------------
     def do_handshake(self) -> None:
         """Run the TLS handshake (on a non-blocking socket: may raise WANT_READ/WANT_WRITE)."""
-        conn = self._conn
-        try:
-            conn.do_handshake()
-        except _Error as exc:
-            self._retry(exc, conn.do_handshake, (), "handshake")
+        self._io(self._conn.do_handshake_nowait, (), "handshake")
 
     # -- reading ------------------------------------------------------------------------------
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
         if flags or buflen <= 0:
             return self._recv_special(buflen, flags)
-        try:
-            return self._conn.recv(buflen)
+        conn = self._conn
+        try:  # the fast path, inline: one call into OpenSSL
+            data = conn.recv_nowait(buflen)
         except _Error as exc:
-            return self._retry(exc, self._conn.recv, (buflen,), "read", b"")
+            return self._ended(exc, b"")
+        return self._io(conn.recv_nowait, (buflen,), "read", b"", tried=True) if data is None else data
 
     def _recv_special(self, buflen: int, flags: int) -> bytes:
         if flags and self._tls:
@@ -211,10 +211,7 @@ class SSLSocket(socket.socket):
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         if flags and self._tls:
             raise ValueError("non-zero flags not allowed in calls to recv_into() on %s" % type(self).__name__)
-        try:
-            return self._conn.recv_into(buffer, nbytes)
-        except _Error as exc:
-            return self._retry(exc, self._conn.recv_into, (buffer, nbytes), "read", 0)
+        return self._io(self._conn.recv_into_nowait, (buffer, nbytes), "read", 0)
 
     def read(self, nbytes: int = 1024, buffer: Any = None) -> Any:
         """Read up to ``nbytes`` decrypted bytes; into ``buffer`` (returning the count) if given."""
@@ -233,34 +230,26 @@ class SSLSocket(socket.socket):
     def send(self, data: Any, flags: int = 0) -> int:
         if flags and self._tls:
             raise ValueError("non-zero flags not allowed in calls to send() on %s" % type(self).__name__)
-        try:
-            return self._conn.send(data)
+        conn = self._conn
+        try:  # the fast path, inline: one call into OpenSSL
+            sent = conn.send_nowait(data)
         except _Error as exc:
-            return self._retry(exc, self._conn.send, (data,), "write")
+            raise self._error(exc) from None
+        return self._io(conn.send_nowait, (data,), "write", tried=True) if sent is None else sent
 
     def sendall(self, data: Any, flags: int = 0) -> None:
         if flags and self._tls:
             raise ValueError("non-zero flags not allowed in calls to sendall() on %s" % type(self).__name__)
-        if self.gettimeout() is None:
-            try:
-                self._conn.sendall(data)
-                return
-            except _Error as exc:
-                raise self._error(exc) from None
-        view = memoryview(data).cast("B")
-        total, size = 0, len(view)
-        while total < size:
-            total += self.send(view[total:])
+        total = self._io(self._conn.send_nowait, (data,), "write")  # without partial writes: all
+        if type(data) is not bytes or total < len(data):
+            view = memoryview(data).cast("B")
+            while total < len(view):
+                total += self._io(self._conn.send_nowait, (view[total:],), "write")
 
     def write(self, data: Any) -> int:
         """Encrypt and send ``data``; returns the number of bytes written."""
         if not self._tls:
             raise ValueError("Write on closed or unwrapped SSL socket.")
-        if self.gettimeout() is None:
-            try:
-                return self._conn.sendall(data)
-            except _Error as exc:
-                raise self._error(exc) from None
         return self.send(data)
 
     # -- information --------------------------------------------------------------------------
@@ -350,10 +339,7 @@ class SSLSocket(socket.socket):
             raise ValueError("No SSL wrapper around %r" % self)
         conn = self._conn
         for _ in range(2):  # send ours, then wait for the peer's
-            try:
-                done = conn.shutdown()
-            except _Error as exc:
-                done = self._retry(exc, conn.shutdown, (), "shutdown")
+            done = self._io(conn.shutdown_nowait, (), "shutdown")
             if done:
                 break
         timeout = self.gettimeout()
