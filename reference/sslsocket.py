@@ -211,7 +211,12 @@ class SSLSocket(socket.socket):
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         if flags and self._tls:
             raise ValueError("non-zero flags not allowed in calls to recv_into() on %s" % type(self).__name__)
-        return self._io(self._conn.recv_into_nowait, (buffer, nbytes), "read", 0)
+        conn = self._conn
+        try:  # the fast path, inline: one call into OpenSSL
+            n = conn.recv_into_nowait(buffer, nbytes)
+        except _Error as exc:
+            return self._ended(exc, 0)
+        return self._io(conn.recv_into_nowait, (buffer, nbytes), "read", 0, tried=True) if n is None else n
 
     def read(self, nbytes: int = 1024, buffer: Any = None) -> Any:
         """Read up to ``nbytes`` decrypted bytes; into ``buffer`` (returning the count) if given."""
@@ -240,11 +245,11 @@ class SSLSocket(socket.socket):
     def sendall(self, data: Any, flags: int = 0) -> None:
         if flags and self._tls:
             raise ValueError("non-zero flags not allowed in calls to sendall() on %s" % type(self).__name__)
-        total = self._io(self._conn.send_nowait, (data,), "write")  # without partial writes: all
+        total = self.send(data)  # without partial writes: everything
         if type(data) is not bytes or total < len(data):
             view = memoryview(data).cast("B")
             while total < len(view):
-                total += self._io(self._conn.send_nowait, (view[total:],), "write")
+                total += self.send(view[total:])
 
     def write(self, data: Any) -> int:
         """Encrypt and send ``data``; returns the number of bytes written."""
