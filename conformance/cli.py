@@ -33,6 +33,8 @@ __all__ = ["main", "build_parser", "EXTERNAL", "pytest_command"]
 DEFAULT_IMPLS = ("ssl", "reference")
 DEFAULT_REPORT_DIR = "reports"
 SUITE_FILE = Path(__file__).resolve().parent / "test_conformance.py"
+#: how often ``run`` samples the memory of all its processes (seconds)
+SAMPLE_EVERY = 0.2
 
 #: Subcommands implemented in their own modules: name -> (module, one-line help).
 #: Each module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
@@ -93,7 +95,8 @@ def _check_run_args(args: argparse.Namespace) -> None:
 
 def _run_once(args: argparse.Namespace) -> tuple:
     """One pytest run: (exit status, results document or None)."""
-    from .results import load_results, new_run_id
+    from .leaks import TreePeak
+    from .results import add_run_peak, load_results, new_run_id
     run_id = new_run_id(time.time())
     cmd = pytest_command(args, run_id)
     if args.verbose:
@@ -102,7 +105,8 @@ def _run_once(args: argparse.Namespace) -> tuple:
     # The child must import this very package (a checkout or an install).
     root = str(SUITE_FILE.parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    rc = subprocess.call(cmd, env=env)
+    with TreePeak(os.getpid(), SAMPLE_EVERY) as peak:
+        rc = subprocess.call(cmd, env=env)
     results = Path(args.report_dir) / run_id / "results.json"
     if rc == 4:
         raise UsageError("pytest refused the options (see above)")
@@ -112,7 +116,7 @@ def _run_once(args: argparse.Namespace) -> tuple:
         print(f"ssl-conformance: pytest exited with status {rc} without writing {results}",
               file=sys.stderr)
         return 1, None
-    doc = load_results(results)
+    doc = add_run_peak(results, peak.kib, SAMPLE_EVERY) if peak.kib else load_results(results)
     if rc not in (0, 1):
         print(f"ssl-conformance: pytest exited with status {rc}; results may be incomplete",
               file=sys.stderr)

@@ -17,7 +17,8 @@ completes is the floor the implementation shows a real peer.
 :func:`third_party_verdicts` turns the measurement into what the oracle
 needs; ``capabilities.probe`` lets it override the self-probe and records
 where the two disagree (the ``floor/...`` cases report each disagreement).
-The probes run concurrently (one short process each) and are recorded in
+The probes run two at a time (one short process each: more at once
+buys no time and costs ~7 MiB each) and are recorded in
 results.json under the implementation's ``capabilities.floor``; without a
 third-party peer the entry says why and the self-probe stands.
 """
@@ -82,7 +83,7 @@ def probe_floor(impl: Any, certs: Any, *, timeout: float = 5.0) -> Dict[str, Any
     if not chosen:
         return {"peer": None, "unavailable": why or "no third-party peer can pin a version"}
     jobs = [(p, v) for p in POLICIES for v in VERSIONS if v in chosen]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(jobs), 8)) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(jobs), 2)) as pool:
         futures = {job: pool.submit(_one, impl, certs, *chosen[job[1]], job[0], job[1], timeout)
                    for job in jobs}
         seen = {job: f.result() for job, f in futures.items()}

@@ -1,5 +1,6 @@
 """What an operation left behind: open file descriptors and live threads;
-and what this process holds in memory (:func:`rss_kib`, :func:`peak_rss_kib`).
+and what this process holds in memory (:func:`rss_kib`, :func:`peak_rss_kib`),
+or a whole tree of processes (:class:`TreePeak`).
 
 Take a :func:`snapshot` before the operation makes anything, close what it
 made, then ask :func:`leftovers` what is still there::
@@ -24,13 +25,14 @@ import sys
 import threading
 from typing import Dict, List, Optional, Set
 
-__all__ = ["Snapshot", "open_fds", "snapshot", "leftovers", "rss_kib", "peak_rss_kib"]
+__all__ = ["Snapshot", "open_fds", "snapshot", "leftovers", "rss_kib", "peak_rss_kib", "tree_pss_kib",
+           "TreePeak"]
 
 
-def _status_kib(field: str) -> Optional[int]:
-    """A ``/proc/self/status`` size field in KiB (``VmRSS``, ``VmHWM``); None without ``/proc``."""
+def _status_kib(field: str, pid: str = "self") -> Optional[int]:
+    """A ``/proc/PID/status`` size field in KiB (``VmRSS``, ``VmHWM``); None without ``/proc``."""
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
                 if line.startswith(field + ":"):
                     return int(line.split()[1])
@@ -103,3 +105,75 @@ def leftovers(before: Snapshot, timeout: float) -> List[str]:
             if t.is_alive():
                 found.append(f"thread {t.name!r}")
     return found
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: resident pages, each shared page divided among the
+    processes sharing it (so libraries, and a child just forked, count once)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return _status_kib("VmRSS", str(pid)) or 0  # no smaps_rollup (Linux < 4.14), or gone
+
+
+def tree_pss_kib(root: int) -> Optional[int]:
+    """The memory, in KiB, of process ``root`` and all its descendants together
+    (summed proportional set sizes); None without ``/proc``."""
+    children: Dict[int, List[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])  # the name may hold spaces
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _pss_kib(pid)
+        todo += children.get(pid, [])
+    return total
+
+
+class TreePeak:
+    """The most memory a process tree held at once (:func:`tree_pss_kib`),
+    sampled in a thread::
+
+        with TreePeak(os.getpid()) as peak:
+            subprocess.call(...)
+        peak.kib    # None where there is no /proc
+
+    Sampling every ``interval`` seconds can miss a peak shorter than that.
+    """
+
+    def __init__(self, root: int, interval: float = 0.2) -> None:
+        self.root, self.interval = root, interval
+        self.kib: Optional[int] = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            now = tree_pss_kib(self.root)
+            if now is not None:
+                self.kib = max(self.kib or 0, now)
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> "TreePeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(5.0)

@@ -112,9 +112,11 @@ class _Recorder:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        peak = getattr(node, "workeroutput", {}).get("peak_rss_kib")
-        if peak:
-            self.worker_peak_kib.append(int(peak))
+        output = getattr(node, "workeroutput", {})
+        if output.get("peak_rss_kib"):
+            self.worker_peak_kib.append(int(output["peak_rss_kib"]))
+        # The workers probed the implementations already: the controller does not again.
+        _session(node.config).adopt_facts(output.get("facts") or {})
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when != "call":
@@ -129,10 +131,22 @@ def attach(node: Any, record: Dict[str, Any]) -> None:
     node.user_properties.append((_KEY, record))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    """The record travels on the ``call`` report only: pytest copies an item's
+    user_properties onto its teardown report too, which under xdist is a
+    second serialised copy of every record held by the controller."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "teardown" and report.user_properties:
+        report.user_properties = [p for p in report.user_properties if p[0] != _KEY]
+
+
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     config = session.config
     if hasattr(config, "workerinput"):  # an xdist worker: the controller writes reports
         config.workeroutput["peak_rss_kib"] = peak_rss_kib()
+        config.workeroutput["facts"] = _session(config).known_facts()
         return
     report_dir = config.getoption("report_dir")
     records = config._ssl_conformance_recorder.records

@@ -31,10 +31,30 @@ def new_run_id(started: float) -> str:
 
 
 def memory_figures(controller_kib: int, worker_kib: Sequence[int]) -> Dict[str, Any]:
-    """``run.memory``: the peak RSS of each process of the run, in MiB, and their
-    sum (an upper bound of the run's footprint: the peaks need not coincide)."""
+    """``run.memory``: the peak RSS of each pytest process of the run, in MiB.
+    (``ssl-conformance run`` adds ``run_peak_mib``: see :func:`add_run_peak`.)"""
     mib = [round(k / 1024, 1) for k in (controller_kib, *worker_kib)]
-    return {"peak_rss_mib": {"controller": mib[0], "workers": mib[1:], "sum": round(sum(mib), 1)}}
+    return {"peak_rss_mib": {"controller": mib[0], "workers": mib[1:]}}
+
+
+def add_run_peak(path: Path, peak_kib: int, interval: float) -> Dict[str, Any]:
+    """Record in results.json at ``path`` the most memory all the run's processes
+    (the command, pytest, its workers, peers) held at once -- summed
+    proportional set sizes, sampled every ``interval`` seconds; returns the
+    updated document."""
+    doc = load_results(path)
+    doc["run"].setdefault("memory", {}).update(run_peak_mib=round(peak_kib / 1024, 1),
+                                               sampled_every_s=interval)
+    _write_json(doc, path)
+    return doc
+
+
+def _write_json(doc: Dict[str, Any], path: Path) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:  # streamed: no second copy of the document
+        json.dump(doc, f, indent=1, sort_keys=False)
+        f.write("\n")
+    os.replace(tmp, path)
 
 
 def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: float,
@@ -109,9 +129,7 @@ def write_reports(doc: Dict[str, Any], report_dir: Path) -> Dict[str, Path]:
     run_dir = Path(report_dir) / doc["run"]["id"]
     run_dir.mkdir(parents=True, exist_ok=True)
     paths = {"results": run_dir / "results.json"}
-    tmp = paths["results"].with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(tmp, paths["results"])
+    _write_json(doc, paths["results"])
     paths.update(write_views(doc, run_dir))
     latest = Path(report_dir) / "latest"
     try:

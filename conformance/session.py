@@ -82,6 +82,16 @@ class Session:
             self._facts[name] = describe(impl, probe(impl, self.certs, timeout=self.timeout))
         return self._facts[name]
 
+    def known_facts(self) -> Dict[str, Dict[str, Any]]:
+        """The facts probed so far (an xdist worker hands them to the controller)."""
+        return dict(self._facts)
+
+    def adopt_facts(self, facts: Dict[str, Dict[str, Any]]) -> None:
+        """Take facts another process probed for the same implementations."""
+        for name, entry in facts.items():
+            if name in self.impls:
+                self._facts.setdefault(name, entry)
+
     def peer_facts(self) -> Dict[str, Dict[str, Any]]:
         """The results.json ``peers`` entry: what each ``--peer`` is (an agent
         is asked its interpreter, module and OpenSSL), or why it cannot run."""

@@ -107,6 +107,18 @@ def _time_lines(doc: Mapping[str, Any]) -> List[str]:
     return _table(["area", "cases", "case time (s)"], rows)
 
 
+def _memory_lines(memory: Mapping[str, Any]) -> List[str]:
+    per_process = memory.get("peak_rss_mib")
+    detail = ""
+    if per_process:
+        detail = f"pytest {per_process['controller']:.0f} MiB" + "".join(
+            f", worker {w:.0f} MiB" for w in per_process["workers"])
+    if memory.get("run_peak_mib"):
+        return [f"peak memory: {memory['run_peak_mib']:.0f} MiB, all processes at once (summed PSS, "
+                f"sampled every {memory.get('sampled_every_s', 0.2)} s); peak RSS per process: {detail}"]
+    return [f"peak RSS per process: {detail}"] if detail else []
+
+
 def _failure_lines(doc: Mapping[str, Any], limit: int) -> List[str]:
     bad = gating_records(doc)
     lines = []
@@ -132,11 +144,7 @@ def render_summary(doc: Mapping[str, Any], *, max_failures: int = 25, matrices: 
     """The whole terminal summary of ``doc`` as one string."""
     run = doc.get("run", {})
     out = [f"ssl-conformance run {run.get('id', '?')} ({run.get('duration', 0):.1f} s)"]
-    peak = run.get("memory", {}).get("peak_rss_mib")
-    if peak:
-        workers = ", ".join(f"{w:.0f}" for w in peak["workers"])
-        out.append(f"peak RSS: {peak['sum']:.0f} MiB in all (controller {peak['controller']:.0f} MiB"
-                   + (f"; workers {workers} MiB)" if workers else ")"))
+    out += _memory_lines(run.get("memory", {}))
     out += _impl_lines(doc)
     out += ["", "outcomes per implementation and area:"] + ["  " + l for l in _count_lines(doc)]
     out += ["", "time per area:"] + ["  " + l for l in _time_lines(doc)]
