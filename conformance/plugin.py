@@ -97,7 +97,7 @@ def pytest_generate_tests(metafunc: Any) -> None:
     metafunc.parametrize("conformance_item", items, ids=[i.id for i in items])
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def conformance_session(request: Any) -> Session:
     return _session(request.config)
 
