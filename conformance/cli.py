@@ -183,7 +183,8 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="run the whole suite N times and report every case whose outcome changed")
     p.add_argument("--case-timeout", type=float, default=None, metavar="SECONDS",
-                   help="timeout of every socket operation in a case (default 5)")
+                   help="timeout of every socket operation in a case (default 5); "
+                        "a case still running after 6 times that fails as hung")
     p.add_argument("--no-matrix", action="store_true", help="leave the matrices out of the summary")
     p.add_argument("-v", "--verbose", action="store_true", help="print the pytest command line")
 

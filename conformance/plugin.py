@@ -45,7 +45,8 @@ def pytest_addoption(parser: Any) -> None:
                     help="run only the cases whose id matches this shell pattern, e.g. "
                          "'api/SSLContext.*' or 'matrix/legacy/*'; repeatable")
     group.addoption("--case-timeout", type=float, default=5.0, metavar="SECONDS",
-                    help="timeout of every socket operation in a case (default 5)")
+                    help="timeout of every socket operation in a case (default 5); "
+                         "a case still running after 6 times that fails as hung")
     group.addoption("--certs", default=None, metavar="DIR",
                     help="certificate fixtures directory (default: fixtures/certs of the checkout)")
     group.addoption("--peer", action="append", default=[], metavar="SPEC",

@@ -6,7 +6,8 @@ The verdict is one of:
                     (what it returns, e.g. the negotiated version, is kept
                     as the record's ``observed``);
 ``fail``            it raised :class:`CaseFailure` (or the implementation raised
-                    something the case did not expect);
+                    something the case did not expect, or it hung: see
+                    :func:`deadline`);
 ``deviation``       it failed where an expectation entry says it will;
 ``unexpected-pass`` it passed where an expectation says it fails;
 ``unsupported``     it raised :class:`Unsupported`: a capability is missing;
@@ -16,11 +17,14 @@ The verdict is one of:
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import signal
+import threading
 import time
 import traceback
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional
 
 from .expectations import Expectation
 from .registry import Case, CaseFailure, Unsupported, _jsonable
@@ -74,13 +78,53 @@ def _is_harness_bug(exc: BaseException) -> bool:
     return bool(tb) and isinstance(exc, _HARNESS_BUGS) and tb[-1].filename.startswith(_HARNESS_DIR)
 
 
+#: a case may run this many socket timeouts (``--case-timeout``) in all before
+#: it counts as hung
+DEADLINE_TIMEOUTS = 6
+
+
+class CaseHung(BaseException):
+    """Raised into a case that outlived its deadline.  A ``BaseException``,
+    like ``KeyboardInterrupt``, so that ``except Exception`` in the code under
+    test cannot swallow it."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Interrupt the body with :class:`CaseHung` after ``seconds``.
+
+    Every socket operation of the harness has a timeout, but the code under
+    test can still block the thread for good (a green-thread hub waiting on a
+    peer that will never speak, with no timer armed).  ``SIGALRM`` interrupts
+    even a blocking system call.  Only where it can: POSIX, main thread
+    (pytest and its xdist workers run cases there); elsewhere a no-op.
+    """
+    if (seconds <= 0 or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    def alarm(signum: int, frame: Any) -> None:
+        where = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}" if frame else "?"
+        raise CaseHung(f"hung: the case did not finish within {seconds:g} s (stuck in {where})")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]) -> Record:
     """Run ``case`` with ``env`` and judge it (``expectation`` may excuse a failure)."""
     rec = Record(id=case.id, impl=impl, area=case.area, spec=case.spec,
                  params=_jsonable(dict(case.params)))
     start = time.perf_counter()
     try:
-        observed = case.run(env)
+        with deadline(DEADLINE_TIMEOUTS * env.timeout):
+            observed = case.run(env)
         rec.outcome = "pass"
         if observed is not None:
             rec.observed = _jsonable(observed)
@@ -89,6 +133,9 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
         rec.expected, rec.actual = _jsonable(exc.expected), _jsonable(exc.actual)
     except Unsupported as exc:
         rec.outcome, rec.message, rec.reason = "unsupported", str(exc), exc.capability
+    except CaseHung as exc:
+        rec.outcome, rec.message = "fail", str(exc)
+        rec.actual = "no result: hung"
     except Exception as exc:
         if _is_harness_bug(exc):
             rec.outcome = "error"
