@@ -10,8 +10,9 @@ Every case that needs a peer goes through here.  The rules:
 * listeners and connections are closed whatever happens.
 
 Implementations whose sockets are cooperative (gevent, eventlet) get a hub per
-thread, so plain threads serve them too; anything more they need belongs in an
-adapter (see ``conformance.impls``), never in cases.
+thread, so plain threads serve them too; each side's thread releases its hub when
+it ends (``conformance.hubs``).  Anything more they need belongs in an adapter
+(see ``conformance.impls``), never in cases.
 """
 from __future__ import annotations
 
@@ -23,10 +24,11 @@ import threading
 import time
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
+from .hubs import release_thread_hubs
 from .reasons import classify
 
 __all__ = ["SideResult", "TLSSide", "PairOutcome", "run_pair", "serve", "tls_pair",
-           "has_ipv6", "read_exactly", "LOOPBACK"]
+           "has_ipv6", "read_exactly", "wait_ready", "LOOPBACK"]
 
 LOOPBACK = {socket.AF_INET: "127.0.0.1", getattr(socket, "AF_INET6", -1): "::1"}
 
@@ -50,6 +52,20 @@ def has_ipv6() -> bool:
         return True
     except OSError:
         return False
+
+
+def wait_ready(sock: Any, *, write: bool = False, timeout: Optional[float] = None) -> bool:
+    """Wait until ``sock`` is readable (or writable); False if ``timeout`` passed first.
+
+    ``poll()`` where the platform has it: ``select()`` refuses descriptors from
+    ``FD_SETSIZE`` (1024) on, which a busy process reaches.
+    """
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLOUT if write else select.POLLIN)
+        return bool(poller.poll(None if timeout is None else max(0, int(timeout * 1000 + 0.999))))
+    ready = select.select([], [sock], [], timeout) if write else select.select([sock], [], [], timeout)
+    return bool(ready[0] or ready[1])
 
 
 def _listener(family: int, timeout: float) -> socket.socket:
@@ -79,6 +95,8 @@ class _Side(threading.Thread):
             self.result.value = self.body(self)
         except BaseException as exc:  # reported, never lost
             self.result.error = exc
+        finally:
+            release_thread_hubs()
 
     def cut(self) -> None:
         """Shut down our connections so a blocked call returns at once."""
@@ -192,7 +210,7 @@ def serve(
         # listening; an idle accept() is woken by closing the listener.
         deadline = time.monotonic() + 2 * timeout
         while server.is_alive() and time.monotonic() < deadline:
-            if not busy.is_set() and not select.select([lsock], [], [], 0)[0]:
+            if not busy.is_set() and not wait_ready(lsock, timeout=0):
                 break
             server.join(0.005)
         closing.set()

@@ -30,6 +30,7 @@ from typing import Any, Dict, Optional, Sequence
 
 from .cases.concurrency import concurrent_echo
 from .env import Certs, Env
+from .hubs import HarnessThread
 from .impls import ImplLoadError, load_impl
 from .loopback import LOOPBACK, read_exactly
 from .leaks import rss_kib
@@ -74,7 +75,7 @@ def _one_connection(client_ctx: Any, server_ctx: Any, payload: bytes) -> None:
             except Exception as exc:
                 errors.append(exc)
 
-        thread = threading.Thread(target=serve, daemon=True)
+        thread = HarnessThread(serve, name="soak-server")
         thread.start()
         sock = socket.create_connection(lsock.getsockname(), timeout=TIMEOUT)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle stalls between records

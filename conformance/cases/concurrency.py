@@ -21,6 +21,7 @@ import threading
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..hubs import HarnessThread
 from ..loopback import LOOPBACK, read_exactly
 from ..registry import CaseFailure, table
 
@@ -70,7 +71,7 @@ def concurrent_echo(client_ctx: Any, server_ctx: Any, n: int, timeout: float) ->
             except OSError as exc:
                 errors.append(("accept", exc))
                 return
-            t = threading.Thread(target=handle, args=(conn,), name="concurrent-server", daemon=True)
+            t = HarnessThread(handle, args=(conn,), name="concurrent-server")
             handlers.append(t)
             t.start()
 
@@ -87,9 +88,9 @@ def concurrent_echo(client_ctx: Any, server_ctx: Any, n: int, timeout: float) ->
         except Exception as exc:
             errors.append((f"client {i}", exc))
 
-    clients = [threading.Thread(target=client, args=(i,), name="concurrent-client", daemon=True)
+    clients = [HarnessThread(client, args=(i,), name="concurrent-client")
                for i in range(n)]
-    acceptor = threading.Thread(target=accept_all, name="concurrent-acceptor", daemon=True)
+    acceptor = HarnessThread(accept_all, name="concurrent-acceptor")
     started = time.perf_counter()
     deadline = time.monotonic() + 3 * timeout
     try:

@@ -5,13 +5,13 @@ Pair cases as in ``sslsocket``: client ``env``, server ``env.peer``.
 """
 from __future__ import annotations
 
-import select
 import socket
 import threading
 import time
 from typing import Any, Callable, Optional
 
-from ..loopback import serve
+from ..hubs import HarnessThread
+from ..loopback import serve, wait_ready
 from ..reasons import classify
 from ..registry import Unsupported, case, expect_equal, expect_true, table
 from .sslsocket import _drain, _pair, _serve_tls, _server_ctx
@@ -19,7 +19,8 @@ from .sslsocket import _drain, _pair, _serve_tls, _server_ctx
 
 def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float,
                           tried: Optional[threading.Event] = None) -> dict:
-    """The spec's loop, bounded: retry on WANT_READ / WANT_WRITE with select.
+    """The spec's loop, bounded: retry on WANT_READ / WANT_WRITE, waiting as the spec's
+    ``select()`` does (with ``poll()`` where there is one: no limit on descriptor numbers).
 
     ``tried`` is set after the first attempt, so a peer that waits for it
     guarantees that attempt found nothing to read (no timing luck involved).
@@ -39,10 +40,10 @@ def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float,
                 raise
             if err.args[0] == want_read:
                 seen["want_read"] += 1
-                select.select([tls], [], [], left)
+                wait_ready(tls, timeout=left)
             elif err.args[0] == want_write:
                 seen["want_write"] += 1
-                select.select([], [tls], [], left)
+                wait_ready(tls, write=True, timeout=left)
             else:
                 raise
 
@@ -264,7 +265,7 @@ def listening(env: Any, spec: str) -> None:
         except Exception as exc:
             result["error"] = exc
 
-    t = threading.Thread(target=connect, daemon=True)
+    t = HarnessThread(connect, name="client")
     t.start()
     try:
         conn, _ = server.accept()

@@ -53,9 +53,9 @@ import contextlib
 import dataclasses
 import importlib
 import socket
-import threading
 from typing import Any, Callable, Dict, FrozenSet, Iterator, Optional, Tuple
 
+from ..hubs import HarnessThread
 from ..loopback import TLSSide, read_exactly, negotiated_version, serve
 from ..reasons import classify
 from ..registry import Unsupported
@@ -240,7 +240,7 @@ def _connect_and_run(address: Address, body: Callable[[socket.socket], TLSSide],
     except OSError as exc:
         return TLSSide(error=exc)
     results = []
-    worker = threading.Thread(target=lambda: results.append(body(sock)), daemon=True)
+    worker = HarnessThread(lambda: results.append(body(sock)), name="client")
     with sock:
         worker.start()
         worker.join(3 * timeout)
