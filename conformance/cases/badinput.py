@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..leaks import leftovers, snapshot
-from ..loopback import run_pair
+from ..loopback import run_pair, serve
 from ..registry import CaseFailure, Unsupported, expect_true, table
 
 # -- the rows ------------------------------------------------------------------------------
@@ -137,9 +137,10 @@ ROWS: List[Tuple[Any, ...]] = [
     ("get_server_certificate/addr-int", "ssl.get_server_certificate(42)", "TypeError"),
     ("get_server_certificate/nothing-listening", "ssl.get_server_certificate(refused)", "OSError",
      {"errno": "ECONNREFUSED"}),
-    ("get_server_certificate/ca_certs-nonexistent", "ssl.get_server_certificate(refused, ca_certs=f.nonexistent)",
+    ("get_server_certificate/ca_certs-nonexistent", "ssl.get_server_certificate(listening, ca_certs=f.nonexistent)",
      "OSError", {"errno": "ENOENT"}),
-    ("get_server_certificate/ssl_version-unknown", "ssl.get_server_certificate(refused, ssl_version=99)", "ValueError"),
+    ("get_server_certificate/ssl_version-unknown", "ssl.get_server_certificate(listening, ssl_version=99)",
+     "ValueError"),
     ("SSLSocket.read/before-handshake-non-blocking", "pending_nb.read()", "SSLError", {"args0": "SSL_ERROR_WANT_READ"}),
     ("SSLSocket.read/before-handshake-peer-not-tls", "pending_http.read()", "SSLError"),
     ("SSLSocket.read/unconnected", "unconnected.read()", "ValueError"),
@@ -265,6 +266,13 @@ class World:
                                   f"{type(res.error).__name__}: {res.error}", actual=repr(res.error))
         return self.keep(c.value)
 
+    def listening(self) -> Tuple[str, int]:
+        """A server that accepts a connection and closes it: a call may look at its arguments
+        before or after connecting (not documented), so connecting must not fail first."""
+        stack = contextlib.ExitStack()
+        self._closers.append(stack.close)
+        return stack.enter_context(serve(lambda conn: None, timeout=self.env.timeout))
+
     def refused(self) -> Tuple[str, int]:
         """A loopback address nothing listens on (a port bound, then freed)."""
         with socket.socket() as s:
@@ -282,6 +290,7 @@ STATES: Dict[str, Callable[[World], Any]] = {
     "pending_http": lambda w: w.pending(w.env.timeout, b"GET / HTTP/1.0\r\n\r\n"),
     "closed": lambda w: w.after_handshake(unwrap=False),
     "unwrapped": lambda w: w.after_handshake(unwrap=True),
+    "listening": lambda w: w.listening(),
     "refused": lambda w: w.refused(),
     "pem": lambda w: w.env.certs.read("server"),
     "key_pem": lambda w: w.env.certs.read("server", "key"),
