@@ -29,16 +29,21 @@ __all__ = ["Snapshot", "open_fds", "snapshot", "leftovers", "rss_kib", "peak_rss
            "TreePeak"]
 
 
-def _status_kib(field: str, pid: str = "self") -> Optional[int]:
-    """A ``/proc/PID/status`` size field in KiB (``VmRSS``, ``VmHWM``); None without ``/proc``."""
+def _proc_kib(path: str, field: str) -> Optional[int]:
+    """A ``Field:   N kB`` line of a ``/proc`` file, in KiB; None without it."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        with open(path, encoding="ascii") as f:
             for line in f:
                 if line.startswith(field + ":"):
                     return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return None
+
+
+def _status_kib(field: str, pid: str = "self") -> Optional[int]:
+    """A ``/proc/PID/status`` size field in KiB (``VmRSS``, ``VmHWM``); None without ``/proc``."""
+    return _proc_kib(f"/proc/{pid}/status", field)
 
 
 def _maxrss_kib() -> int:
@@ -110,13 +115,9 @@ def leftovers(before: Snapshot, timeout: float) -> List[str]:
 def _pss_kib(pid: int) -> int:
     """Proportional set size: resident pages, each shared page divided among the
     processes sharing it (so libraries, and a child just forked, count once)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
+    pss = _proc_kib(f"/proc/{pid}/smaps_rollup", "Pss")
+    if pss is not None:
+        return pss
     return _status_kib("VmRSS", str(pid)) or 0  # no smaps_rollup (Linux < 4.14), or gone
 
 

@@ -33,7 +33,7 @@ from .env import Certs, Env
 from .hubs import HarnessThread
 from .impls import ImplLoadError, load_impl
 from .loopback import LOOPBACK, read_exactly
-from .leaks import rss_kib
+from .leaks import open_fds, rss_kib
 
 __all__ = ["add_arguments", "run", "main", "soak", "sample"]
 
@@ -41,10 +41,8 @@ TIMEOUT = 10.0
 
 
 def _fds() -> int:
-    try:
-        return len(os.listdir("/proc/self/fd"))
-    except OSError:
-        return -1
+    fds = open_fds()
+    return -1 if fds is None else len(fds)
 
 
 def sample() -> Dict[str, int]:

@@ -158,8 +158,12 @@ class OpenSSLCLI(Endpoint):
             except (OSError, subprocess.SubprocessError):
                 text, version = "", ""
             self._version = version
-            self._no_store = [f for f in _NO_STORE if re.search(rf"^\s*{f}\s", text, re.M)]
-            self._flags = frozenset(v for v, f in FLAGS.items() if re.search(rf"^\s*{f}\s", text, re.M))
+
+            def offers(flag: str) -> bool:
+                return re.search(rf"^\s*{flag}\s", text, re.M) is not None
+
+            self._no_store = [f for f in _NO_STORE if offers(f)]
+            self._flags = frozenset(v for v, f in FLAGS.items() if offers(f))
         return self._flags
 
     def available(self) -> Optional[str]:
