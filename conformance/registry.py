@@ -25,6 +25,7 @@ This module imports only the standard library.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 __all__ = [
@@ -154,17 +155,45 @@ def expect_true(condition: Any, what: str, *, expected: Any = True, actual: Any 
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
+    """``value`` as plain JSON data: what a record may carry across processes.
+
+    Only the exact built-in scalar types pass through.  Subclasses -- an
+    implementation's ``IntEnum``/``IntFlag`` constants, ``str`` or ``float``
+    subclasses -- are made plain, enums by name and value
+    (``"VerifyMode.CERT_NONE (0)"``, ``"Options.OP_ALL (0x80000050)"``,
+    ``"Options(0x82520050)"`` for flags without a name), so that a wrong
+    answer of any type is shown, never a crash of the worker that sends it.
+    Anything else is its ``repr``.
+    """
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
         return value
+    if isinstance(value, enum.Enum):
+        return _enum_text(value)
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).hex() if len(value) <= 64 else f"<{len(value)} bytes>"
+        return {str(_jsonable(k)): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        value = bytes(value)
+        return value.hex() if len(value) <= 64 else f"<{len(value)} bytes>"
     if isinstance(value, BaseException):
         return f"{type(value).__name__}: {value}"
-    return repr(value)
+    if isinstance(value, (bool, int, float, str)):  # a subclass that is no enum
+        return f"{kind.__name__}({kind.__mro__[1].__repr__(value)})"
+    try:
+        return repr(value)
+    except Exception as exc:  # noqa: BLE001 - a broken __repr__ is shown, not raised
+        return f"<{kind.__name__} object; repr() raised {type(exc).__name__}>"
+
+
+def _enum_text(value: enum.Enum) -> str:
+    cls = type(value).__name__
+    raw = value.value
+    shown = hex(raw) if isinstance(value, enum.Flag) and isinstance(raw, int) else repr(raw)
+    if value.name is None:  # a combination of flags without a name (before Python 3.11)
+        return f"{cls}({shown})"
+    return f"{cls}.{value.name} ({shown})"
 
 
 def cases_for(area: Optional[str] = None) -> List[Case]:

@@ -59,9 +59,10 @@ class Record:
     nodeid: str = ""
 
     def as_json(self) -> Dict[str, Any]:
-        # Every field already holds plain JSON data (cases pass what they
-        # record through ``_jsonable``): a shallow copy, not asdict's deep one.
-        return dict(vars(self))
+        """The record as plain JSON data, whatever a case or the code under
+        test put in it (an enum, an object): it must survive the trip from
+        an xdist worker, and results.json."""
+        return {key: _jsonable(value) for key, value in vars(self).items()}
 
 
 def _origin(exc: BaseException) -> str:
