@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
+from .ledger import JOURNAL, item_id_of
+
 __all__ = ["main", "build_parser", "EXTERNAL", "pytest_command"]
 
 DEFAULT_IMPLS = ("ssl", "reference")
@@ -35,6 +37,10 @@ DEFAULT_REPORT_DIR = "reports"
 SUITE_FILE = Path(__file__).resolve().parent / "test_conformance.py"
 #: how often ``run`` samples the memory of all its processes (seconds)
 SAMPLE_EVERY = 0.2
+#: how many times ``run`` continues a run whose pytest process died (``-n 0``; under
+#: xdist, the workers are replaced instead, up to :data:`MAX_WORKER_RESTARTS`)
+MAX_RESUMES = 20
+MAX_WORKER_RESTARTS = 50
 
 #: Subcommands implemented in their own modules: name -> (module, one-line help).
 #: Each module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
@@ -73,7 +79,7 @@ def pytest_command(args: argparse.Namespace, run_id: str) -> List[str]:
     if args.case_timeout is not None:
         cmd += ["--case-timeout", str(args.case_timeout)]
     if args.n not in ("0", "1") and _xdist_available():
-        cmd += ["-n", args.n]
+        cmd += ["-n", args.n, "--max-worker-restart", str(MAX_WORKER_RESTARTS)]
     return cmd
 
 
@@ -105,9 +111,18 @@ def _run_once(args: argparse.Namespace) -> tuple:
     # The child must import this very package (a checkout or an install).
     root = str(SUITE_FILE.parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    run_dir = Path(args.report_dir) / run_id
     with TreePeak(os.getpid(), SAMPLE_EVERY) as peak:
         rc = subprocess.call(cmd, env=env)
-    results = Path(args.report_dir) / run_id / "results.json"
+        for _ in range(MAX_RESUMES):
+            if not (run_dir / JOURNAL).exists():
+                break  # pytest finished its session (it removes the journal then)
+            print(f"ssl-conformance: the pytest process ended (exit status {rc}) before the run finished; "
+                  "continuing without the case it was running", file=sys.stderr, flush=True)
+            rc = subprocess.call(cmd + ["--resume"], env=env)
+    if (run_dir / JOURNAL).exists():
+        _give_up(run_dir, rc)
+    results = run_dir / "results.json"
     if rc == 4:
         raise UsageError("pytest refused the options (see above)")
     if rc == 5:
@@ -121,6 +136,26 @@ def _run_once(args: argparse.Namespace) -> tuple:
         print(f"ssl-conformance: pytest exited with status {rc}; results may be incomplete",
               file=sys.stderr)
     return rc, doc
+
+
+def _give_up(run_dir: Path, rc: int) -> None:
+    """The pytest process kept dying: results.json from what its journal holds, INCOMPLETE."""
+    from .ledger import read_journal
+    from .results import load_results, write_reports
+    doc = load_results(run_dir / "results.json")  # the placeholder written as the run began
+    journal = read_journal(run_dir / JOURNAL)
+    running = journal.running
+    crashed = {**journal.crashed, **{n: "the pytest process died while running it" for n in running}}
+    doc["cases"] = sorted(journal.records.values(), key=lambda r: (r["id"], r["impl"]))
+    doc["run"]["complete"] = False
+    doc["run"]["completeness"] = {
+        "complete": False, "items": len(journal.records) + len(running), "records": len(journal.records),
+        "missing": len(running), "missing_ids": [item_id_of(n) for n in running],
+        "crashed": {item_id_of(n): why for n, why in crashed.items()},
+        "reasons": [f"the pytest process died {MAX_RESUMES + 1} times (last exit status {rc}); "
+                    "the items it had not reached are not counted"]}
+    write_reports(doc, run_dir.parent)
+    (run_dir / JOURNAL).unlink()
 
 
 def cmd_run(args: argparse.Namespace) -> int:

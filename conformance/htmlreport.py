@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Iterable, List, Mapping
 
 from .matrixview import LEGEND, Grid, all_grids
-from .summary import COLUMNS, GATING, counts, verdict
+from .summary import COLUMNS, GATING, completeness, counts, verdict, verdict_line
 
 __all__ = ["render_html", "write_html"]
 
@@ -97,16 +97,13 @@ def _json(value: Any) -> str:
 def _header(doc: Mapping[str, Any]) -> List[str]:
     run = doc.get("run", {})
     interp = run.get("interpreter", {})
-    bad = [r for r in doc.get("cases", ()) if r.get("outcome") in GATING]
     ok = verdict(doc) == 0
     out = ["<h1>ssl-conformance report</h1>",
            f"<div class='meta'>run <code>{_e(run.get('id'))}</code> started {_e(run.get('started'))}, "
            f"{float(run.get('duration') or 0):.1f} s; {_e(interp.get('implementation'))} "
            f"{_e(interp.get('version'))} on {_e(run.get('platform'))}; harness {_e(run.get('harness_version'))}</div>",
-           f"<div id='verdict' class='verdict {'ok' if ok else 'bad'}'>"
-           + (f"OK: {len(doc.get('cases', ()))} records, no unexpected outcome" if ok else
-              f"FAILED: {len(bad)} unexpected outcome(s), {len(doc.get('load_problems') or {})} "
-              "implementation(s) not loaded") + "</div>",
+           f"<div id='verdict' class='verdict {'ok' if ok else 'bad'}'>{_e(verdict_line(doc))}</div>",
+           *_incomplete(doc),
            "<table id='implementations'><tr><th>implementation</th><th>OpenSSL</th><th>interpreter</th>"
            "<th>module file</th></tr>"]
     for name, f in (doc.get("implementations") or {}).items():
@@ -128,6 +125,19 @@ def _header(doc: Mapping[str, Any]) -> List[str]:
         out.append(f"<tr class='s-error'><td>{_e(name)}</td><td colspan='3'>not loaded: {_e(problem)}</td></tr>")
     out.append("</table>")
     return out
+
+
+def _incomplete(doc: Mapping[str, Any]) -> List[str]:
+    """Why the run is not complete: the ledger's reasons, crashed items, items without a record."""
+    done = completeness(doc)
+    if done.get("complete", False):
+        return []
+    rows = [f"<li>{_e(r)}</li>" for r in done.get("reasons", ())]
+    rows += [f"<li>crashed: <code>{_e(i)}</code>: {_e(w)}</li>" for i, w in (done.get("crashed") or {}).items()]
+    if done.get("missing_ids"):
+        rows.append("<li>no record: " + ", ".join(f"<code>{_e(i)}</code>" for i in done["missing_ids"])
+                    + (" ..." if int(done.get("missing") or 0) > len(done["missing_ids"]) else "") + "</li>")
+    return ["<ul id='incomplete' class='failure'>", *rows, "</ul>"]
 
 
 def _count_cells(c: Mapping[str, int]) -> str:

@@ -18,13 +18,15 @@ controller receives every record and writes ``results.json`` (``--report-dir``).
 """
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 
 from .leaks import peak_rss_kib
+from .ledger import JOURNAL, Journal, Ledger, incomplete_line, is_suite_item, item_id_of, read_journal
 from .session import Session
 
 DEFAULT_IMPLS = ("reference", "ssl")
@@ -57,6 +59,10 @@ def pytest_addoption(parser: Any) -> None:
                          "fails is reported as 'flaky' with its failure rate (default 0)")
     group.addoption("--run-id", default=None, metavar="ID",
                     help="name of the run directory under --report-dir (default: UTC time + random)")
+    group.addoption("--resume", action="store_true", default=False,
+                    help="continue the run --run-id in --report-dir after its pytest process died: items "
+                         "with a record in its journal are not run again, the one that was running is "
+                         "recorded as crashed (ssl-conformance run does this by itself)")
 
 
 def pytest_configure(config: Any) -> None:
@@ -74,6 +80,8 @@ def pytest_configure(config: Any) -> None:
         raise pytest.UsageError(str(exc)) from None
     if config.getoption("rerun_failures") < 0:
         raise pytest.UsageError("--rerun-failures must be 0 or more")
+    if config.getoption("resume") and not (config.getoption("report_dir") and config.getoption("run_id")):
+        raise pytest.UsageError("--resume needs the --report-dir and --run-id of the run to continue")
     unmatched = config._ssl_conformance.unmatched_patterns()
     if unmatched:  # a typo must not turn into a green run of nothing
         raise pytest.UsageError(
@@ -81,7 +89,7 @@ def pytest_configure(config: Any) -> None:
             + ("" if config.getoption("peer") else " (interop/... cases need --peer)"))
     config._ssl_conformance.rerun_failures = config.getoption("rerun_failures")
     config._ssl_conformance_started = time.time()
-    config._ssl_conformance_recorder = _Recorder()
+    config._ssl_conformance_recorder = _Recorder(config._ssl_conformance)
     config.pluginmanager.register(config._ssl_conformance_recorder, "ssl-conformance-recorder")
     # Implementations under test warn about the legacy API the spec documents.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:conformance")
@@ -105,11 +113,57 @@ def conformance_session(request: Any) -> Session:
 
 class _Recorder:
     """Collects the records of every report (on the controller under xdist),
-    and the peak RSS each xdist worker reports when it goes down."""
+    keeps the :class:`~conformance.ledger.Ledger` of the run, journals the
+    records as they arrive, and takes the peak RSS each xdist worker
+    reports when it goes down."""
 
-    def __init__(self) -> None:
-        self.records: List[Dict[str, Any]] = []
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ledger = Ledger()
+        self.journal: Optional[Journal] = None
         self.worker_peak_kib: List[int] = []
+
+    @property
+    def records(self) -> List[Dict[str, Any]]:
+        return list(self.ledger.records.values())
+
+    def pytest_collection_modifyitems(self, config: Any, items: List[Any]) -> None:
+        """With ``--resume``, what the journal holds is not run again."""
+        journal = _journal_path(config)
+        if journal is None or not journal.exists():
+            return
+        contents = read_journal(journal)
+        if not _is_worker(config):
+            self.ledger.expect([item.nodeid for item in items])
+        skip = set(contents.records) | set(contents.running)
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid in skip])
+        items[:] = [i for i in items if i.nodeid not in skip]
+
+    def pytest_collection_finish(self, session: Any) -> None:
+        self.ledger.expect([item.nodeid for item in session.items])
+
+    def resume(self, config: Any, journal: Journal) -> None:
+        """Take the records of the journal of the run being resumed; the
+        items that were running when its process died are crashed."""
+        contents = read_journal(journal.path)
+        for nodeid, record in contents.records.items():
+            self.ledger.add(nodeid, record)
+        for nodeid, why in contents.crashed.items():
+            self.ledger.crash(nodeid, why)
+        for nodeid in contents.running:
+            self._crashed(nodeid, "the pytest process died while running it")
+
+    def _crashed(self, nodeid: str, why: str) -> None:
+        """Item ``nodeid`` ended with its process: a failure of its implementation."""
+        self.ledger.crash(nodeid, why)
+        if self.journal is not None:
+            self.journal.crashed(nodeid, why)
+        self._add(nodeid, self.session.record_without_run(
+            item_id_of(nodeid), "fail", f"crashed: the process running the case ended ({why})"))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        self.ledger.expect(ids)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -119,12 +173,52 @@ class _Recorder:
         # The workers probed the implementations already: the controller does not again.
         _session(node.config).adopt_facts(output.get("facts") or {})
 
+    def pytest_internalerror(self, excrepr: Any, excinfo: Any) -> None:
+        lines = [line for line in str(getattr(excinfo, "value", excrepr)).splitlines() if line.strip()]
+        self.ledger.internal_errors.append(lines[-1].strip() if lines else repr(excrepr))
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.journal is not None:
+            self.journal.started(nodeid)
+
     def pytest_runtest_logreport(self, report: Any) -> None:
-        if report.when != "call":
+        record = next((v for k, v in getattr(report, "user_properties", ()) if k == _KEY), None)
+        if record is not None and report.when == "call":
+            self._add(report.nodeid, record)
+        elif report.failed and is_suite_item(report.nodeid) and report.nodeid not in self.ledger.records:
+            # No record of its own: its process died under it (xdist's report,
+            # ``when`` "???"), or pytest failed it around the call.
+            why = _first_line(report.longrepr)
+            if report.when in ("setup", "call", "teardown"):
+                self._add(report.nodeid, self.session.record_without_run(
+                    item_id_of(report.nodeid), "error", f"pytest failed the item at {report.when}: {why}"))
+            else:
+                why = re.sub(r"^worker '?(\w+)'? crashed while running .*", r"worker \1 died while running it", why)
+                self._crashed(report.nodeid, why)
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: Any) -> Any:
+        """The last word, after pytest's own summary line: an incomplete run
+        says so, and fails (exit status 1, or pytest's own if worse)."""
+        yield
+        completeness = getattr(session.config, "_ssl_conformance_completeness", None)
+        if not completeness or completeness["complete"]:
             return
-        for key, value in getattr(report, "user_properties", ()):
-            if key == _KEY:
-                self.records.append(value)
+        terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            terminal.write_line(incomplete_line(completeness), red=True, bold=True)
+        if session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _add(self, nodeid: str, record: Dict[str, Any]) -> None:
+        self.ledger.add(nodeid, record)
+        if self.journal is not None:
+            self.journal.record(nodeid, record)
+
+
+def _first_line(longrepr: Any) -> str:
+    text = str(longrepr or "").strip()
+    return text.splitlines()[-1].strip() if text else "no detail"
 
 
 def attach(node: Any, record: Dict[str, Any]) -> None:
@@ -143,21 +237,71 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
         report.user_properties = [p for p in report.user_properties if p[0] != _KEY]
 
 
+def _is_worker(config: Any) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _run_id(config: Any) -> str:
+    if not getattr(config, "_ssl_conformance_run_id", None):
+        from .results import new_run_id
+        config._ssl_conformance_run_id = config.getoption("run_id") or new_run_id(config._ssl_conformance_started)
+    return config._ssl_conformance_run_id
+
+
+def pytest_sessionstart(session: Any) -> None:
+    """Before any item runs, the run directory already holds an INCOMPLETE
+    results.json (and its views) and ``latest`` points at it: if the process
+    dies, nobody finds an older run's OK there instead.  The journal of
+    records starts beside it."""
+    config = session.config
+    report_dir = config.getoption("report_dir")
+    if _is_worker(config) or not report_dir:
+        return
+    from .results import build_document, write_reports
+    doc = build_document(_session(config), [], started=config._ssl_conformance_started,
+                         command=list(config.invocation_params.args), run_id=_run_id(config),
+                         probe=False, completeness={
+                             "complete": False, "items": 0, "records": 0, "missing": 0, "missing_ids": [],
+                             "crashed": {}, "reasons": ["the run has not finished (or its process died)"]})
+    recorder = config._ssl_conformance_recorder
+    journal_path = _journal_path(config)
+    resumed = journal_path.exists() if journal_path is not None else False
+    paths = write_reports(doc, Path(report_dir))
+    recorder.journal = Journal(paths["results"].parent)
+    if resumed:
+        recorder.resume(config, recorder.journal)
+
+
+def _journal_path(config: Any) -> Optional[Path]:
+    """The journal of the run that ``--resume`` continues (None without it)."""
+    if not config.getoption("resume"):
+        return None
+    return Path(config.getoption("report_dir")) / config.getoption("run_id") / JOURNAL
+
+
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     config = session.config
-    if hasattr(config, "workerinput"):  # an xdist worker: the controller writes reports
+    if _is_worker(config):  # an xdist worker: the controller writes reports
         config.workeroutput["peak_rss_kib"] = peak_rss_kib()
         config.workeroutput["facts"] = _session(config).known_facts()
         return
+    recorder = config._ssl_conformance_recorder
+    completeness = recorder.ledger.completeness(exitstatus)
+    config._ssl_conformance_completeness = completeness
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if not completeness["complete"] and terminal is not None:
+        terminal.stats.setdefault("incomplete", []).append(completeness)  # in pytest's last line too
     report_dir = config.getoption("report_dir")
-    records = config._ssl_conformance_recorder.records
-    if not report_dir or not records:
+    if not report_dir:
         return
     from .results import build_document, memory_figures, write_reports
-    doc = build_document(_session(config), records,
+    doc = build_document(_session(config), recorder.records,
                          started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args),
-                         run_id=config.getoption("run_id") or "",
-                         memory=memory_figures(peak_rss_kib(), config._ssl_conformance_recorder.worker_peak_kib))
+                         run_id=_run_id(config), completeness=completeness,
+                         memory=memory_figures(peak_rss_kib(), recorder.worker_peak_kib))
     paths = write_reports(doc, Path(report_dir))
+    if recorder.journal is not None:
+        recorder.journal.close(remove=True)  # results.json holds every record now
     config._ssl_conformance_paths = paths
+

@@ -59,8 +59,14 @@ def _write_json(doc: Dict[str, Any], path: Path) -> None:
 
 def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: float,
                    command: Sequence[str], run_id: str = "",
-                   memory: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """Assemble the results document from the session and its records."""
+                   memory: Optional[Dict[str, Any]] = None,
+                   completeness: Optional[Dict[str, Any]] = None,
+                   probe: bool = True) -> Dict[str, Any]:
+    """Assemble the results document from the session and its records.
+
+    ``completeness`` is the ledger's account of the run (``run.completeness``);
+    ``probe=False`` describes the implementations without probing them (the
+    placeholder written before the run)."""
     finished = time.time()
     doc = {
         "format": FORMAT,
@@ -80,13 +86,17 @@ def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: 
                         "certs": str(session.certs.dir),
                         "rerun_failures": getattr(session, "rerun_failures", 0)},
         },
-        "implementations": {name: session.facts(name) for name in session.impls},
+        "implementations": {name: session.facts(name) if probe else session.static_facts(name)
+                            for name in session.impls},
         "peers": session.peer_facts() if getattr(session, "peers", None) else {},
         "load_problems": dict(session.problems),
         "cases": sorted(records, key=lambda r: (r["id"], r["impl"])),
     }
     if memory:
         doc["run"]["memory"] = memory
+    if completeness is not None:
+        doc["run"]["complete"] = bool(completeness["complete"])
+        doc["run"]["completeness"] = completeness
     return doc
 
 

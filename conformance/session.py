@@ -59,6 +59,7 @@ class Session:
         #: ``--rerun-failures N``: how many more times a failing case is run.
         self.rerun_failures = 0
         self._interop: Optional[List[Case]] = None
+        self._by_id: Optional[Dict[str, Item]] = None
 
     @classmethod
     def from_options(cls, *, impls: Sequence[str], expectations: Sequence[str] = (),
@@ -116,8 +117,28 @@ class Session:
             out[spec.name] = entry
         return out
 
-    def _static_facts(self, name: str) -> Dict[str, Any]:
+    def static_facts(self, name: str) -> Dict[str, Any]:
+        """What an implementation says of itself, without probing it."""
         return describe(self.impls[name], None)
+
+    # -- records of items that could not make their own ----------------------
+    def record_without_run(self, item_id: str, outcome: str, message: str) -> Dict[str, Any]:
+        """The record of item ``item_id`` when it produced none of its own
+        (its process died under it, pytest failed it around the call): the
+        case and implementation it was, with ``outcome`` and ``message``."""
+        if self._by_id is None:
+            self._by_id = {item.id: item for item in self.items()}
+        item = self._by_id.get(item_id)
+        if item is None or item.case is None:
+            kind = item.kind if item is not None else "item"
+            rec = Record(id=item_id, impl=item.impl if item is not None and item.impl else "*",
+                         area=kind if kind in ("load", "expectations") else "run", spec="", params={})
+        else:
+            label = f"{item.impl}->{item.peer}" if item.peer is not None else item.impl
+            rec = Record(id=item.case.id, impl=label, area=item.case.area, spec=item.case.spec,
+                         params=dict(item.case.params))
+        rec.outcome, rec.message = outcome, message
+        return rec.as_json()
 
     # -- items -------------------------------------------------------------
     def interop_cases(self) -> List[Case]:
@@ -151,13 +172,13 @@ class Session:
                 out.append(Item("interop", c.id, case=c, impl=client, peer=server))
                 pairs.add(f"{client}->{server}")
         for i, e in enumerate(self.expectations):
-            if (any(e.applies_to_impl(n, self._static_facts(n)) for n in loaded)
+            if (any(e.applies_to_impl(n, self.static_facts(n)) for n in loaded)
                     or any(_fnmatch(pair, e.module) for pair in pairs)):
                 out.append(Item("expectation", f"expectation:{e.source}", detail=str(i)))
         return out
 
     def expectation_for(self, case_id: str, impl: str, facts_of: str) -> Optional[Expectation]:
-        facts = self._static_facts(facts_of)
+        facts = self.static_facts(facts_of)
         for e in self.expectations:
             if e.applies(case_id, impl, facts):
                 return e

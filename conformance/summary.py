@@ -12,7 +12,8 @@ Rendered from a results document alone (see ``results``):
 * the failing cases with expected vs actual;
 * the verdict.
 
-:func:`verdict` is the exit status of ``ssl-conformance run``: 0 iff no
+:func:`verdict` is the exit status of ``ssl-conformance run``: 0 iff the
+run is complete (every collected item left a record: see ``ledger``) and no
 record is ``fail``, ``unexpected-pass``, ``error`` or ``flaky``.
 
 Standard library only.
@@ -22,10 +23,12 @@ from __future__ import annotations
 import collections
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
+from .ledger import incomplete_line
 from .matrixview import LEGEND, all_grids, render_text
 from .runner import FAILING
 
-__all__ = ["GATING", "COLUMNS", "counts", "verdict", "gating_records", "render_summary"]
+__all__ = ["GATING", "COLUMNS", "counts", "completeness", "verdict", "verdict_line", "gating_records",
+           "render_summary"]
 
 #: Outcomes that fail the run: a flake is never a pass.
 GATING = frozenset(FAILING | {"flaky"})
@@ -50,9 +53,30 @@ def gating_records(doc: Mapping[str, Any]) -> List[Mapping[str, Any]]:
     return [r for r in doc.get("cases", ()) if r.get("outcome") in GATING]
 
 
+def completeness(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``run.completeness`` (a document written before it existed counts as complete)."""
+    return (doc.get("run") or {}).get("completeness") or {"complete": True}
+
+
 def verdict(doc: Mapping[str, Any]) -> int:
-    """0 iff nothing unexpected happened (load problems count), else 1."""
+    """0 iff the run finished and nothing unexpected happened (load problems count), else 1."""
+    if not completeness(doc).get("complete", False):
+        return 1
     return 1 if gating_records(doc) or doc.get("load_problems") else 0
+
+
+def verdict_line(doc: Mapping[str, Any]) -> str:
+    """The verdict in one line: ``INCOMPLETE: ...``, ``FAILED: ...`` or ``OK: ...``."""
+    bad = len(gating_records(doc))
+    total = len(doc.get("cases", ()))
+    unloaded = len(doc.get("load_problems") or {})
+    done = completeness(doc)
+    failed = (f"{bad} unexpected outcome(s)" + (f", {unloaded} implementation(s) not loaded" if unloaded else ""))
+    if not done.get("complete", False):
+        return incomplete_line(done) + (f"; and {failed}" if bad or unloaded else "")
+    if bad or unloaded:
+        return f"FAILED: {failed} in {total} records"
+    return f"OK: {total} records, no unexpected outcome"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], first_left: int = 1) -> List[str]:
@@ -165,8 +189,22 @@ def render_summary(doc: Mapping[str, Any], *, max_failures: int = 25, matrices: 
     paths = dict(paths)
     if paths:
         out += [""] + [f"{name}: {path}" for name, path in paths.items()]
-    bad = len(gating_records(doc)) or len(doc.get("load_problems") or {})
-    total = len(doc.get("cases", ()))
-    out += ["", f"FAILED: {bad} unexpected outcome(s) in {total} records" if bad
-            else f"OK: {total} records, no unexpected outcome"]
+    out += _incomplete_lines(doc)
+    out += ["", verdict_line(doc)]
     return "\n".join(out)
+
+
+def _incomplete_lines(doc: Mapping[str, Any]) -> List[str]:
+    done = completeness(doc)
+    if done.get("complete", False):
+        return []
+    out = ["", "the run did not finish:"] + [f"  {r}" for r in done.get("reasons", ())]
+    crashed = list((done.get("crashed") or {}).items())
+    for item, why in crashed[:5]:
+        out.append(f"  crashed: {item}: {_clip(why, 200)}")
+    if len(crashed) > 5:
+        out.append(f"  ... and {len(crashed) - 5} more crashed (see results.json run.completeness)")
+    missing, total = done.get("missing_ids") or [], int(done.get("missing") or 0)
+    if missing:
+        out.append("  no record: " + ", ".join(missing[:10]) + (f" ... and {total - 10} more" if total > 10 else ""))
+    return out

@@ -266,7 +266,7 @@ def interop_cases(session: Any) -> List[Case]:
 def endpoint_facts(name: str, session: Any) -> Dict[str, Any]:
     """What expectations match on (interpreter, OpenSSL) for an endpoint; ``{}`` if unknown."""
     if name in session.impls:
-        return session._static_facts(name)
+        return session.static_facts(name)
     ep = endpoint_named(name, session)
     if isinstance(ep, Agent) and ep.available() is None:
         return {"interpreter": ep.facts["interpreter"], **ep.facts["openssl"]}
