@@ -5,7 +5,7 @@ Subcommands (each has ``--help``):
 ``run``       the suite through pytest (xdist across the cores when it is
               installed), writing ``D/<run-id>/{results.json, report.html,
               junit.xml, repro/}`` and ``D/latest``, then the summary;
-``compare``   what changed between two results.json (exit 1 on regressions);
+``compare``   what changed between two results.json (exit 1 on regressions, or when the later run is incomplete);
 ``merge``     one cross-run view of several results.json (JSON + HTML);
 ``bench``, ``selftest``, ``soak``
               provided by their own modules (see :data:`EXTERNAL`).
@@ -240,7 +240,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(json.dumps(diff, indent=1))
     else:
         print(render_comparison(diff))
-    return 1 if diff["regressions"] else 0
+    # a later run that did not finish is no evidence that nothing regressed
+    return 1 if diff["regressions"] or diff["new"]["incomplete"] else 0
 
 
 def _add_merge_arguments(p: argparse.ArgumentParser) -> None:

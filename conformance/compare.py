@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Tuple
 
-from .summary import GATING
+from .summary import GATING, completeness
 
 __all__ = ["compare", "render_comparison"]
 
@@ -114,8 +114,8 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, Any]:
     """The differences between two results documents (see the module docstring)."""
     a, b = _index(old), _index(new)
     diff: Dict[str, Any] = {
-        "old": {"run": old.get("run", {}).get("id"), "facts": _labels(old)},
-        "new": {"run": new.get("run", {}).get("id"), "facts": _labels(new)},
+        "old": {"run": old.get("run", {}).get("id"), "facts": _labels(old), "incomplete": _unfinished(old)},
+        "new": {"run": new.get("run", {}).get("id"), "facts": _labels(new), "incomplete": _unfinished(new)},
         "regressions": [], "fixes": [], "outcome_changes": [], "version_changes": [],
         "observed_changes": [],
         "added": [_brief(b[k]) for k in sorted(set(b) - set(a))],
@@ -154,9 +154,19 @@ def _clip(text: Any, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
+def _unfinished(doc: Mapping[str, Any]) -> List[str]:
+    """Why ``doc``'s run is incomplete (empty when it is complete)."""
+    done = completeness(doc)
+    return [] if done.get("complete", False) else list(done.get("reasons") or ["incomplete"])
+
+
 def render_comparison(diff: Mapping[str, Any], *, limit: int = 40) -> str:
     """The comparison for a terminal (or a README)."""
     out = [f"compare {diff['old']['run']} -> {diff['new']['run']}"]
+    for side in ("old", "new"):
+        if diff[side].get("incomplete"):
+            out.append(f"  {side}: INCOMPLETE run ({'; '.join(diff[side]['incomplete'])}): "
+                       "a case it lacks may only be missing, not removed")
     for side in ("old", "new"):
         for name, label in diff[side]["facts"].items():
             out.append(f"  {side}: {name}: {label}")
