@@ -24,6 +24,7 @@ from typing import Any, Dict, List
 
 import pytest
 
+from .basis import check_choice
 from .leaks import peak_rss_kib
 from .session import Session
 
@@ -57,6 +58,9 @@ def pytest_addoption(parser: Any) -> None:
                          "fails is reported as 'flaky' with its failure rate (default 0)")
     group.addoption("--run-id", default=None, metavar="ID",
                     help="name of the run directory under --report-dir (default: UTC time + random)")
+    group.addoption("--basis", default="all", metavar="BASIS",
+                    help="run only the cases whose expectation rests on the spec's text ('spec') or on "
+                         "CPython's behaviour where the spec is silent ('cpython'); default 'all'")
 
 
 def pytest_configure(config: Any) -> None:
@@ -80,6 +84,10 @@ def pytest_configure(config: Any) -> None:
             "--case " + ", ".join(repr(p) for p in unmatched) + " matches no case id"
             + ("" if config.getoption("peer") else " (interop/... cases need --peer)"))
     config._ssl_conformance.rerun_failures = config.getoption("rerun_failures")
+    try:
+        config._ssl_conformance.basis = check_choice(config.getoption("basis"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     config._ssl_conformance_started = time.time()
     config._ssl_conformance_recorder = _Recorder()
     config.pluginmanager.register(config._ssl_conformance_recorder, "ssl-conformance-recorder")
