@@ -162,11 +162,20 @@ def exception_cause(exc: BaseException, roots: Sequence[str] = ()) -> Cause:
             "origin": origin(traceback.extract_tb(exc.__traceback__), roots)}
 
 
-def check_cause(exc: BaseException, message: str, roots: Sequence[str] = ()) -> Cause:
+def check_cause(exc: BaseException, message: str, roots: Sequence[str] = (),
+                side_errors: Sequence[BaseException] = ()) -> Cause:
     """The cause of a failed check (a ``CaseFailure``): its message, normalised, and
-    where it came from -- the implementation's frame of the error behind it when a
-    side thread's error travels as ``__cause__``, else the check in the case."""
+    where it came from.
+
+    That is the implementation's frame of the error behind the failure when
+    there is one: the ``__cause__`` the case gave it (``raise CaseFailure(...)
+    from err``), or else the error of a client or server thread (``side_errors``,
+    each with its traceback) that the message quotes.  Otherwise it is the
+    check in the case.
+    """
     behind = exc.__cause__
+    if behind is None:
+        behind = next((e for e in side_errors if str(e) and str(e) in message), None)
     if isinstance(behind, BaseException) and behind.__traceback__ is not None:
         where = origin(traceback.extract_tb(behind.__traceback__), roots)
     else:

@@ -34,6 +34,7 @@ from typing import Any, Dict, Iterator, List, Optional
 from . import causes
 from .basis import RUN
 from .expectations import Expectation
+from .loopback import take_side_errors
 from .registry import Case, CaseFailure, Unsupported, _jsonable
 
 __all__ = ["Record", "run_case", "FAILING", "OUTCOMES"]
@@ -130,6 +131,7 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
     rec = Record(id=case.id, impl=impl, area=case.area, spec=case.spec,
                  params=_jsonable(dict(case.params)), basis=case.basis or "spec")
     roots = _roots(env)
+    take_side_errors()  # whatever earlier cases' threads left
     start = time.perf_counter()
     try:
         with deadline(DEADLINE_TIMEOUTS * env.timeout):
@@ -140,7 +142,7 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
     except CaseFailure as exc:
         rec.outcome, rec.message = "fail", exc.message
         rec.expected, rec.actual = _jsonable(exc.expected), _jsonable(exc.actual)
-        rec.cause = causes.check_cause(exc, exc.message, roots)
+        rec.cause = causes.check_cause(exc, exc.message, roots, take_side_errors())
     except Unsupported as exc:
         rec.outcome, rec.message, rec.reason = "unsupported", str(exc), exc.capability
     except CaseHung as exc:

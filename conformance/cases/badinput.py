@@ -265,7 +265,8 @@ class World:
         for side, res in (("client", c), ("server", s)):
             if res.error is not None:
                 raise CaseFailure(f"setup: the {side} side of the handshake failed: "
-                                  f"{type(res.error).__name__}: {res.error}", actual=repr(res.error))
+                                  f"{type(res.error).__name__}: {res.error}",
+                                  actual=repr(res.error)) from res.error
         return self.keep(c.value)
 
     def listening(self) -> Tuple[str, int]:

@@ -28,7 +28,7 @@ def _expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional
         return exc
     except Exception as exc:
         raise CaseFailure(f"{what}: expected {exc_type.__name__}, got {type(exc).__name__}: {exc}",
-                          expected=exc_type.__name__, actual=f"{type(exc).__name__}: {exc}") from None
+                          expected=exc_type.__name__, actual=f"{type(exc).__name__}: {exc}") from exc
     raise CaseFailure(f"{what}: expected {exc_type.__name__}, nothing was raised",
                       expected=exc_type.__name__, actual="no exception")
 
