@@ -163,24 +163,25 @@ def exception_cause(exc: BaseException, roots: Sequence[str] = ()) -> Cause:
 
 
 def check_cause(exc: BaseException, message: str, roots: Sequence[str] = (),
-                side_errors: Sequence[BaseException] = ()) -> Cause:
-    """The cause of a failed check (a ``CaseFailure``): its message, normalised, and
-    where it came from.
+                side_errors: Sequence[BaseException] = (), actual: Any = None) -> Cause:
+    """The cause of a failed check (a ``CaseFailure``).
 
-    That is the implementation's frame of the error behind the failure when
-    there is one: the ``__cause__`` the case gave it (``raise CaseFailure(...)
-    from err``), or else the error of a client or server thread (``side_errors``,
-    each with its traceback) that the message quotes.  Otherwise it is the
-    check in the case.
+    When an error of the implementation is behind the failure, the cause is that
+    error's (:func:`exception_cause`): the ``__cause__`` the case gave it
+    (``raise CaseFailure(...) from err``), or else the error of a client or
+    server thread (``side_errors``, each with its traceback) that the message or
+    the ``actual`` value quotes.  So the hundreds of cases that fail because a
+    server side raised the same error make one cause, whatever each checked.
+    Otherwise it is the check's message, at the check in the case.
     """
     behind = exc.__cause__
     if behind is None:
-        behind = next((e for e in side_errors if str(e) and str(e) in message), None)
+        quoted = f"{message}\n{actual}"
+        behind = next((e for e in side_errors if str(e) and str(e) in quoted), None)
     if isinstance(behind, BaseException) and behind.__traceback__ is not None:
-        where = origin(traceback.extract_tb(behind.__traceback__), roots)
-    else:
-        where = origin(traceback.extract_tb(exc.__traceback__), roots, note=CHECK_NOTE)
-    return {"type": type(exc).__name__, "message": normalise(message), "origin": where}
+        return exception_cause(behind, roots)
+    return {"type": type(exc).__name__, "message": normalise(message),
+            "origin": origin(traceback.extract_tb(exc.__traceback__), roots, note=CHECK_NOTE)}
 
 
 def record_cause(record: Mapping[str, Any]) -> Cause:

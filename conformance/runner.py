@@ -142,7 +142,7 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
     except CaseFailure as exc:
         rec.outcome, rec.message = "fail", exc.message
         rec.expected, rec.actual = _jsonable(exc.expected), _jsonable(exc.actual)
-        rec.cause = causes.check_cause(exc, exc.message, roots, take_side_errors())
+        rec.cause = causes.check_cause(exc, exc.message, roots, take_side_errors(), rec.actual)
     except Unsupported as exc:
         rec.outcome, rec.message, rec.reason = "unsupported", str(exc), exc.capability
     except CaseHung as exc:
