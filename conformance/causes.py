@@ -134,7 +134,7 @@ def origin(frames: Sequence[traceback.FrameSummary], roots: Sequence[str] = (), 
        nor standard-library plumbing (threads, sockets, context managers): a
        module the implementation called, or one it was built from;
     3. else the innermost harness frame outside the registry's checking
-       helpers, marked as such (``note``: :data:`HARNESS_NOTE`, or :data:`CHECK_NOTE`
+       helpers and the plumbing, marked as such (``note``: :data:`HARNESS_NOTE`, or :data:`CHECK_NOTE`
        for a failed check, which is the harness's by nature).
     """
     paths = [os.path.abspath(f.filename) if not f.filename.startswith("<") else f.filename for f in frames]
@@ -145,7 +145,7 @@ def origin(frames: Sequence[traceback.FrameSummary], roots: Sequence[str] = (), 
                 return f"{short_path(path)}:{frame.lineno} in {frame.name}"
     if not frames:
         return "?"
-    harness = [f for f, p in zip(frames, paths) if p != _REGISTRY_FILE] or list(frames)
+    harness = [f for f, p in zip(frames, paths) if p != _REGISTRY_FILE and not _is_plumbing(p)] or list(frames)
     frame = harness[-1]
     return f"{short_path(frame.filename)}:{frame.lineno} in {frame.name} {note}"
 
