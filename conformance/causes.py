@@ -34,7 +34,7 @@ import re
 import sys
 import sysconfig
 import traceback
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 __all__ = ["Cause", "CauseGroup", "normalise", "origin", "roots_of", "exception_cause", "check_cause",
            "record_cause", "group", "describe"]

@@ -44,7 +44,8 @@ CSS = """
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1400px;
  padding:0 16px 40px;color:#1d1d1f}
 h1{font-size:22px;margin:18px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-h3{font-size:15px;margin:18px 0 6px}table.causes td{vertical-align:top;font-size:13px}th.basis{background:#f9ecec}
+h3{font-size:15px;margin:18px 0 6px}table.causes td{vertical-align:top;font-size:13px}
+th.basis{background:#f9ecec}
 .meta{color:#555}.verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}
 .verdict.ok{background:#dff3e0;color:#1b5e20}.verdict.bad{background:#fde0e0;color:#8e1c1c}
 table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d0d0d0;padding:3px 7px;text-align:left}
@@ -140,8 +141,8 @@ def _count_cells(c: Mapping[str, int], b: Optional[Mapping[str, int]] = None) ->
 
 
 #: headings of the basis columns, with what they count
-_BASIS_HEAD = "".join(f"<th class='basis' title='records that fail the run: {_e(basis.LABELS[k][1])}'>{_e(h)}</th>"
-                      for k, h in BASIS_COLUMNS)
+_BASIS_HEAD = "".join(f"<th class='basis' title='records that fail the run: {_e(basis.LABELS[k][1])}'>"
+                      f"{_e(h)}</th>" for k, h in BASIS_COLUMNS)
 
 
 def _counts(doc: Mapping[str, Any]) -> List[str]:
@@ -159,7 +160,8 @@ def _counts(doc: Mapping[str, Any]) -> List[str]:
     out.append("</table><details id='by-area'><summary>by area</summary>"
                f"<table><tr><th>implementation</th><th>area</th>{head}</tr>")
     for (impl, area), c in sorted(table.items()):
-        out.append(f"<tr><td>{_e(impl)}</td><td>{_e(area)}</td>{_count_cells(c, by_basis.get((impl, area), {}))}</tr>")
+        cells = _count_cells(c, by_basis.get((impl, area)))
+        out.append(f"<tr><td>{_e(impl)}</td><td>{_e(area)}</td>{cells}</tr>")
     out.append("</table></details>")
     return out
 

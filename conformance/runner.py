@@ -169,6 +169,6 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
             rec.outcome = "unexpected-pass"
             rec.message = (f"listed as a known deviation ({expectation.describe()}: "
                            f"{expectation.reason}) but the case passed; remove the entry")
-            rec.cause = {"type": "unexpected-pass", "message": "listed as a known deviation but the case passed",
-                         "origin": expectation.source}
+            rec.cause = {"type": "unexpected-pass", "origin": expectation.source,
+                         "message": "listed as a known deviation but the case passed"}
     return rec

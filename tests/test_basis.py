@@ -1,9 +1,6 @@
 """Every case says its basis; spec cases cite the spec truly; ``--basis`` selects; the
 verdict counts spec failures and CPython-compatibility differences apart."""
 import json
-import os
-import textwrap
-from pathlib import Path
 
 import pytest
 

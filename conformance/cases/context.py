@@ -60,7 +60,8 @@ def construct(env: Any, protocol: str) -> None:
 
 @case("api/SSLContext.protocol/read-only", spec="SSLContext.protocol",
       basis="cpython",
-      cite="CPython refuses assignment to the read-only protocol with AttributeError; the spec names no exception")
+      cite="CPython refuses assignment to the read-only protocol with AttributeError; the spec names no "
+           "exception")
 def protocol_read_only(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     other = env.const("PROTOCOL_TLSv1")
@@ -70,7 +71,8 @@ def protocol_read_only(env: Any) -> None:
 
 @case("api/SSLContext.verify_mode/default-CERT_NONE", spec="SSLContext.verify_mode",
       basis="spec",
-      cite="In this mode (the default), no certificates will be required from the other side of the socket connection.")
+      cite="In this mode (the default), no certificates will be required from the other side of the "
+           "socket connection.")
 def verify_default(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     expect_equal(ctx.verify_mode, env.const("CERT_NONE"), "verify_mode of a new context")
@@ -78,7 +80,8 @@ def verify_default(env: Any) -> None:
 
 @table("api/SSLContext.verify_mode/set-{mode}", spec="SSLContext.verify_mode",
        basis="spec",
-       cite="This attribute must be one of :data:`CERT_NONE`, :data:`CERT_OPTIONAL` or :data:`CERT_REQUIRED`.",
+       cite="This attribute must be one of :data:`CERT_NONE`, :data:`CERT_OPTIONAL` or "
+            ":data:`CERT_REQUIRED`.",
        rows=[{"mode": m} for m in ("CERT_NONE", "CERT_OPTIONAL", "CERT_REQUIRED")])
 def verify_set(env: Any, mode: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -88,7 +91,8 @@ def verify_set(env: Any, mode: str) -> None:
 
 @table("api/SSLContext.verify_mode/invalid-{label}", spec="SSLContext.verify_mode",
        basis="cpython",
-       cite="CPython raises ValueError for a verify_mode that is not a CERT_* value; the spec names no exception",
+       cite="CPython raises ValueError for a verify_mode that is not a CERT_* value; the spec names no "
+            "exception",
        rows=[{"label": "42", "value": 42}, {"label": "negative", "value": -1}])
 def verify_invalid(env: Any, label: str, value: int) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -98,7 +102,8 @@ def verify_invalid(env: Any, label: str, value: int) -> None:
 
 @case("api/SSLContext.options/default-includes-OP_ALL", spec="SSLContext.options",
       basis="spec",
-      cite="An integer representing the set of SSL options enabled on this context. The default value is :data:`OP_ALL`")
+      cite="An integer representing the set of SSL options enabled on this context. The default value is "
+           ":data:`OP_ALL`")
 def options_default(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     op_all = int(env.const("OP_ALL"))
@@ -143,7 +148,8 @@ def ciphers_ok(env: Any, label: str, ciphers: str) -> None:
 
 @table("api/SSLContext.set_ciphers/none-selectable-{label}", spec="SSLContext.set_ciphers",
        basis="spec",
-       cite="If no cipher can be selected (because compile-time options or other configuration forbids use of all the specified ciphers), an :class:`SSLError` will be raised.",
+       cite="If no cipher can be selected (because compile-time options or other configuration forbids "
+            "use of all the specified ciphers), an :class:`SSLError` will be raised.",
        rows=[{"label": "unknown-name", "ciphers": "NO-SUCH-CIPHER"}, {"label": "empty", "ciphers": ""},
              {"label": "all-excluded", "ciphers": "!ALL"}, {"label": "null-then-excluded", "ciphers": "eNULL:!eNULL"}])
 def ciphers_none(env: Any, label: str, ciphers: str) -> None:
@@ -193,7 +199,8 @@ def _der(env: Any, name: str) -> bytes:
 
 @case("api/SSLContext.load_cert_chain/leaf-only-needs-chain", spec="SSLContext.load_cert_chain",
       basis="spec",
-      cite="containing the certificate as well as any number of CA certificates needed to establish the certificate's authenticity.")
+      cite="containing the certificate as well as any number of CA certificates needed to establish the "
+           "certificate's authenticity.")
 def leaf_without_chain(env: Any) -> None:
     """A leaf loaded without its intermediate fails verification against the root alone."""
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -224,7 +231,8 @@ def key_mismatch(env: Any, label: str, cert: str, key: str, reason: Optional[str
 
 @table("api/SSLContext.load_cert_chain/bad-certfile-{label}", spec="SSLContext.load_cert_chain",
        basis="cpython",
-       cite="CPython raises SSLError (PEM lib) for a certfile with no usable PEM certificate; the spec names no error",
+       cite="CPython raises SSLError (PEM lib) for a certfile with no usable PEM certificate; the spec "
+            "names no error",
        rows=[{"label": n} for n in ("malformed-truncated", "malformed-badbase64", "malformed-wrong-armor", "empty")])
 def bad_certfile(env: Any, label: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -273,7 +281,8 @@ else:
 
 @case("api/SSLContext.load_cert_chain/encrypted-key-no-password", spec="SSLContext.load_cert_chain",
       basis="cpython",
-      cite="CPython fails to load an encrypted key without a password with SSLError or OSError (EINVAL from the failed prompt)")
+      cite="CPython fails to load an encrypted key without a password with SSLError or OSError (EINVAL "
+           "from the failed prompt)")
 def encrypted_without_password(env: Any) -> None:
     """The 3.2 API has no password argument: an encrypted key cannot be loaded.
 

@@ -111,7 +111,8 @@ def compare_fields(actual: Any, expected: Dict[str, Any], what: str) -> None:
 
 @table("decode/{name}/validated", spec="SSLSocket.getpeercert",
        basis="spec",
-       cite="If the certificate was validated, it returns a dict with the keys ``subject`` (the principal for which the certificate was issued), and ``notAfter``", rows=VALIDATED, pair=True)
+       cite="If the certificate was validated, it returns a dict with the keys ``subject`` (the principal "
+            "for which the certificate was issued), and ``notAfter``", rows=VALIDATED, pair=True)
 def validated(env: Any, name: str, role: str) -> None:
     out, side = _exchange(env, name, role, "REQUIRED")
     expect_true(out.ok, f"verified handshake presenting {name}", expected="ok",

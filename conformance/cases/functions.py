@@ -52,7 +52,9 @@ def _epoch(iso: str) -> int:
 
 @table("api/cert_time_to_seconds/{label}", spec="cert_time_to_seconds",
        basis="spec",
-       cite="Returns a floating-point value containing a normal seconds-after-the-epoch time value, given the time-string representing the \"notBefore\" or \"notAfter\" date from a certificate.", rows=_time_rows())
+       cite="Returns a floating-point value containing a normal seconds-after-the-epoch time value, given "
+            "the time-string representing the \"notBefore\" or \"notAfter\" date from a certificate.",
+       rows=_time_rows())
 def time_value(env: Any, label: str, text: str, iso: str) -> None:
     got = env.ssl.cert_time_to_seconds(text)
     expect_equal(got, _epoch(iso), f"cert_time_to_seconds({text!r})")
@@ -100,7 +102,8 @@ def _der_of(env: Any, name: str) -> bytes:
 
 @table("api/PEM_cert_to_DER_cert/{name}", spec="PEM_cert_to_DER_cert",
        basis="spec",
-       cite="Given a certificate as an ASCII PEM string, returns a DER-encoded sequence of bytes for that same certificate.", rows=_cert_names())
+       cite="Given a certificate as an ASCII PEM string, returns a DER-encoded sequence of bytes for that "
+            "same certificate.", rows=_cert_names())
 def pem_to_der(env: Any, name: str) -> None:
     der = env.ssl.PEM_cert_to_DER_cert(env.certs.read(name))
     expect_true(isinstance(der, bytes), "PEM_cert_to_DER_cert returns bytes", actual=type(der).__name__)
@@ -109,7 +112,8 @@ def pem_to_der(env: Any, name: str) -> None:
 
 @table("api/DER_cert_to_PEM_cert/{name}", spec="DER_cert_to_PEM_cert",
        basis="spec",
-       cite="Given a certificate as a DER-encoded blob of bytes, returns a PEM-encoded string version of the same certificate.", rows=_cert_names())
+       cite="Given a certificate as a DER-encoded blob of bytes, returns a PEM-encoded string version of "
+            "the same certificate.", rows=_cert_names())
 def der_to_pem(env: Any, name: str) -> None:
     der = _der_of(env, name)
     pem = env.ssl.DER_cert_to_PEM_cert(der)
@@ -160,7 +164,8 @@ GSC_ROWS = [
 
 @table("api/get_server_certificate/{label}", spec="get_server_certificate",
        basis="spec",
-       cite="fetches the server's certificate, and returns it as a PEM-encoded string.", rows=GSC_ROWS, pair=True)
+       cite="fetches the server's certificate, and returns it as a PEM-encoded string.",
+       rows=GSC_ROWS, pair=True)
 def get_server_certificate(env: Any, label: str, ca: Any, version: Any, ok: bool) -> None:
     server_ctx = (env.peer or env).context(cert="server")
     kwargs: Dict[str, Any] = {}
@@ -188,7 +193,8 @@ def get_server_certificate(env: Any, label: str, ca: Any, version: Any, ok: bool
 
 @case("api/RAND_status/bool", spec="RAND_status",
       basis="spec",
-      cite="Returns True if the SSL pseudo-random number generator has been seeded with 'enough' randomness, and False otherwise.")
+      cite="Returns True if the SSL pseudo-random number generator has been seeded with 'enough' "
+           "randomness, and False otherwise.")
 def rand_status(env: Any) -> None:
     value = env.ssl.RAND_status()
     expect_true(isinstance(value, bool), "RAND_status() returns a bool", actual=type(value).__name__)
@@ -204,7 +210,8 @@ def rand_seeded(env: Any) -> None:
 
 @case("api/RAND_status/rand-bytes-when-seeded", spec="RAND_status",
       basis="cpython",
-      cite="CPython 3.3+ has RAND_bytes(n), n random bytes once the generator is seeded; 3.2 does not document it")
+      cite="CPython 3.3+ has RAND_bytes(n), n random bytes once the generator is seeded; 3.2 does not "
+           "document it")
 def rand_bytes(env: Any) -> None:
     fn = getattr(env.ssl, "RAND_bytes", None)
     if fn is None:

@@ -62,7 +62,9 @@ RAW = [{"role": role, "kind": kind, "instead": instead}
 
 @table("hostile/raw/{kind}-instead-of-{instead}", spec="SSLSocket.do_handshake",
        basis="spec",
-       cite="Raised to signal an error from the underlying SSL implementation. This signifies some problem in the higher-level encryption and authentication layer that's superimposed on the underlying network connection.", rows=RAW)
+       cite="Raised to signal an error from the underlying SSL implementation. This signifies some "
+            "problem in the higher-level encryption and authentication layer that's superimposed on the "
+            "underlying network connection.", rows=RAW)
 def raw_peer(env: Any, role: str, kind: str, instead: str) -> Dict[str, str]:
     """The side under test meets bytes that are not TLS: SSLError at once.
 
@@ -111,7 +113,8 @@ STALLS = [{"phase": "handshake", "role": "client", "call": "do_handshake"},
 
 @table("hostile/stall/{phase}-{role}", spec="SSLSocket.{call}",
        basis="spec",
-       cite="provides a socket-like wrapper that also encrypts and decrypts the data going over the socket with SSL.", rows=STALLS)
+       cite="provides a socket-like wrapper that also encrypts and decrypts the data going over the "
+            "socket with SSL.", rows=STALLS)
 def stall(env: Any, phase: str, role: str, call: str) -> Dict[str, str]:
     """A peer that goes silent: with a socket timeout set, the call raises within it.
 

@@ -267,7 +267,8 @@ def interop_cases(session: Any) -> List[Case]:
         for policy in cell.policies:
             for client, server in endpoint_pairs(list(session.impls), session.peers):
                 out.append(Case(id=f"interop/{policy}/{client}=>{server}/{cell.name}", spec=cell.spec,
-                                basis="spec", cite=CITES[cell.spec], func=run, params={"client_endpoint": client, "server_endpoint": server,
+                                basis="spec", cite=CITES[cell.spec],
+                                func=run, params={"client_endpoint": client, "server_endpoint": server,
                                                   "policy": policy, "cell": cell.name}))
     return sorted(out, key=lambda c: c.id)
 

@@ -48,7 +48,8 @@ ROWS = [{"direction": d, "fixture": f} for d in ("server-cert", "client-cert") f
 
 @table("negative/{direction}/{fixture}", spec="CERT_REQUIRED",
        basis="spec",
-       cite="an :class:`SSLError` will be raised if no certificate is provided, or if its validation fails.", rows=ROWS, pair=True)
+       cite="an :class:`SSLError` will be raised if no certificate is provided, or if its validation "
+            "fails.", rows=ROWS, pair=True)
 def refused(env: Any, direction: str, fixture: str) -> Dict[str, Any]:
     server_env = env.peer or env
     presenter = server_env if direction == "server-cert" else env
@@ -79,7 +80,8 @@ def refused(env: Any, direction: str, fixture: str) -> Dict[str, Any]:
 
 @table("negative/nul-name/{field}", spec="SSLSocket.getpeercert",
        basis="spec",
-       cite="The \"subject\" field is a tuple containing the sequence of relative distinguished names (RDNs) given in the certificate's data structure for the principal", pair=True,
+       cite="The \"subject\" field is a tuple containing the sequence of relative distinguished names "
+            "(RDNs) given in the certificate's data structure for the principal", pair=True,
        rows=[{"field": "commonName"}, {"field": "subjectAltName"}])
 def nul_name(env: Any, field: str) -> Dict[str, Any]:
     """A name with an embedded NUL (CVE-2013-4238) is shown whole, never cut at the NUL:

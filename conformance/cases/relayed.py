@@ -144,7 +144,9 @@ POST = [{"kind": "oversized-record", "header": record_header(23, 0x0303, MAX_REC
 
 @table("hostile/relay/{kind}-after-handshake", spec="SSLSocket.read",
        basis="spec",
-       cite="Raised to signal an error from the underlying SSL implementation. This signifies some problem in the higher-level encryption and authentication layer that's superimposed on the underlying network connection.", rows=POST, pair=True)
+       cite="Raised to signal an error from the underlying SSL implementation. This signifies some "
+            "problem in the higher-level encryption and authentication layer that's superimposed on the "
+            "underlying network connection.", rows=POST, pair=True)
 def damaged_record(env: Any, kind: str, header: bytes) -> Dict[str, str]:
     """The client's first application record gets a bad header: the server's read raises SSLError."""
     def client_then(relay: Any, tls: Any, stage: str) -> None:
@@ -171,7 +173,9 @@ def damaged_record(env: Any, kind: str, header: bytes) -> Dict[str, str]:
 
 @table("hostile/relay/cut-at-every-record/{direction}", spec="SSLSocket.do_handshake",
        basis="spec",
-       cite="Raised to signal an error from the underlying SSL implementation. This signifies some problem in the higher-level encryption and authentication layer that's superimposed on the underlying network connection.",
+       cite="Raised to signal an error from the underlying SSL implementation. This signifies some "
+            "problem in the higher-level encryption and authentication layer that's superimposed on the "
+            "underlying network connection.",
        rows=[{"direction": "c2s"}, {"direction": "s2c"}], pair=True)
 def cut_everywhere(env: Any, direction: str) -> Dict[str, Any]:
     """Cut (FIN both ways) after k whole records, for k = 0, 1, ... until the exchange survives.
@@ -207,7 +211,9 @@ RST = [{"where": "mid-handshake-c2s"}, {"where": "mid-handshake-s2c"}, {"where":
 
 @table("hostile/relay/rst/{where}", spec="SSLSocket.read",
        basis="spec",
-       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise the exceptions back to the caller.", rows=RST, pair=True)
+       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to "
+            "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise "
+            "the exceptions back to the caller.", rows=RST, pair=True)
 def reset(env: Any, where: str) -> Dict[str, str]:
     """A TCP reset: the side that was waiting raises SSLError/OSError, never a clean EOF.
 
@@ -254,7 +260,9 @@ def _hello_then_wait(ctx: Any) -> Callable:
 
 @table("hostile/relay/ragged-eof/suppress-{suppress}", spec="SSLContext.wrap_socket",
        basis="spec",
-       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise the exceptions back to the caller.",
+       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to "
+            "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise "
+            "the exceptions back to the caller.",
        rows=[{"suppress": True}, {"suppress": False}], pair=True)
 def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
     """The relay ends TCP mid-data, no close_notify: b'' (suppressed) or SSLError."""
@@ -397,7 +405,8 @@ def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
 
 @case("hostile/fragmented/unwrap", spec="SSLSocket.unwrap",
       basis="spec",
-      cite="Performs the SSL shutdown handshake, which removes the TLS layer from the underlying socket, and returns the underlying socket object.", pair=True)
+      cite="Performs the SSL shutdown handshake, which removes the TLS layer from the underlying socket, "
+           "and returns the underlying socket object.", pair=True)
 def fragmented_unwrap(env: Any) -> None:
     """TLS data, then unwrap on both sides, then plaintext, all one byte at a time."""
     cctx, sctx = env.context(), _server_ctx(env)

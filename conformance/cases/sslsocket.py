@@ -56,7 +56,9 @@ def _drain(tls: Any) -> bytes:
 
 @case("api/SSLSocket.cipher/before-and-after-handshake", spec="SSLSocket.cipher",
       basis="spec",
-      cite="Returns a three-value tuple containing the name of the cipher being used, the version of the SSL protocol that defines its use, and the number of secret bits being used. If no connection has been established, returns ``None``.", pair=True)
+      cite="Returns a three-value tuple containing the name of the cipher being used, the version of the "
+           "SSL protocol that defines its use, and the number of secret bits being used. If no connection "
+           "has been established, returns ``None``.", pair=True)
 def cipher_before_after(env: Any) -> None:
     ctx = env.context()
 
@@ -136,7 +138,8 @@ def peercert_forms(env: Any, form: str, verify: str, want: str) -> None:
 
 @case("api/SSLSocket.getpeercert/no-certificate-None", spec="SSLSocket.getpeercert",
       basis="spec",
-      cite="If there is no certificate for the peer on the other end of the connection, returns ``None``.", pair=True)
+      cite="If there is no certificate for the peer on the other end of the connection, returns ``None``.",
+      pair=True)
 def peercert_none(env: Any) -> None:
     """A server that did not ask for a client certificate has none: None in both forms."""
     def server_then(tls: Any) -> Any:
@@ -202,7 +205,8 @@ def read_forms(env: Any, how: str, nbytes: Optional[int], buffer: Optional[int])
 
 @table("api/SSLSocket.write/{size}-bytes", spec="SSLSocket.write",
        basis="spec",
-       cite="Writes the ``data`` to the other side of the connection, using the SSL channel to encrypt. Returns the number of bytes written.",
+       cite="Writes the ``data`` to the other side of the connection, using the SSL channel to encrypt. "
+            "Returns the number of bytes written.",
        rows=[{"size": n} for n in (1, 1000, 20000)], pair=True)
 def write_count(env: Any, size: int) -> None:
     ctx = env.context()

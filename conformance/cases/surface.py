@@ -191,7 +191,8 @@ def sslerror_is_socket_error(env: Any) -> None:
 
 @case("api/SSLSocket.read/sslsocket-is-a-socket", spec="SSLSocket.read",
       basis="spec",
-      cite="This module provides a class, :class:`ssl.SSLSocket`, which is derived from the :class:`socket.socket` type")
+      cite="This module provides a class, :class:`ssl.SSLSocket`, which is derived from the "
+           ":class:`socket.socket` type")
 def sslsocket_is_a_socket(env: Any) -> None:
     cls = env.const("SSLSocket")
     expect_true(isinstance(cls, type) and issubclass(cls, socket.socket),

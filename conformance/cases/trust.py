@@ -17,7 +17,8 @@ SPEC = "SSLContext.load_verify_locations"
 #: The spec's sentence for what each verify mode asks of the peer's certificate.
 VERIFY_MODE_CITES = {
     "NONE": "In this mode (the default), no certificates will be required from the other side of the "
-            "socket connection. If a certificate is received from the other end, no attempt to validate it is made.",
+            "socket connection. If a certificate is received from the other end, no attempt to validate it "
+            "is made.",
     "OPTIONAL": "In this mode no certificates will be required from the other side of the socket connection; "
                 "but if they are provided, validation will be attempted and an :class:`SSLError` will be "
                 "raised on failure.",
@@ -55,7 +56,8 @@ FORMS = [
 
 @table("api/SSLContext.load_verify_locations/{form}", spec=SPEC,
        basis="spec",
-       cite="Load a set of \"certification authority\" (CA) certificates used to validate other peers' certificates when :data:`verify_mode` is other than :data:`CERT_NONE`.", rows=FORMS)
+       cite="Load a set of \"certification authority\" (CA) certificates used to validate other peers' "
+            "certificates when :data:`verify_mode` is other than :data:`CERT_NONE`.", rows=FORMS)
 def verify_form(env: Any, form: str, cafile: Optional[str], capath: Optional[str], call: str,
                 ok: Optional[bool]) -> None:
     """``ok=None``: trusting only the intermediate may or may not anchor a chain
@@ -96,7 +98,8 @@ def empty_capath(env: Any) -> None:
 
 @case("api/SSLContext.load_verify_locations/neither-TypeError", spec=SPEC,
       basis="cpython",
-      cite="CPython raises TypeError when neither cafile nor capath is given; the spec says one must be, naming no exception")
+      cite="CPython raises TypeError when neither cafile nor capath is given; the spec says one must be, "
+           "naming no exception")
 def neither(env: Any) -> None:
     client = _client(env)
     _expect_raises(env, TypeError, lambda: client.load_verify_locations(), "load_verify_locations()")

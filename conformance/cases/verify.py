@@ -145,7 +145,8 @@ _CERTFILES = {"leaf": ("server",), "leaf+intermediate": ("server", "intermediate
 
 @table("verify/chain/certfile={certfile}/trust={trust}", spec="SSLContext.load_cert_chain",
        basis="spec",
-       cite="you only need the root certificates, and the remote peer is supposed to furnish the other certificates necessary to chain from its certificate to a root certificate.",
+       cite="you only need the root certificates, and the remote peer is supposed to furnish the other "
+            "certificates necessary to chain from its certificate to a root certificate.",
        rows=CHAIN_ROWS, pair=True)
 def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
     """The spec: with SSLv3/TLS 'you only need the root certificates [in the CA
