@@ -112,9 +112,9 @@ STALLS = [{"phase": "handshake", "role": "client", "call": "do_handshake"},
 
 
 @table("hostile/stall/{phase}-{role}", spec="SSLSocket.{call}",
-       basis="spec",
-       cite="provides a socket-like wrapper that also encrypts and decrypts the data going over the "
-            "socket with SSL.", rows=STALLS)
+       basis="cpython",
+       cite="CPython raises socket.timeout (or an SSLError saying 'timed out') when the peer stalls past "
+            "the socket timeout; the 3.2 spec says nothing of timeouts", rows=STALLS)
 def stall(env: Any, phase: str, role: str, call: str) -> Dict[str, str]:
     """A peer that goes silent: with a socket timeout set, the call raises within it.
 
