@@ -216,14 +216,30 @@ class CauseGroup:
         return sorted({str(r.get("impl")) for r in self.records})
 
 
+def _in_harness(where: str) -> bool:
+    return where.endswith((HARNESS_NOTE, CHECK_NOTE))
+
+
 def group(records: Iterable[Mapping[str, Any]], *, min_count: int = 1) -> List[CauseGroup]:
     """``records`` grouped by cause (type, message, origin): largest group first,
-    then by type and message; groups smaller than ``min_count`` left out."""
+    then by type and message; groups smaller than ``min_count`` left out.
+
+    An origin in the implementation's code is part of the cause; a harness
+    frame is not: a module without ``SSLContext`` fails with one
+    ``AttributeError`` at as many places of the harness as cases touch it,
+    and that is one cause (its origin then says how many places).
+    """
     by_key: Dict[Tuple[str, str, str], CauseGroup] = {}
+    places: Dict[Tuple[str, str, str], set] = {}
     for rec in records:
         cause = record_cause(rec)
-        key = (cause["type"], cause["message"], cause["origin"])
-        by_key.setdefault(key, CauseGroup(cause, [])).records.append(rec)
+        key = (cause["type"], cause["message"], "" if _in_harness(cause["origin"]) else cause["origin"])
+        by_key.setdefault(key, CauseGroup(dict(cause), [])).records.append(rec)
+        places.setdefault(key, set()).add(cause["origin"])
+    for key, where in places.items():
+        if len(where) > 1:
+            first = sorted(where)[0].replace(HARNESS_NOTE, "").replace(CHECK_NOTE, "").strip()
+            by_key[key].cause["origin"] = f"{len(where)} places in the harness, e.g. {first}"
     groups = [g for g in by_key.values() if g.count >= min_count]
     return sorted(groups, key=lambda g: (-g.count, g.cause["type"], g.cause["message"], g.cause["origin"]))
 

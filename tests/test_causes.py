@@ -205,3 +205,12 @@ def test_report_html_has_the_two_groups_each_with_its_causes():
     assert "errno EISDIR" in cpy_part and "errno EISDIR" not in spec_part
     assert "FAILED: 6 spec failures, 3 CPython-compatibility differences in" in page
     assert ">spec-fail</th>" in page and ">cpy-diff</th>" in page
+
+
+def test_one_error_met_at_many_places_of_the_harness_is_one_cause():
+    recs = [_failing(f"api/a/{i}", origin=f"conformance/cases/context.py:{10 + i} in f {causes.HARNESS_NOTE}")
+            for i in range(4)]
+    [g] = causes.group(recs)
+    assert g.count == 4
+    assert g.cause["origin"].startswith("4 places in the harness, e.g. conformance/cases/context.py:10 in f")
+    assert recs[0]["cause"]["origin"].endswith(causes.HARNESS_NOTE)  # the records themselves are untouched
