@@ -113,7 +113,7 @@ def _run_once(args: argparse.Namespace) -> tuple:
     if rc == 4:
         raise UsageError("pytest refused the options (see above)")
     if rc == 5:
-        raise UsageError("no case selected (check --case / -k)")
+        raise UsageError("no case selected (check --case / -k / --basis)")
     if not results.exists():
         print(f"ssl-conformance: pytest exited with status {rc} without writing {results}",
               file=sys.stderr)
