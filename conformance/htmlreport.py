@@ -16,8 +16,9 @@ Readable without scrolling through every record:
    negotiated version in each cell, the oracle's verdict and the message in
    its tooltip;
 4. ``#cases`` -- every record in one table with filters by implementation,
-   area and outcome plus a text search (default: everything but passes).
-   Filters can be preset in the address: ``report.html#outcome=fail&area=api``.
+   area, basis and outcome plus a text search (default: everything but
+   passes).  Filters can be preset in the address:
+   ``report.html#outcome=fail&area=api&basis=spec``.
 
 No network: CSS and script are inline, nothing is fetched.  The rows are
 rendered here, in HTML, so the page reads without script too; the script
@@ -69,6 +70,7 @@ tr.hidden{display:none}.out{font-weight:600}
 SCRIPT = """
 (function(){
   var f={impl:document.getElementById('f-impl'),area:document.getElementById('f-area'),
+         basis:document.getElementById('f-basis'),
          outcome:document.getElementById('f-outcome'),text:document.getElementById('f-text')};
   var rows=document.querySelectorAll('#case-table tbody tr');
   function apply(){
@@ -77,6 +79,7 @@ SCRIPT = """
       var r=rows[i],o=r.getAttribute('data-outcome'),ok=true;
       if(f.impl.value&&r.getAttribute('data-impl')!==f.impl.value)ok=false;
       if(f.area.value&&r.getAttribute('data-area')!==f.area.value)ok=false;
+      if(f.basis.value&&r.getAttribute('data-basis')!==f.basis.value)ok=false;
       if(f.outcome.value==='not-pass'){if(o==='pass')ok=false;}
       else if(f.outcome.value&&o!==f.outcome.value)ok=false;
       if(q&&r.textContent.toLowerCase().indexOf(q)<0)ok=false;
@@ -212,7 +215,7 @@ def _failure(rec: Mapping[str, Any]) -> str:
              f"basis: {_e(basis.basis_of(rec))}</span></div>",
              f"<div>{_e(rec.get('message'))}</div>"]
     origin = (rec.get("cause") or {}).get("origin")
-    if origin:
+    if origin and origin not in str(rec.get("message")):
         parts.append(f"<div class='meta'>at <code>{_e(origin)}</code></div>")
     if rec.get("expected") is not None or rec.get("actual") is not None:
         parts.append(f"<div class='ea'><b>expected</b><pre class='expected'>{_e(_json(rec.get('expected')))}</pre>"
@@ -270,6 +273,7 @@ def _cases(doc: Mapping[str, Any]) -> List[str]:
     out = ["<h2 id='cases'>All records</h2><div class='filters'>",
            "<label>implementation " + _options("impl", impls, "all") + "</label>",
            "<label>area " + _options("area", areas, "all") + "</label>",
+           "<label>basis " + _options("basis", sorted({basis.basis_of(r) for r in cases}), "all") + "</label>",
            "<label>outcome " + _options("outcome", outcomes, "all",
                                         "<option value='not-pass' selected>all but pass</option>") + "</label>",
            "<label>search <input id='f-text' type='search' placeholder='id, message...'></label>",
@@ -280,6 +284,7 @@ def _cases(doc: Mapping[str, Any]) -> List[str]:
         hidden = " class='hidden'" if r["outcome"] == "pass" else ""
         text = r.get("message") or (json.dumps(r["observed"], default=repr) if r.get("observed") else "")
         out.append(f"<tr{hidden} data-impl='{_e(r['impl'])}' data-area='{_e(r['area'])}' "
+                   f"data-basis='{_e(basis.basis_of(r))}' "
                    f"data-outcome='{_e(r['outcome'])}'><td>{_e(r['impl'])}</td><td><code>{_e(r['id'])}</code></td>"
                    f"<td class='s-{_e(r['outcome'])}'>{_e(r['outcome'])}</td><td class='msg'>{_e(text)}</td>"
                    f"<td class='n'>{float(r.get('duration') or 0):.3f}</td></tr>")

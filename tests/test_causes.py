@@ -214,3 +214,10 @@ def test_one_error_met_at_many_places_of_the_harness_is_one_cause():
     assert g.count == 4
     assert g.cause["origin"].startswith("4 places in the harness, e.g. conformance/cases/context.py:10 in f")
     assert recs[0]["cause"]["origin"].endswith(causes.HARNESS_NOTE)  # the records themselves are untouched
+
+
+def test_report_html_records_can_be_filtered_by_basis():
+    page = render_html(_doc())
+    assert "<select id='f-basis'>" in page and "<option value='cpython'>cpython</option>" in page
+    assert page.count("data-basis='cpython'") == 3
+    assert "f.basis.value" in page  # the filter script reads it
