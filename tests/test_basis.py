@@ -1,6 +1,7 @@
 """Every case says its basis; spec cases cite the spec truly; ``--basis`` selects; the
 verdict counts spec failures and CPython-compatibility differences apart."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -126,7 +127,7 @@ def test_an_unknown_basis_is_a_usage_error_of_the_cli(capsys, tmp_path):
 
 def test_an_unknown_basis_is_a_usage_error_of_the_plugin(pytester):
     import conformance.test_conformance as t
-    pytester.makepyfile(test_suite=open(t.__file__).read())
+    pytester.makepyfile(test_suite=Path(t.__file__).read_text(encoding="utf-8"))
     result = pytester.runpytest("-p", "conformance.plugin", "--impl", "ssl", "--basis", "docs",
                                 "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -135,7 +136,7 @@ def test_an_unknown_basis_is_a_usage_error_of_the_plugin(pytester):
 
 def test_the_plugin_runs_only_the_chosen_basis(pytester):
     import conformance.test_conformance as t
-    pytester.makepyfile(test_suite=open(t.__file__).read())
+    pytester.makepyfile(test_suite=Path(t.__file__).read_text(encoding="utf-8"))
     result = pytester.runpytest("-p", "conformance.plugin", "--impl", "ssl", "--basis", "cpython",
                                 "--case", "api/SSLContext.protocol/*", "--collect-only", "-q",
                                 "-p", "no:cacheprovider")
