@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-__all__ = ["LISTING_PATH", "KINDS", "load", "entries", "entry", "names", "REQUIRED"]
+__all__ = ["LISTING_PATH", "KINDS", "load", "entries", "entry", "names", "directive", "REQUIRED"]
 
 LISTING_PATH = Path(__file__).resolve().parent / "api.json"
 
@@ -53,6 +53,13 @@ def entry(name: str) -> Dict[str, Any]:
         if e["name"] == name:
             return e
     raise KeyError(f"{name!r} is not in the API listing {LISTING_PATH}")
+
+
+def directive(name: str) -> str:
+    """The spec's directive of entry ``name`` as it reads in the text, e.g.
+    ``method:: SSLSocket.read``: the citation of a case that checks a name
+    exists, takes a parameter or has a default."""
+    return f"{entry(name)['kind']}:: {name}"
 
 
 def parameters(name: str) -> Optional[List[Dict[str, Any]]]:

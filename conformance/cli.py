@@ -76,6 +76,8 @@ def pytest_command(args: argparse.Namespace, run_id: str) -> List[str]:
         cmd += ["-k", args.k]
     if args.rerun_failures:
         cmd += ["--rerun-failures", str(args.rerun_failures)]
+    if getattr(args, "basis", "all") != "all":
+        cmd += ["--basis", args.basis]
     if args.case_timeout is not None:
         cmd += ["--case-timeout", str(args.case_timeout)]
     if args.n not in ("0", "1") and _xdist_available():
@@ -126,7 +128,7 @@ def _run_once(args: argparse.Namespace) -> tuple:
     if rc == 4:
         raise UsageError("pytest refused the options (see above)")
     if rc == 5:
-        raise UsageError("no case selected (check --case / -k)")
+        raise UsageError("no case selected (check --case / -k / --basis)")
     if not results.exists():
         print(f"ssl-conformance: pytest exited with status {rc} without writing {results}",
               file=sys.stderr)
@@ -220,6 +222,10 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case-timeout", type=float, default=None, metavar="SECONDS",
                    help="timeout of every socket operation in a case (default 5); "
                         "a case still running after 6 times that fails as hung")
+    from .basis import CHOICES
+    p.add_argument("--basis", choices=CHOICES, default="all",
+                   help="only the cases that rest on the spec's text (spec), or on CPython's behaviour where "
+                        "the spec is silent (cpython); default: all")
     p.add_argument("--no-matrix", action="store_true", help="leave the matrices out of the summary")
     p.add_argument("-v", "--verbose", action="store_true", help="print the pytest command line")
 

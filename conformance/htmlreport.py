@@ -5,15 +5,20 @@ Readable without scrolling through every record:
 1. ``#verdict`` -- the run's verdict, then the implementations (OpenSSL,
    interpreter, module file) and ``#counts``, a table of outcomes per
    implementation label (areas fold out);
-2. ``#failures`` -- every case that fails the run with expected vs actual
-   side by side, and the known deviations with their reasons;
+2. ``#failures`` -- every case that fails the run, in two groups: spec
+   failures (``#failures-spec``) and CPython-compatibility differences
+   (``#failures-cpython``; see ``conformance.basis``); each opens with the
+   causes several records share (``conformance.causes``: count, message,
+   origin, example ids), then the cases with expected vs actual side by side;
+   then the known deviations with their reasons;
 3. ``#matrices`` -- the protocol (and interop) matrices as coloured grids
    like the spec's table: client down the side, server along the top, the
    negotiated version in each cell, the oracle's verdict and the message in
    its tooltip;
 4. ``#cases`` -- every record in one table with filters by implementation,
-   area and outcome plus a text search (default: everything but passes).
-   Filters can be preset in the address: ``report.html#outcome=fail&area=api``.
+   area, basis and outcome plus a text search (default: everything but
+   passes).  Filters can be preset in the address:
+   ``report.html#outcome=fail&area=api&basis=spec``.
 
 No network: CSS and script are inline, nothing is fetched.  The rows are
 rendered here, in HTML, so the page reads without script too; the script
@@ -25,10 +30,11 @@ import collections
 import html
 import json
 from pathlib import Path
-from typing import Any, Iterable, List, Mapping
+from typing import Any, Iterable, List, Mapping, Optional
 
+from . import basis, causes
 from .matrixview import LEGEND, Grid, all_grids
-from .summary import COLUMNS, GATING, completeness, counts, verdict, verdict_line
+from .summary import BASIS_COLUMNS, COLUMNS, GATING, basis_counts, completeness, counts, verdict, verdict_line
 
 __all__ = ["render_html", "write_html"]
 
@@ -39,6 +45,8 @@ CSS = """
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1400px;
  padding:0 16px 40px;color:#1d1d1f}
 h1{font-size:22px;margin:18px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+h3{font-size:15px;margin:18px 0 6px}table.causes td{vertical-align:top;font-size:13px}
+th.basis{background:#f9ecec}
 .meta{color:#555}.verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}
 .verdict.ok{background:#dff3e0;color:#1b5e20}.verdict.bad{background:#fde0e0;color:#8e1c1c}
 table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d0d0d0;padding:3px 7px;text-align:left}
@@ -62,6 +70,7 @@ tr.hidden{display:none}.out{font-weight:600}
 SCRIPT = """
 (function(){
   var f={impl:document.getElementById('f-impl'),area:document.getElementById('f-area'),
+         basis:document.getElementById('f-basis'),
          outcome:document.getElementById('f-outcome'),text:document.getElementById('f-text')};
   var rows=document.querySelectorAll('#case-table tbody tr');
   function apply(){
@@ -70,6 +79,7 @@ SCRIPT = """
       var r=rows[i],o=r.getAttribute('data-outcome'),ok=true;
       if(f.impl.value&&r.getAttribute('data-impl')!==f.impl.value)ok=false;
       if(f.area.value&&r.getAttribute('data-area')!==f.area.value)ok=false;
+      if(f.basis.value&&r.getAttribute('data-basis')!==f.basis.value)ok=false;
       if(f.outcome.value==='not-pass'){if(o==='pass')ok=false;}
       else if(f.outcome.value&&o!==f.outcome.value)ok=false;
       if(q&&r.textContent.toLowerCase().indexOf(q)<0)ok=false;
@@ -140,22 +150,33 @@ def _incomplete(doc: Mapping[str, Any]) -> List[str]:
     return ["<ul id='incomplete' class='failure'>", *rows, "</ul>"]
 
 
-def _count_cells(c: Mapping[str, int]) -> str:
-    return "".join(f"<td class='n{'' if c.get(k) else ' zero'}'>{c.get(k, 0)}</td>" for k, _ in COLUMNS)
+def _count_cells(c: Mapping[str, int], b: Optional[Mapping[str, int]] = None) -> str:
+    cells = [(c, k) for k, _ in COLUMNS] + [(b or {}, k) for k, _ in BASIS_COLUMNS]
+    return "".join(f"<td class='n{'' if d.get(k) else ' zero'}'>{d.get(k, 0)}</td>" for d, k in cells)
+
+
+#: headings of the basis columns, with what they count
+_BASIS_HEAD = "".join(f"<th class='basis' title='records that fail the run: {_e(basis.LABELS[k][1])}'>"
+                      f"{_e(h)}</th>" for k, h in BASIS_COLUMNS)
 
 
 def _counts(doc: Mapping[str, Any]) -> List[str]:
-    """Outcomes per implementation label; the split by area folds out."""
+    """Outcomes per implementation label, and the failing ones by basis; the split by area folds out."""
     table = counts(doc.get("cases", ()))
-    head = "".join(f"<th>{_e(h)}</th>" for _, h in COLUMNS)
+    by_basis = basis_counts(doc.get("cases", ()))
+    head = "".join(f"<th>{_e(h)}</th>" for _, h in COLUMNS) + _BASIS_HEAD
     impls = sorted({i for i, _ in table})
-    totals = {i: sum((table[k] for k in table if k[0] == i), collections.Counter()) for i in impls}
+
+    def total(d: Mapping[Any, collections.Counter], impl: str) -> collections.Counter:
+        return sum((d[k] for k in d if k[0] == impl), collections.Counter())
+
     out = ["<h2>Outcomes</h2>", f"<table id='counts'><tr><th>implementation</th>{head}</tr>"]
-    out += [f"<tr><th>{_e(i)}</th>{_count_cells(totals[i])}</tr>" for i in impls]
+    out += [f"<tr><th>{_e(i)}</th>{_count_cells(total(table, i), total(by_basis, i))}</tr>" for i in impls]
     out.append("</table><details id='by-area'><summary>by area</summary>"
                f"<table><tr><th>implementation</th><th>area</th>{head}</tr>")
     for (impl, area), c in sorted(table.items()):
-        out.append(f"<tr><td>{_e(impl)}</td><td>{_e(area)}</td>{_count_cells(c)}</tr>")
+        cells = _count_cells(c, by_basis.get((impl, area)))
+        out.append(f"<tr><td>{_e(impl)}</td><td>{_e(area)}</td>{cells}</tr>")
     out.append("</table></details>")
     return out
 
@@ -202,8 +223,12 @@ def _matrices(doc: Mapping[str, Any]) -> List[str]:
 def _failure(rec: Mapping[str, Any]) -> str:
     parts = [f"<div class='failure' data-outcome='{_e(rec['outcome'])}'>",
              f"<div><span class='out'>[{_e(rec['outcome'])}]</span> {_e(rec['impl'])}: "
-             f"<span class='id'>{_e(rec['id'])}</span> <span class='meta'>spec: {_e(rec.get('spec'))}</span></div>",
+             f"<span class='id'>{_e(rec['id'])}</span> <span class='meta'>spec: {_e(rec.get('spec'))}; "
+             f"basis: {_e(basis.basis_of(rec))}</span></div>",
              f"<div>{_e(rec.get('message'))}</div>"]
+    origin = (rec.get("cause") or {}).get("origin")
+    if origin and origin not in str(rec.get("message")):
+        parts.append(f"<div class='meta'>at <code>{_e(origin)}</code></div>")
     if rec.get("expected") is not None or rec.get("actual") is not None:
         parts.append(f"<div class='ea'><b>expected</b><pre class='expected'>{_e(_json(rec.get('expected')))}</pre>"
                      f"<b>actual</b><pre class='actual'>{_e(_json(rec.get('actual')))}</pre></div>")
@@ -212,12 +237,34 @@ def _failure(rec: Mapping[str, Any]) -> str:
     return "".join(parts) + "</div>"
 
 
+def _cause_groups(records: List[Mapping[str, Any]]) -> List[str]:
+    """The causes several of ``records`` share, largest first."""
+    shared = causes.group(records, min_count=2)
+    if not shared:
+        return []
+    out = ["<table class='causes'><tr><th>records</th><th>cause</th><th>origin</th><th>e.g.</th></tr>"]
+    for g in shared:
+        out.append(f"<tr><td class='n'>{g.count}</td><td><code>{_e(causes.describe(g.cause))}</code></td>"
+                   f"<td><code>{_e(g.cause.get('origin'))}</code></td>"
+                   f"<td>{'<br>'.join(f'<code>{_e(i)}</code>' for i in g.examples())}"
+                   f" <span class='meta'>({_e(', '.join(g.impls()))})</span></td></tr>")
+    out.append("</table>")
+    return out
+
+
 def _failures(doc: Mapping[str, Any]) -> List[str]:
     cases = doc.get("cases", ())
     bad = [r for r in cases if r.get("outcome") in GATING]
     dev = [r for r in cases if r.get("outcome") == "deviation"]
     out = [f"<h2 id='failures'>Unexpected outcomes ({len(bad)})</h2>"]
-    out += [_failure(r) for r in bad] or ["<p>None.</p>"]
+    if not bad:
+        out.append("<p>None.</p>")
+    for which, recs in basis.split(bad).items():
+        if recs or which in basis.BASES:
+            out.append(f"<h3 id='failures-{_e(which)}'>{_e(basis.LABELS.get(which, (which, which))[1])} "
+                       f"({len(recs)})</h3>")
+        out += _cause_groups(recs)
+        out += [_failure(r) for r in recs]
     out.append(f"<details id='deviations'><summary>Known deviations ({len(dev)})</summary>")
     out += [f"<div class='meta'>{_e(r['impl'])}: <code>{_e(r['id'])}</code>: {_e(r.get('reason'))}</div>" for r in dev]
     out.append("</details>")
@@ -238,6 +285,7 @@ def _cases(doc: Mapping[str, Any]) -> List[str]:
     out = ["<h2 id='cases'>All records</h2><div class='filters'>",
            "<label>implementation " + _options("impl", impls, "all") + "</label>",
            "<label>area " + _options("area", areas, "all") + "</label>",
+           "<label>basis " + _options("basis", sorted({basis.basis_of(r) for r in cases}), "all") + "</label>",
            "<label>outcome " + _options("outcome", outcomes, "all",
                                         "<option value='not-pass' selected>all but pass</option>") + "</label>",
            "<label>search <input id='f-text' type='search' placeholder='id, message...'></label>",
@@ -248,6 +296,7 @@ def _cases(doc: Mapping[str, Any]) -> List[str]:
         hidden = " class='hidden'" if r["outcome"] == "pass" else ""
         text = r.get("message") or (json.dumps(r["observed"], default=repr) if r.get("observed") else "")
         out.append(f"<tr{hidden} data-impl='{_e(r['impl'])}' data-area='{_e(r['area'])}' "
+                   f"data-basis='{_e(basis.basis_of(r))}' "
                    f"data-outcome='{_e(r['outcome'])}'><td>{_e(r['impl'])}</td><td><code>{_e(r['id'])}</code></td>"
                    f"<td class='s-{_e(r['outcome'])}'>{_e(r['outcome'])}</td><td class='msg'>{_e(text)}</td>"
                    f"<td class='n'>{float(r.get('duration') or 0):.3f}</td></tr>")

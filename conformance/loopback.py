@@ -28,7 +28,7 @@ from .hubs import release_thread_hubs
 from .reasons import classify
 
 __all__ = ["SideResult", "TLSSide", "PairOutcome", "run_pair", "serve", "tls_pair",
-           "has_ipv6", "read_exactly", "wait_ready", "LOOPBACK"]
+           "has_ipv6", "read_exactly", "wait_ready", "take_side_errors", "LOOPBACK"]
 
 LOOPBACK = {socket.AF_INET: "127.0.0.1", getattr(socket, "AF_INET6", -1): "::1"}
 
@@ -80,6 +80,29 @@ def _listener(family: int, timeout: float) -> socket.socket:
     return lsock
 
 
+#: errors raised in side threads, traceback and all, until the runner takes them
+_SIDE_ERRORS: List[BaseException] = []
+_SIDE_ERRORS_LOCK = threading.Lock()
+
+
+def _note_side_error(exc: BaseException) -> None:
+    with _SIDE_ERRORS_LOCK:
+        _SIDE_ERRORS.append(exc)
+
+
+def take_side_errors() -> List[BaseException]:
+    """The errors side threads raised since the last call (and forget them).
+
+    A case reports a side's error in its own words (``client side raised
+    ...``); the runner finds the error behind such a failure here, so that its
+    cause names the frame of the implementation that raised it in that thread.
+    """
+    with _SIDE_ERRORS_LOCK:
+        taken = list(_SIDE_ERRORS)
+        _SIDE_ERRORS.clear()
+    return taken
+
+
 class _Side(threading.Thread):
     """Runs ``fn(sock)`` on one connection; remembers the fd to cut it loose."""
 
@@ -95,6 +118,7 @@ class _Side(threading.Thread):
             self.result.value = self.body(self)
         except BaseException as exc:  # reported, never lost
             self.result.error = exc
+            _note_side_error(exc)
         finally:
             release_thread_hubs()
 
@@ -292,6 +316,7 @@ def _tls_body(ctx: Any, payload: bytes, server_side: bool, hostname: Optional[st
                 seen.error = ValueError(f"echo mismatch: sent {payload!r}, got {seen.echoed!r}")
         except Exception as exc:
             seen.error = exc
+            _note_side_error(exc)
         finally:
             tls.close()
         return seen

@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 
+from .basis import check_choice
 from .leaks import peak_rss_kib
 from .ledger import JOURNAL, Journal, Ledger, incomplete_line, is_suite_item, item_id_of, read_journal
 from .session import Session
@@ -63,6 +64,9 @@ def pytest_addoption(parser: Any) -> None:
                     help="continue the run --run-id in --report-dir after its pytest process died: items "
                          "with a record in its journal are not run again, the one that was running is "
                          "recorded as crashed (ssl-conformance run does this by itself)")
+    group.addoption("--basis", default="all", metavar="BASIS",
+                    help="run only the cases whose expectation rests on the spec's text ('spec') or on "
+                         "CPython's behaviour where the spec is silent ('cpython'); default 'all'")
 
 
 def pytest_configure(config: Any) -> None:
@@ -88,6 +92,10 @@ def pytest_configure(config: Any) -> None:
             "--case " + ", ".join(repr(p) for p in unmatched) + " matches no case id"
             + ("" if config.getoption("peer") else " (interop/... cases need --peer)"))
     config._ssl_conformance.rerun_failures = config.getoption("rerun_failures")
+    try:
+        config._ssl_conformance.basis = check_choice(config.getoption("basis"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     config._ssl_conformance_started = time.time()
     config._ssl_conformance_recorder = _Recorder(config._ssl_conformance)
     config.pluginmanager.register(config._ssl_conformance_recorder, "ssl-conformance-recorder")

@@ -1,4 +1,4 @@
-"""Cases are data: a stable id, an area, the spec section it checks, parameters.
+"""Cases are data: a stable id, an area, the spec section it checks, its basis, parameters.
 
 A case is a plain function ``func(env, **params)`` registered under an id that
 never depends on file layout, e.g. ``api/SSLContext.load_cert_chain/key-mismatch``
@@ -10,15 +10,34 @@ capability the case needs; not a failure).  Anything else escaping a case is
 reported as a failure of the implementation if it came from the module under
 test, and as ``error`` if the harness itself broke (see ``runner``).
 
+Every case says its *basis*, what makes its expectation right:
+
+``"spec"``     the documented API requires it; ``cite`` is a short quote of the
+               sentence of ``ssl-3.2.rst`` that says so (a test holds every quote
+               against the spec text);
+``"cpython"``  the spec is silent and the case holds the implementation to what
+               CPython does (an errno, an exception type or message the spec does
+               not name, an undocumented name or default); ``cite`` is a one-line
+               note of what CPython does.
+
+A case is only as documented as its strictest check: one CPython-only assertion
+makes the whole case ``cpython``.  Reports keep the two apart, and ``--basis``
+selects one of them.
+
 Case modules register with :func:`case` for a single case or
 :func:`table` for one function driven by rows of data::
 
-    @case("api/SSLContext.protocol/read-only", spec="SSLContext.protocol")
+    @case("api/SSLContext.protocol/read-only", spec="SSLContext.protocol", basis="cpython",
+          cite="CPython raises AttributeError on assignment to the read-only protocol")
     def protocol_is_read_only(env):
         ...
 
-    table("api/DER_cert_to_PEM_cert/round-trip/{name}", spec="DER_cert_to_PEM_cert",
+    table("api/DER_cert_to_PEM_cert/round-trip/{name}", spec="DER_cert_to_PEM_cert", basis="spec",
+          cite="returns a PEM-encoded string version of the same certificate",
           rows=[{"name": "server"}, {"name": "client"}])(round_trip)
+
+A table whose basis depends on the row passes callables of the row for
+``basis`` and ``cite``.
 
 This module imports only the standard library.
 """
@@ -26,9 +45,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 __all__ = [
+    "BASES",
     "Case",
     "CaseFailure",
     "Unsupported",
@@ -40,6 +60,13 @@ __all__ = [
 ]
 
 
+#: The bases a case may have, in report order.
+BASES = ("spec", "cpython")
+
+#: ``basis=`` / ``cite=`` of :func:`table`: a value, or a function of the row.
+PerRow = Union[str, Callable[[Mapping[str, Any]], str]]
+
+
 @dataclasses.dataclass(frozen=True)
 class Case:
     """One conformance case.
@@ -48,7 +75,9 @@ class Case:
     in the API listing (``wrap_socket``, ``SSLSocket.getpeercert``,
     ``CERT_REQUIRED``...).  ``pair`` cases run with two implementations, a
     client-side one (``env``) and a server-side one (``env.peer``), over every
-    ordered pair of implementations under test.
+    ordered pair of implementations under test.  ``basis`` and ``cite``: see
+    the module docstring (empty only for a case built by hand, never for a
+    registered one).
     """
 
     id: str
@@ -56,6 +85,8 @@ class Case:
     func: Callable[..., Any]
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     pair: bool = False
+    basis: str = ""
+    cite: str = ""
 
     @property
     def area(self) -> str:
@@ -96,15 +127,19 @@ def _register(c: Case) -> Case:
         raise ValueError(f"duplicate case id {c.id!r}")
     if "/" not in c.id:
         raise ValueError(f"case id {c.id!r} has no area prefix")
+    if c.basis not in BASES:
+        raise ValueError(f"case {c.id!r}: basis {c.basis!r} is not one of {', '.join(BASES)}")
+    if not c.cite.strip():
+        raise ValueError(f"case {c.id!r}: no cite (the spec's sentence, or what CPython does)")
     REGISTRY[c.id] = c
     return c
 
 
-def case(id: str, *, spec: str, pair: bool = False, **params: Any) -> Callable:
+def case(id: str, *, spec: str, basis: str, cite: str, pair: bool = False, **params: Any) -> Callable:
     """Register ``func`` as the case ``id``; keyword ``params`` are passed to it."""
 
     def decorate(func: Callable) -> Callable:
-        _register(Case(id=id, spec=spec, func=func, params=params, pair=pair))
+        _register(Case(id=id, spec=spec, func=func, params=params, pair=pair, basis=basis, cite=cite))
         return func
 
     return decorate
@@ -114,12 +149,16 @@ def table(
     id_template: str,
     *,
     spec: str,
+    basis: PerRow,
+    cite: PerRow,
     rows: Iterable[Mapping[str, Any]],
     pair: bool = False,
 ) -> Callable:
     """Register one case per row: the id is ``id_template.format(**row)``.
 
-    ``spec`` may itself be a template, filled from the row.
+    ``spec`` may itself be a template, filled from the row; ``basis`` and
+    ``cite`` may be functions of the row (a quote is never a template: the
+    spec's text has braces of its own).
     """
 
     def decorate(func: Callable) -> Callable:
@@ -131,6 +170,8 @@ def table(
                     func=func,
                     params=dict(row),
                     pair=pair,
+                    basis=basis(row) if callable(basis) else basis,
+                    cite=cite(row) if callable(cite) else cite,
                 )
             )
         return func

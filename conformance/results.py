@@ -84,7 +84,8 @@ def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: 
                         "expectations": sorted({e.source.split("#")[0] for e in session.expectations}),
                         "timeout": session.timeout,
                         "certs": str(session.certs.dir),
-                        "rerun_failures": getattr(session, "rerun_failures", 0)},
+                        "rerun_failures": getattr(session, "rerun_failures", 0),
+                        "basis": getattr(session, "basis", "all")},
         },
         "implementations": {name: session.facts(name) if probe else session.static_facts(name)
                             for name in session.impls},

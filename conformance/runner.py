@@ -14,6 +14,11 @@ The verdict is one of:
 ``error``           the harness itself broke (never excused by expectations).
 
 ``fail``, ``unexpected-pass`` and ``error`` fail the run.
+
+Every record carries the case's ``basis`` (``spec`` or ``cpython``), and a
+failing one its ``cause`` (``conformance.causes``): computed here, where the
+exception and its traceback are at hand, so every view can group failures by
+cause from results.json alone.
 """
 from __future__ import annotations
 
@@ -24,9 +29,12 @@ import signal
 import threading
 import time
 import traceback
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
+from . import causes
+from .basis import RUN
 from .expectations import Expectation
+from .loopback import take_side_errors
 from .registry import Case, CaseFailure, Unsupported, _jsonable
 
 __all__ = ["Record", "run_case", "FAILING", "OUTCOMES"]
@@ -57,6 +65,10 @@ class Record:
     flaky_rate: Optional[float] = None
     duration: float = 0.0
     nodeid: str = ""
+    #: ``spec`` / ``cpython`` (the case's), or ``run`` for records that are not cases
+    basis: str = RUN
+    #: why it failed (``causes``): type, normalised message, origin; None when it did not
+    cause: Optional[Dict[str, str]] = None
 
     def as_json(self) -> Dict[str, Any]:
         """The record as plain JSON data, whatever a case or the code under
@@ -65,13 +77,10 @@ class Record:
         return {key: _jsonable(value) for key, value in vars(self).items()}
 
 
-def _origin(exc: BaseException) -> str:
-    """``file:line`` of the innermost frame, for messages."""
-    tb = traceback.extract_tb(exc.__traceback__)
-    if not tb:
-        return "?"
-    frame = tb[-1]
-    return f"{os.path.basename(frame.filename)}:{frame.lineno}"
+def _roots(env: Any) -> List[str]:
+    """Where the code of the implementations a case runs lives (``env`` and its peer)."""
+    impls = [getattr(e, "impl", None) for e in (env, getattr(env, "peer", None))]
+    return causes.roots_of(*(i.module for i in impls if getattr(i, "module", None) is not None))
 
 
 def _is_harness_bug(exc: BaseException) -> bool:
@@ -121,7 +130,9 @@ def deadline(seconds: float) -> Iterator[None]:
 def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]) -> Record:
     """Run ``case`` with ``env`` and judge it (``expectation`` may excuse a failure)."""
     rec = Record(id=case.id, impl=impl, area=case.area, spec=case.spec,
-                 params=_jsonable(dict(case.params)))
+                 params=_jsonable(dict(case.params)), basis=case.basis or "spec")
+    roots = _roots(env)
+    take_side_errors()  # whatever earlier cases' threads left
     start = time.perf_counter()
     try:
         with deadline(DEADLINE_TIMEOUTS * env.timeout):
@@ -132,18 +143,21 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
     except CaseFailure as exc:
         rec.outcome, rec.message = "fail", exc.message
         rec.expected, rec.actual = _jsonable(exc.expected), _jsonable(exc.actual)
+        rec.cause = causes.check_cause(exc, exc.message, roots, take_side_errors(), rec.actual)
     except Unsupported as exc:
         rec.outcome, rec.message, rec.reason = "unsupported", str(exc), exc.capability
     except CaseHung as exc:
         rec.outcome, rec.message = "fail", str(exc)
         rec.actual = "no result: hung"
+        rec.cause = causes.exception_cause(exc, roots)
     except Exception as exc:
+        rec.cause = causes.exception_cause(exc, roots)
         if _is_harness_bug(exc):
             rec.outcome = "error"
-            rec.message = f"harness error {type(exc).__name__}: {exc} at {_origin(exc)}"
+            rec.message = f"harness error {type(exc).__name__}: {exc} at {rec.cause['origin']}"
         else:
             rec.outcome = "fail"
-            rec.message = f"unexpected {type(exc).__name__}: {exc} (at {_origin(exc)})"
+            rec.message = f"unexpected {type(exc).__name__}: {exc} (at {rec.cause['origin']})"
             rec.actual = f"{type(exc).__name__}: {exc}"
     finally:
         env.close()
@@ -156,4 +170,6 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
             rec.outcome = "unexpected-pass"
             rec.message = (f"listed as a known deviation ({expectation.describe()}: "
                            f"{expectation.reason}) but the case passed; remove the entry")
+            rec.cause = {"type": "unexpected-pass", "origin": expectation.source,
+                         "message": "listed as a known deviation but the case passed"}
     return rec

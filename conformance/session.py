@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from . import cases as _cases  # noqa: F401  (registers every case)
+from .basis import selects
 from .capabilities import describe, probe
 from .env import CERTS_DIR, Certs, Env
 from .expectations import DEFAULT_PATH, Expectation, ExpectationError, load_expectations
@@ -58,6 +59,8 @@ class Session:
         self._facts: Dict[str, Dict[str, Any]] = {}
         #: ``--rerun-failures N``: how many more times a failing case is run.
         self.rerun_failures = 0
+        #: ``--basis``: ``all``, or the one basis (``spec``, ``cpython``) whose cases run.
+        self.basis = "all"
         self._interop: Optional[List[Case]] = None
         self._by_id: Optional[Dict[str, Item]] = None
 
@@ -161,13 +164,16 @@ class Session:
         for c in cases_for():
             if self.case_patterns and not any(_fnmatch(c.id, p) for p in self.case_patterns):
                 continue
+            if not selects(self.basis, c.basis):
+                continue
             if c.pair:
                 out += [Item("case", f"{a}->{b}:{c.id}", case=c, impl=a, peer=b) for a in loaded for b in loaded]
             else:
                 out += [Item("case", f"{a}:{c.id}", case=c, impl=a) for a in loaded]
         pairs = set()
         for c in self.interop_cases():
-            if not self.case_patterns or any(_fnmatch(c.id, p) for p in self.case_patterns):
+            if (not self.case_patterns or any(_fnmatch(c.id, p) for p in self.case_patterns)) \
+                    and selects(self.basis, c.basis):
                 client, server = c.params["client_endpoint"], c.params["server_endpoint"]
                 out.append(Item("interop", c.id, case=c, impl=client, peer=server))
                 pairs.add(f"{client}->{server}")

@@ -9,7 +9,10 @@ Rendered from a results document alone (see ``results``):
   unsupported / error / flaky counts;
 * time per area (summed case time, so the slowest area is visible);
 * the protocol matrices (``matrixview``);
-* the failing cases with expected vs actual;
+* the failing cases, spec failures apart from CPython-compatibility
+  differences (``conformance.basis``), each group with the causes several
+  records share first (``conformance.causes``), then the cases with
+  expected vs actual;
 * the verdict.
 
 :func:`verdict` is the exit status of ``ssl-conformance run``: 0 iff the
@@ -23,12 +26,13 @@ from __future__ import annotations
 import collections
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
+from . import basis, causes
 from .ledger import incomplete_line
 from .matrixview import LEGEND, all_grids, render_text
 from .runner import FAILING
 
-__all__ = ["GATING", "COLUMNS", "counts", "completeness", "verdict", "verdict_line", "gating_records",
-           "render_summary"]
+__all__ = ["GATING", "COLUMNS", "BASIS_COLUMNS", "counts", "basis_counts", "completeness", "verdict",
+           "verdict_line", "failed_phrase", "gating_records", "render_summary"]
 
 #: Outcomes that fail the run: a flake is never a pass.
 GATING = frozenset(FAILING | {"flaky"})
@@ -46,6 +50,24 @@ def counts(records: Sequence[Mapping[str, Any]]) -> Dict[Tuple[str, str], collec
     for rec in records:
         out[(rec.get("impl", "?"), rec.get("area", "?"))][rec.get("outcome", "error")] += 1
     return out
+
+
+#: Columns after the outcomes: the records that fail the run, by basis.
+BASIS_COLUMNS: Tuple[Tuple[str, str], ...] = (("spec", "spec-fail"), ("cpython", "cpy-diff"))
+
+
+def basis_counts(records: Sequence[Mapping[str, Any]]) -> Dict[Tuple[str, str], collections.Counter]:
+    """(implementation label, area) -> Counter of the bases of the records that fail the run."""
+    out: Dict[Tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+    for rec in records:
+        if rec.get("outcome") in GATING:
+            out[(rec.get("impl", "?"), rec.get("area", "?"))][basis.basis_of(rec)] += 1
+    return out
+
+
+def failed_phrase(doc: Mapping[str, Any]) -> str:
+    """What failed, for the verdict: ``12 spec failures, 7 CPython-compatibility differences``."""
+    return basis.failure_phrase(gating_records(doc), len(doc.get("load_problems") or {}))
 
 
 def gating_records(doc: Mapping[str, Any]) -> List[Mapping[str, Any]]:
@@ -71,7 +93,7 @@ def verdict_line(doc: Mapping[str, Any]) -> str:
     total = len(doc.get("cases", ()))
     unloaded = len(doc.get("load_problems") or {})
     done = completeness(doc)
-    failed = (f"{bad} unexpected outcome(s)" + (f", {unloaded} implementation(s) not loaded" if unloaded else ""))
+    failed = failed_phrase(doc)
     if not done.get("complete", False):
         return incomplete_line(done) + (f"; and {failed}" if bad or unloaded else "")
     if bad or unloaded:
@@ -109,16 +131,24 @@ def _impl_lines(doc: Mapping[str, Any]) -> List[str]:
 
 def _count_lines(doc: Mapping[str, Any]) -> List[str]:
     table = counts(doc.get("cases", ()))
+    by_basis = basis_counts(doc.get("cases", ()))
     rows = []
+
+    def cells(c: Mapping[str, int], b: Mapping[str, int]) -> List[Any]:
+        return [c.get(k, 0) or "." for k, _ in COLUMNS] + ["|"] + [b.get(k, 0) or "." for k, _ in BASIS_COLUMNS]
+
     for impl in sorted({k[0] for k in table}):
         total: collections.Counter = collections.Counter()
+        total_basis: collections.Counter = collections.Counter()
         for (i, area), c in sorted(table.items()):
             if i == impl:
                 total += c
-                rows.append([impl, area] + [c.get(k, 0) or "." for k, _ in COLUMNS])
+                total_basis += by_basis.get((i, area), collections.Counter())
+                rows.append([impl, area] + cells(c, by_basis.get((i, area), {})))
         if sum(1 for i, _ in table if i == impl) > 1:
-            rows.append([impl, "(all)"] + [total.get(k, 0) or "." for k, _ in COLUMNS])
-    return _table(["implementation", "area"] + [h for _, h in COLUMNS], rows, first_left=2)
+            rows.append([impl, "(all)"] + cells(total, total_basis))
+    header = ["implementation", "area"] + [h for _, h in COLUMNS] + ["|"] + [h for _, h in BASIS_COLUMNS]
+    return _table(header, rows, first_left=2)
 
 
 def _time_lines(doc: Mapping[str, Any]) -> List[str]:
@@ -144,17 +174,32 @@ def _memory_lines(memory: Mapping[str, Any]) -> List[str]:
 
 
 def _failure_lines(doc: Mapping[str, Any], limit: int) -> List[str]:
-    bad = gating_records(doc)
-    lines = []
-    for rec in bad[:limit]:
-        lines.append(f"  [{rec['outcome']}] {rec['impl']}: {rec['id']}")
-        if rec.get("message"):
-            lines.append(f"      {_clip(rec['message'], 300)}")
-        if rec.get("expected") is not None or rec.get("actual") is not None:
-            lines.append(f"      expected: {_clip(repr(rec.get('expected')), 200)}")
-            lines.append(f"      actual:   {_clip(repr(rec.get('actual')), 200)}")
-    if len(bad) > limit:
-        lines.append(f"  ... and {len(bad) - limit} more (see report.html)")
+    """Per basis: the causes several failing records share, then (up to ``limit``) the cases."""
+    lines: List[str] = []
+    for which, bad in basis.split(gating_records(doc)).items():
+        if not bad:
+            continue
+        lines.append(f"  {basis.LABELS.get(which, (which, which))[1]} ({len(bad)}):")
+        shared = causes.group(bad, min_count=2)
+        if shared:
+            lines.append("    causes shared by several records:")
+        for g in shared[:limit]:
+            lines.append(f"      {g.count} x {_clip(causes.describe(g.cause), 200)}")
+            if g.cause.get("origin"):
+                lines.append(f"          at {_clip(g.cause['origin'], 200)}")
+            lines.append(f"          e.g. {', '.join(g.examples())}" + (
+                f" ({', '.join(g.impls())})" if g.impls() else ""))
+        if shared:
+            lines.append("    cases:")
+        for rec in bad[:limit]:
+            lines.append(f"    [{rec['outcome']}] {rec['impl']}: {rec['id']}")
+            if rec.get("message"):
+                lines.append(f"        {_clip(rec['message'], 300)}")
+            if rec.get("expected") is not None or rec.get("actual") is not None:
+                lines.append(f"        expected: {_clip(repr(rec.get('expected')), 200)}")
+                lines.append(f"        actual:   {_clip(repr(rec.get('actual')), 200)}")
+        if len(bad) > limit:
+            lines.append(f"    ... and {len(bad) - limit} more (see report.html)")
     return lines
 
 

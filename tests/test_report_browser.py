@@ -91,7 +91,7 @@ def page(report):
 def test_the_verdict_is_up_top(page):
     verdict = page.find(id="verdict")[0]
     assert "bad" in verdict.classes
-    assert verdict.all_text().startswith("FAILED: 2 unexpected outcome(s)")
+    assert verdict.all_text().startswith("FAILED: 2 spec failures, 0 CPython-compatibility differences in ")
     assert [n.attrs.get("id") for n in page.find() if n.attrs.get("id")][0] == "verdict"
 
 

@@ -131,7 +131,9 @@ def judge(result: Dict[str, Any]) -> None:
                           f"the {PAYLOAD} bytes they sent (clients {result['short'][:10]})")
 
 
-@table("concurrency/{n}-simultaneous-handshakes", spec="SSLContext.wrap_socket", rows=[{"n": 200}])
+@table("concurrency/{n}-simultaneous-handshakes", spec="SSLContext.wrap_socket",
+       basis="spec",
+       cite="The SSL socket is tied to the context, its settings and certificates.", rows=[{"n": 200}])
 def simultaneous(env: Any, n: int) -> Dict[str, Any]:
     """``n`` clients handshake with one server at the same moment, through one
     client context (verifying the server's chain) and one server context,

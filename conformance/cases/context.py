@@ -28,7 +28,7 @@ def _expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional
         return exc
     except Exception as exc:
         raise CaseFailure(f"{what}: expected {exc_type.__name__}, got {type(exc).__name__}: {exc}",
-                          expected=exc_type.__name__, actual=f"{type(exc).__name__}: {exc}") from None
+                          expected=exc_type.__name__, actual=f"{type(exc).__name__}: {exc}") from exc
     raise CaseFailure(f"{what}: expected {exc_type.__name__}, nothing was raised",
                       expected=exc_type.__name__, actual="no exception")
 
@@ -49,6 +49,8 @@ def expect_handshake_ok(env: Any, out: Any, what: str) -> None:
 # -- construction and attributes -------------------------------------------
 
 @table("api/SSLContext/protocol-{protocol}", spec="SSLContext",
+       basis="spec",
+       cite="The protocol version chosen when constructing the context.",
        rows=[{"protocol": p} for p in PROTOCOLS])
 def construct(env: Any, protocol: str) -> None:
     const = env.const("PROTOCOL_" + protocol)
@@ -56,7 +58,10 @@ def construct(env: Any, protocol: str) -> None:
     expect_equal(ctx.protocol, const, f"SSLContext(PROTOCOL_{protocol}).protocol")
 
 
-@case("api/SSLContext.protocol/read-only", spec="SSLContext.protocol")
+@case("api/SSLContext.protocol/read-only", spec="SSLContext.protocol",
+      basis="cpython",
+      cite="CPython refuses assignment to the read-only protocol with AttributeError; the spec names no "
+           "exception")
 def protocol_read_only(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     other = env.const("PROTOCOL_TLSv1")
@@ -64,13 +69,19 @@ def protocol_read_only(env: Any) -> None:
     expect_equal(ctx.protocol, env.const("PROTOCOL_SSLv23"), "protocol after a refused assignment")
 
 
-@case("api/SSLContext.verify_mode/default-CERT_NONE", spec="SSLContext.verify_mode")
+@case("api/SSLContext.verify_mode/default-CERT_NONE", spec="SSLContext.verify_mode",
+      basis="spec",
+      cite="In this mode (the default), no certificates will be required from the other side of the "
+           "socket connection.")
 def verify_default(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     expect_equal(ctx.verify_mode, env.const("CERT_NONE"), "verify_mode of a new context")
 
 
 @table("api/SSLContext.verify_mode/set-{mode}", spec="SSLContext.verify_mode",
+       basis="spec",
+       cite="This attribute must be one of :data:`CERT_NONE`, :data:`CERT_OPTIONAL` or "
+            ":data:`CERT_REQUIRED`.",
        rows=[{"mode": m} for m in ("CERT_NONE", "CERT_OPTIONAL", "CERT_REQUIRED")])
 def verify_set(env: Any, mode: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -79,6 +90,9 @@ def verify_set(env: Any, mode: str) -> None:
 
 
 @table("api/SSLContext.verify_mode/invalid-{label}", spec="SSLContext.verify_mode",
+       basis="cpython",
+       cite="CPython raises ValueError for a verify_mode that is not a CERT_* value; the spec names no "
+            "exception",
        rows=[{"label": "42", "value": 42}, {"label": "negative", "value": -1}])
 def verify_invalid(env: Any, label: str, value: int) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -86,7 +100,10 @@ def verify_invalid(env: Any, label: str, value: int) -> None:
     expect_equal(ctx.verify_mode, env.const("CERT_NONE"), "verify_mode after a refused assignment")
 
 
-@case("api/SSLContext.options/default-includes-OP_ALL", spec="SSLContext.options")
+@case("api/SSLContext.options/default-includes-OP_ALL", spec="SSLContext.options",
+      basis="spec",
+      cite="An integer representing the set of SSL options enabled on this context. The default value is "
+           ":data:`OP_ALL`")
 def options_default(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     op_all = int(env.const("OP_ALL"))
@@ -95,6 +112,8 @@ def options_default(env: Any) -> None:
 
 
 @table("api/SSLContext.options/set-clear-{option}", spec="SSLContext.options",
+       basis="spec",
+       cite="you can specify other options such as :data:`OP_NO_SSLv2` by ORing them together.",
        rows=[{"option": o} for o in ("OP_NO_SSLv2", "OP_NO_SSLv3", "OP_NO_TLSv1")])
 def options_set_clear(env: Any, option: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -118,6 +137,8 @@ def options_set_clear(env: Any, option: str) -> None:
 # -- set_ciphers ------------------------------------------------------------
 
 @table("api/SSLContext.set_ciphers/accepts-{label}", spec="SSLContext.set_ciphers",
+       basis="spec",
+       cite="It should be a string in the `OpenSSL cipher list format",
        rows=[{"label": "DEFAULT", "ciphers": "DEFAULT"}, {"label": "HIGH", "ciphers": "HIGH"},
              {"label": "exclusions", "ciphers": "HIGH:!aNULL:!eNULL:!MD5"}])
 def ciphers_ok(env: Any, label: str, ciphers: str) -> None:
@@ -126,6 +147,9 @@ def ciphers_ok(env: Any, label: str, ciphers: str) -> None:
 
 
 @table("api/SSLContext.set_ciphers/none-selectable-{label}", spec="SSLContext.set_ciphers",
+       basis="spec",
+       cite="If no cipher can be selected (because compile-time options or other configuration forbids "
+            "use of all the specified ciphers), an :class:`SSLError` will be raised.",
        rows=[{"label": "unknown-name", "ciphers": "NO-SUCH-CIPHER"}, {"label": "empty", "ciphers": ""},
              {"label": "all-excluded", "ciphers": "!ALL"}, {"label": "null-then-excluded", "ciphers": "eNULL:!eNULL"}])
 def ciphers_none(env: Any, label: str, ciphers: str) -> None:
@@ -152,7 +176,9 @@ def _file(env: Any, name: str, role: Optional[str]) -> Optional[str]:
     return env.certs.path(role) if "." in role else env.certs.path(name, role)
 
 
-@table("api/SSLContext.load_cert_chain/{form}", spec="SSLContext.load_cert_chain", rows=LOAD_FORMS)
+@table("api/SSLContext.load_cert_chain/{form}", spec="SSLContext.load_cert_chain",
+       basis="spec",
+       cite="Otherwise the private key will be taken from *certfile* as well.", rows=LOAD_FORMS)
 def load_form(env: Any, form: str, name: str, certfile: str, keyfile: Optional[str], by_name: bool = False) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     cf, kf = _file(env, name, certfile), _file(env, name, keyfile)
@@ -171,7 +197,10 @@ def _der(env: Any, name: str) -> bytes:
     return env.ssl.PEM_cert_to_DER_cert(env.certs.read(name))
 
 
-@case("api/SSLContext.load_cert_chain/leaf-only-needs-chain", spec="SSLContext.load_cert_chain")
+@case("api/SSLContext.load_cert_chain/leaf-only-needs-chain", spec="SSLContext.load_cert_chain",
+      basis="spec",
+      cite="containing the certificate as well as any number of CA certificates needed to establish the "
+           "certificate's authenticity.")
 def leaf_without_chain(env: Any) -> None:
     """A leaf loaded without its intermediate fails verification against the root alone."""
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -182,6 +211,8 @@ def leaf_without_chain(env: Any) -> None:
 
 
 @table("api/SSLContext.load_cert_chain/key-mismatch-{label}", spec="SSLContext.load_cert_chain",
+       basis="spec",
+       cite="An :class:`SSLError` is raised if the private key doesn't match with the certificate.",
        rows=[{"label": "fixture", "cert": "key-mismatch.pem", "key": "key-mismatch.key"},
              {"label": "other-leaf-key", "cert": "server.pem", "key": "client.key"},
              {"label": "rsa-cert-ec-key", "cert": "server-rsa.pem", "key": "server.key", "reason": None}])
@@ -199,6 +230,9 @@ def key_mismatch(env: Any, label: str, cert: str, key: str, reason: Optional[str
 
 
 @table("api/SSLContext.load_cert_chain/bad-certfile-{label}", spec="SSLContext.load_cert_chain",
+       basis="cpython",
+       cite="CPython raises SSLError (PEM lib) for a certfile with no usable PEM certificate; the spec "
+            "names no error",
        rows=[{"label": n} for n in ("malformed-truncated", "malformed-badbase64", "malformed-wrong-armor", "empty")])
 def bad_certfile(env: Any, label: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -207,7 +241,9 @@ def bad_certfile(env: Any, label: str) -> None:
                    f"load_cert_chain with {label}.pem", reason="bad-certificate-file")
 
 
-@case("api/SSLContext.load_cert_chain/no-key-anywhere", spec="SSLContext.load_cert_chain")
+@case("api/SSLContext.load_cert_chain/no-key-anywhere", spec="SSLContext.load_cert_chain",
+      basis="cpython",
+      cite="CPython raises SSLError (PEM lib) when neither file holds a key; the spec names no error")
 def no_key(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     _expect_raises(env, env.ssl.SSLError, lambda: ctx.load_cert_chain(env.certs.path("server", "chain")),
@@ -215,6 +251,8 @@ def no_key(env: Any) -> None:
 
 
 @table("api/SSLContext.load_cert_chain/missing-{which}", spec="SSLContext.load_cert_chain",
+       basis="cpython",
+       cite="CPython raises FileNotFoundError (an OSError) for a file that does not exist",
        rows=[{"which": "certfile"}, {"which": "keyfile"}])
 def missing_file(env: Any, which: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -241,7 +279,10 @@ else:
 """
 
 
-@case("api/SSLContext.load_cert_chain/encrypted-key-no-password", spec="SSLContext.load_cert_chain")
+@case("api/SSLContext.load_cert_chain/encrypted-key-no-password", spec="SSLContext.load_cert_chain",
+      basis="cpython",
+      cite="CPython fails to load an encrypted key without a password with SSLError or OSError (EINVAL "
+           "from the failed prompt)")
 def encrypted_without_password(env: Any) -> None:
     """The 3.2 API has no password argument: an encrypted key cannot be loaded.
 

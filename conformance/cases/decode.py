@@ -109,7 +109,10 @@ def compare_fields(actual: Any, expected: Dict[str, Any], what: str) -> None:
         expect_equal(actual[key], expected[key], f"{what}: {key}")
 
 
-@table("decode/{name}/validated", spec="SSLSocket.getpeercert", rows=VALIDATED, pair=True)
+@table("decode/{name}/validated", spec="SSLSocket.getpeercert",
+       basis="spec",
+       cite="If the certificate was validated, it returns a dict with the keys ``subject`` (the principal "
+            "for which the certificate was issued), and ``notAfter``", rows=VALIDATED, pair=True)
 def validated(env: Any, name: str, role: str) -> None:
     out, side = _exchange(env, name, role, "REQUIRED")
     expect_true(out.ok, f"verified handshake presenting {name}", expected="ok",
@@ -117,7 +120,9 @@ def validated(env: Any, name: str, role: str) -> None:
     compare_fields(side.peercert, as_peercert(env.certs.fixture(name)["peercert"]), name)
 
 
-@table("decode/{name}/unvalidated", spec="SSLSocket.getpeercert", rows=UNVALIDATED, pair=True)
+@table("decode/{name}/unvalidated", spec="SSLSocket.getpeercert",
+       basis="spec",
+       cite="If the certificate was not validated, the dict is empty.", rows=UNVALIDATED, pair=True)
 def unvalidated(env: Any, name: str, role: str) -> None:
     """Server certificates under CERT_NONE: ``{}`` and exact DER.  Client
     certificates can only be seen by a server that asks (CERT_OPTIONAL): the

@@ -26,7 +26,9 @@ from ..registry import CaseFailure, Unsupported, table
 ROWS = [{"policy": p, "version": v} for p in POLICIES for v in VERSIONS]
 
 
-@table("floor/{policy}/{version}", spec="SSLContext.options", rows=ROWS)
+@table("floor/{policy}/{version}", spec="SSLContext.options",
+       basis="spec",
+       cite="It prevents the peers from choosing TLSv1 as the protocol version.", rows=ROWS)
 def floor_cell(env: Any, policy: str, version: str) -> Dict[str, Any]:
     caps = env.caps
     floor = caps.floor or {}

@@ -50,13 +50,19 @@ def _epoch(iso: str) -> int:
     return calendar.timegm(datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").timetuple())
 
 
-@table("api/cert_time_to_seconds/{label}", spec="cert_time_to_seconds", rows=_time_rows())
+@table("api/cert_time_to_seconds/{label}", spec="cert_time_to_seconds",
+       basis="spec",
+       cite="Returns a floating-point value containing a normal seconds-after-the-epoch time value, given "
+            "the time-string representing the \"notBefore\" or \"notAfter\" date from a certificate.",
+       rows=_time_rows())
 def time_value(env: Any, label: str, text: str, iso: str) -> None:
     got = env.ssl.cert_time_to_seconds(text)
     expect_equal(got, _epoch(iso), f"cert_time_to_seconds({text!r})")
 
 
-@case("api/cert_time_to_seconds/returns-float", spec="cert_time_to_seconds")
+@case("api/cert_time_to_seconds/returns-float", spec="cert_time_to_seconds",
+      basis="spec",
+      cite="Returns a floating-point value containing a normal seconds-after-the-epoch time value")
 def time_is_float(env: Any) -> None:
     got = env.ssl.cert_time_to_seconds("May  9 00:00:00 2007 GMT")
     expect_true(isinstance(got, float), "cert_time_to_seconds returns a float",
@@ -67,6 +73,8 @@ _TZ_PROBE = "import importlib,sys; m=importlib.import_module(sys.argv[1]); print
 
 
 @table("api/cert_time_to_seconds/tz-{tz}", spec="cert_time_to_seconds",
+       basis="spec",
+       cite="Returns a floating-point value containing a normal seconds-after-the-epoch time value",
        rows=[{"tz": "UTC"}, {"tz": "America/Los_Angeles"}, {"tz": "Asia/Kolkata"}])
 def time_independent_of_tz(env: Any, tz: str) -> None:
     """Run in a child process with ``TZ`` set: the result must not move."""
@@ -92,14 +100,20 @@ def _der_of(env: Any, name: str) -> bytes:
     return base64.b64decode("".join(body.split()))
 
 
-@table("api/PEM_cert_to_DER_cert/{name}", spec="PEM_cert_to_DER_cert", rows=_cert_names())
+@table("api/PEM_cert_to_DER_cert/{name}", spec="PEM_cert_to_DER_cert",
+       basis="spec",
+       cite="Given a certificate as an ASCII PEM string, returns a DER-encoded sequence of bytes for that "
+            "same certificate.", rows=_cert_names())
 def pem_to_der(env: Any, name: str) -> None:
     der = env.ssl.PEM_cert_to_DER_cert(env.certs.read(name))
     expect_true(isinstance(der, bytes), "PEM_cert_to_DER_cert returns bytes", actual=type(der).__name__)
     expect_equal(der, _der_of(env, name), f"DER of {name}.pem (base64 body decoded)")
 
 
-@table("api/DER_cert_to_PEM_cert/{name}", spec="DER_cert_to_PEM_cert", rows=_cert_names())
+@table("api/DER_cert_to_PEM_cert/{name}", spec="DER_cert_to_PEM_cert",
+       basis="spec",
+       cite="Given a certificate as a DER-encoded blob of bytes, returns a PEM-encoded string version of "
+            "the same certificate.", rows=_cert_names())
 def der_to_pem(env: Any, name: str) -> None:
     der = _der_of(env, name)
     pem = env.ssl.DER_cert_to_PEM_cert(der)
@@ -111,7 +125,9 @@ def der_to_pem(env: Any, name: str) -> None:
     expect_equal(env.ssl.PEM_cert_to_DER_cert(pem), der, "PEM -> DER -> PEM -> DER round trip")
 
 
-@case("api/PEM_cert_to_DER_cert/der-fixture", spec="PEM_cert_to_DER_cert")
+@case("api/PEM_cert_to_DER_cert/der-fixture", spec="PEM_cert_to_DER_cert",
+      basis="spec",
+      cite="returns a DER-encoded sequence of bytes for that same certificate.")
 def der_fixture(env: Any) -> None:
     with open(env.certs.path("server.der"), "rb") as f:
         der = f.read()
@@ -146,7 +162,10 @@ GSC_ROWS = [
 ]
 
 
-@table("api/get_server_certificate/{label}", spec="get_server_certificate", rows=GSC_ROWS, pair=True)
+@table("api/get_server_certificate/{label}", spec="get_server_certificate",
+       basis="spec",
+       cite="fetches the server's certificate, and returns it as a PEM-encoded string.",
+       rows=GSC_ROWS, pair=True)
 def get_server_certificate(env: Any, label: str, ca: Any, version: Any, ok: bool) -> None:
     server_ctx = (env.peer or env).context(cert="server")
     kwargs: Dict[str, Any] = {}
@@ -172,19 +191,27 @@ def get_server_certificate(env: Any, label: str, ca: Any, version: Any, ok: bool
 
 # -- RAND_* ----------------------------------------------------------------------
 
-@case("api/RAND_status/bool", spec="RAND_status")
+@case("api/RAND_status/bool", spec="RAND_status",
+      basis="spec",
+      cite="Returns True if the SSL pseudo-random number generator has been seeded with 'enough' "
+           "randomness, and False otherwise.")
 def rand_status(env: Any) -> None:
     value = env.ssl.RAND_status()
     expect_true(isinstance(value, bool), "RAND_status() returns a bool", actual=type(value).__name__)
 
 
-@case("api/RAND_status/seeded-here", spec="RAND_status")
+@case("api/RAND_status/seeded-here", spec="RAND_status",
+      basis="spec",
+      cite="Returns True if the SSL pseudo-random number generator has been seeded with 'enough' randomness")
 def rand_seeded(env: Any) -> None:
     """This host has an OS entropy source, so the generator must report seeded."""
     expect_equal(env.ssl.RAND_status(), True, "RAND_status() on a host with /dev/urandom")
 
 
-@case("api/RAND_status/rand-bytes-when-seeded", spec="RAND_status")
+@case("api/RAND_status/rand-bytes-when-seeded", spec="RAND_status",
+      basis="cpython",
+      cite="CPython 3.3+ has RAND_bytes(n), n random bytes once the generator is seeded; 3.2 does not "
+           "document it")
 def rand_bytes(env: Any) -> None:
     fn = getattr(env.ssl, "RAND_bytes", None)
     if fn is None:
@@ -195,6 +222,8 @@ def rand_bytes(env: Any) -> None:
 
 
 @table("api/RAND_add/{label}", spec="RAND_add",
+       basis="cpython",
+       cite="CPython's RAND_add returns None and accepts an int entropy; the spec documents no return value",
        rows=[{"label": "zero-entropy", "data": b"\x00" * 16, "entropy": 0.0},
              {"label": "some-entropy", "data": os.urandom(32), "entropy": 16.0},
              {"label": "large-buffer", "data": b"x" * 65536, "entropy": 0.0},
@@ -205,7 +234,9 @@ def rand_add(env: Any, label: str, data: bytes, entropy: float) -> None:
     expect_equal(env.ssl.RAND_status(), True, "RAND_status() after RAND_add")
 
 
-@case("api/RAND_add/entropy-must-be-number", spec="RAND_add")
+@case("api/RAND_add/entropy-must-be-number", spec="RAND_add",
+      basis="cpython",
+      cite="CPython raises TypeError for an entropy that is not a number; the spec names no exception")
 def rand_add_bad(env: Any) -> None:
     try:
         env.ssl.RAND_add(b"abc", "lots")
@@ -216,7 +247,9 @@ def rand_add_bad(env: Any) -> None:
     raise CaseFailure("RAND_add accepted a str entropy", expected="TypeError", actual="no exception")
 
 
-@case("api/RAND_egd/no-daemon", spec="RAND_egd")
+@case("api/RAND_egd/no-daemon", spec="RAND_egd",
+      basis="cpython",
+      cite="CPython raises SSLError (an OSError) when no daemon answers at the path; the spec names no error")
 def rand_egd(env: Any) -> None:
     fn = getattr(env.ssl, "RAND_egd", None)
     if fn is None:
@@ -239,20 +272,26 @@ def _decode_number(n: int) -> tuple:
     return (n, minor, fix, patch, status)
 
 
-@case("api/OPENSSL_VERSION_INFO/five-ints", spec="OPENSSL_VERSION_INFO")
+@case("api/OPENSSL_VERSION_INFO/five-ints", spec="OPENSSL_VERSION_INFO",
+      basis="spec",
+      cite="A tuple of five integers representing version information about the OpenSSL library")
 def info_shape(env: Any) -> None:
     info = env.const("OPENSSL_VERSION_INFO")
     expect_true(isinstance(info, tuple) and len(info) == 5 and all(isinstance(x, int) for x in info),
                 "OPENSSL_VERSION_INFO is a tuple of five ints", actual=info)
 
 
-@case("api/OPENSSL_VERSION_NUMBER/matches-info", spec="OPENSSL_VERSION_NUMBER")
+@case("api/OPENSSL_VERSION_NUMBER/matches-info", spec="OPENSSL_VERSION_NUMBER",
+      basis="spec",
+      cite="The raw version number of the OpenSSL library, as a single integer")
 def number_matches_info(env: Any) -> None:
     number, info = env.const("OPENSSL_VERSION_NUMBER"), env.const("OPENSSL_VERSION_INFO")
     expect_equal(tuple(info), _decode_number(number), f"OPENSSL_VERSION_INFO against {hex(number)}")
 
 
-@case("api/OPENSSL_VERSION/matches-info", spec="OPENSSL_VERSION")
+@case("api/OPENSSL_VERSION/matches-info", spec="OPENSSL_VERSION",
+      basis="spec",
+      cite="The version string of the OpenSSL library loaded by the interpreter")
 def string_matches_info(env: Any) -> None:
     text, info = env.const("OPENSSL_VERSION"), tuple(env.const("OPENSSL_VERSION_INFO"))
     expect_true(isinstance(text, str) and text.startswith("OpenSSL "), "OPENSSL_VERSION names OpenSSL",

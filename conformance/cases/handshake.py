@@ -49,6 +49,11 @@ def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float,
 
 
 @table("api/SSLSocket.do_handshake/non-blocking-{side}", spec="SSLSocket.do_handshake",
+       basis="spec",
+       cite="If the socket is non-blocking, this method may raise :exc:`SSLError` with the value of the "
+            "exception instance's ``args[0]`` being either :const:`SSL_ERROR_WANT_READ` or "
+            ":const:`SSL_ERROR_WANT_WRITE`, and should be called again until it stops raising those "
+            "exceptions.",
        rows=[{"side": "client"}, {"side": "server"}], pair=True)
 def nonblocking(env: Any, side: str) -> None:
     cctx, sctx = env.context(), _server_ctx(env)
@@ -88,7 +93,12 @@ def nonblocking(env: Any, side: str) -> None:
                 expected=">= 1 WANT_READ", actual=seen)
 
 
-@case("api/SSLSocket.do_handshake/want-read-is-SSLError", spec="SSLSocket.do_handshake", pair=True)
+@case("api/SSLSocket.do_handshake/want-read-is-SSLError", spec="SSLSocket.do_handshake",
+      basis="spec",
+      cite="If the socket is non-blocking, this method may raise :exc:`SSLError` with the value of the "
+           "exception instance's ``args[0]`` being either :const:`SSL_ERROR_WANT_READ` or "
+           ":const:`SSL_ERROR_WANT_WRITE`, and should be called again until it stops raising those "
+           "exceptions.", pair=True)
 def want_read_error(env: Any) -> None:
     """A non-blocking client's first do_handshake() cannot finish: SSLError, args[0] WANT_READ."""
     ctx = env.context()
@@ -145,6 +155,9 @@ def unwrap_body(env: Any, ctx: Any, server_side: bool, initiator: bool) -> Calla
 
 
 @table("api/SSLSocket.unwrap/{first}-first", spec="SSLSocket.unwrap",
+       basis="spec",
+       cite="Performs the SSL shutdown handshake, which removes the TLS layer from the underlying socket, "
+            "and returns the underlying socket object.",
        rows=[{"first": "client"}, {"first": "server"}], pair=True)
 def unwrap_both(env: Any, first: str) -> None:
     """The initiator unwraps; the other side sees EOF, unwraps too; both continue in plaintext."""
@@ -157,6 +170,10 @@ def unwrap_both(env: Any, first: str) -> None:
 
 
 @table("api/SSLContext.wrap_socket/suppress-ragged-eofs-{suppress}", spec="SSLContext.wrap_socket",
+       basis="spec",
+       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to "
+            "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise "
+            "the exceptions back to the caller.",
        rows=[{"suppress": True}, {"suppress": False}], pair=True)
 def ragged_eof(env: Any, suppress: bool) -> None:
     """The server drops TCP without a TLS shutdown; the client's read says so, or not."""
@@ -193,6 +210,10 @@ def ragged_eof(env: Any, suppress: bool) -> None:
 
 
 @table("api/SSLContext.wrap_socket/do-handshake-on-connect-{flag}", spec="SSLContext.wrap_socket",
+       basis="spec",
+       cite="The parameter ``do_handshake_on_connect`` specifies whether to do the SSL handshake "
+            "automatically after doing a :meth:`socket.connect`, or whether the application program will "
+            "call it explicitly",
        rows=[{"flag": True}, {"flag": False}], pair=True)
 def handshake_on_connect(env: Any, flag: bool) -> None:
     """Wrap an unconnected client socket, then connect(): the handshake runs at
@@ -216,7 +237,9 @@ def handshake_on_connect(env: Any, flag: bool) -> None:
     expect_equal(echoed, b"ping", "echo")
 
 
-@case("api/SSLSocket.context/is-the-wrapping-context", spec="SSLSocket.context")
+@case("api/SSLSocket.context/is-the-wrapping-context", spec="SSLSocket.context",
+      basis="spec",
+      cite="The :class:`SSLContext` object this SSL socket is tied to.")
 def context_attr(env: Any) -> None:
     ctx = env.context()
     tls = ctx.wrap_socket(env.socket())
@@ -225,7 +248,10 @@ def context_attr(env: Any) -> None:
                 actual=repr(tls.context))
 
 
-@case("api/SSLSocket.context/module-wrap-socket", spec="SSLSocket.context")
+@case("api/SSLSocket.context/module-wrap-socket", spec="SSLSocket.context",
+      basis="spec",
+      cite="If the SSL socket was created using the top-level :func:`wrap_socket` function (rather than "
+           ":meth:`SSLContext.wrap_socket`), this is a custom context object created for this SSL socket.")
 def context_attr_module(env: Any) -> None:
     wrap = getattr(env.ssl, "wrap_socket", None)
     if wrap is None:
@@ -237,6 +263,9 @@ def context_attr_module(env: Any) -> None:
 
 
 @table("api/{spec}/listening-socket", spec="{spec}",
+       basis="spec",
+       cite="it is assumed to be a listening socket, and the server-side SSL wrapping is automatically "
+            "performed on client connections accepted via the :meth:`accept` method.",
        rows=[{"spec": "wrap_socket"}, {"spec": "SSLContext.wrap_socket"}])
 def listening(env: Any, spec: str) -> None:
     """A wrapped listening socket hands out TLS connections from accept()."""
@@ -279,7 +308,10 @@ def listening(env: Any, spec: str) -> None:
     expect_equal(result.get("echo"), b"ping", f"client echo ({result.get('error')!r})")
 
 
-@case("api/SSLContext.wrap_socket/makefile", spec="SSLContext.wrap_socket", pair=True)
+@case("api/SSLContext.wrap_socket/makefile", spec="SSLContext.wrap_socket",
+      basis="spec",
+      cite="This module provides a class, :class:`ssl.SSLSocket`, which is derived from the "
+           ":class:`socket.socket` type", pair=True)
 def makefile(env: Any) -> None:
     """An SSLSocket is a socket: makefile() gives line-oriented reads and writes."""
     ctx = env.context()

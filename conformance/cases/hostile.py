@@ -60,7 +60,11 @@ RAW = [{"role": role, "kind": kind, "instead": instead}
        for kind in BYTES]
 
 
-@table("hostile/raw/{kind}-instead-of-{instead}", spec="SSLSocket.do_handshake", rows=RAW)
+@table("hostile/raw/{kind}-instead-of-{instead}", spec="SSLSocket.do_handshake",
+       basis="spec",
+       cite="Raised to signal an error from the underlying SSL implementation. This signifies some "
+            "problem in the higher-level encryption and authentication layer that's superimposed on the "
+            "underlying network connection.", rows=RAW)
 def raw_peer(env: Any, role: str, kind: str, instead: str) -> Dict[str, str]:
     """The side under test meets bytes that are not TLS: SSLError at once.
 
@@ -107,7 +111,10 @@ STALLS = [{"phase": "handshake", "role": "client", "call": "do_handshake"},
           {"phase": "read", "role": "client", "call": "read"}]
 
 
-@table("hostile/stall/{phase}-{role}", spec="SSLSocket.{call}", rows=STALLS)
+@table("hostile/stall/{phase}-{role}", spec="SSLSocket.{call}",
+       basis="cpython",
+       cite="CPython raises socket.timeout (or an SSLError saying 'timed out') when the peer stalls past "
+            "the socket timeout; the 3.2 spec says nothing of timeouts", rows=STALLS)
 def stall(env: Any, phase: str, role: str, call: str) -> Dict[str, str]:
     """A peer that goes silent: with a socket timeout set, the call raises within it.
 

@@ -90,6 +90,15 @@ def _verify_cells() -> List[Cell]:
     return [Cell(f"verify={name}", "SSLContext.verify_mode", ("default",), c, s) for name, c, s in rows]
 
 
+#: The spec's sentence each kind of cell checks (every interop cell's basis is the spec).
+CITES = {
+    "SSLContext.wrap_socket": "Here's a table showing which versions in a client (down the side) can connect "
+                              "to which versions in a server (along the top)",
+    "SSLContext.verify_mode": "Whether to try to verify other peers' certificates and how to behave if "
+                              "verification fails.",
+}
+
+
 #: Every cell, in report order.
 CELLS: Tuple[Cell, ...] = tuple(_version_cells() + _verify_cells())
 
@@ -258,6 +267,7 @@ def interop_cases(session: Any) -> List[Case]:
         for policy in cell.policies:
             for client, server in endpoint_pairs(list(session.impls), session.peers):
                 out.append(Case(id=f"interop/{policy}/{client}=>{server}/{cell.name}", spec=cell.spec,
+                                basis="spec", cite=CITES[cell.spec],
                                 func=run, params={"client_endpoint": client, "server_endpoint": server,
                                                   "policy": policy, "cell": cell.name}))
     return sorted(out, key=lambda c: c.id)

@@ -46,7 +46,10 @@ def _bad_fixtures() -> List[str]:
 ROWS = [{"direction": d, "fixture": f} for d in ("server-cert", "client-cert") for f in _bad_fixtures()]
 
 
-@table("negative/{direction}/{fixture}", spec="CERT_REQUIRED", rows=ROWS, pair=True)
+@table("negative/{direction}/{fixture}", spec="CERT_REQUIRED",
+       basis="spec",
+       cite="an :class:`SSLError` will be raised if no certificate is provided, or if its validation "
+            "fails.", rows=ROWS, pair=True)
 def refused(env: Any, direction: str, fixture: str) -> Dict[str, Any]:
     server_env = env.peer or env
     presenter = server_env if direction == "server-cert" else env
@@ -75,7 +78,10 @@ def refused(env: Any, direction: str, fixture: str) -> Dict[str, Any]:
     return {"refused": "in handshake", **sides}
 
 
-@table("negative/nul-name/{field}", spec="SSLSocket.getpeercert", pair=True,
+@table("negative/nul-name/{field}", spec="SSLSocket.getpeercert",
+       basis="spec",
+       cite="The \"subject\" field is a tuple containing the sequence of relative distinguished names "
+            "(RDNs) given in the certificate's data structure for the principal", pair=True,
        rows=[{"field": "commonName"}, {"field": "subjectAltName"}])
 def nul_name(env: Any, field: str) -> Dict[str, Any]:
     """A name with an embedded NUL (CVE-2013-4238) is shown whole, never cut at the NUL:

@@ -19,6 +19,8 @@ ROWS = [{"policy": p, "client": f"SSLv23+{c}", "server": f"SSLv23+{s}"}
         for p in POLICIES for c in OPTIONS for s in OPTIONS]
 
 
-@table("options/{policy}/client={client}/server={server}", spec="SSLContext.options", rows=ROWS, pair=True)
+@table("options/{policy}/client={client}/server={server}", spec="SSLContext.options",
+       basis="spec",
+       cite="It prevents the peers from choosing TLSv1 as the protocol version.", rows=ROWS, pair=True)
 def both_sides(env: Any, policy: str, client: str, server: str) -> Dict[str, Any]:
     return matrix_cell(env, policy=policy, client=client, server=server)

@@ -142,7 +142,11 @@ POST = [{"kind": "oversized-record", "header": record_header(23, 0x0303, MAX_REC
         {"kind": "malformed-header", "header": record_header(0x63, 0x0909, 64)}]
 
 
-@table("hostile/relay/{kind}-after-handshake", spec="SSLSocket.read", rows=POST, pair=True)
+@table("hostile/relay/{kind}-after-handshake", spec="SSLSocket.read",
+       basis="spec",
+       cite="Raised to signal an error from the underlying SSL implementation. This signifies some "
+            "problem in the higher-level encryption and authentication layer that's superimposed on the "
+            "underlying network connection.", rows=POST, pair=True)
 def damaged_record(env: Any, kind: str, header: bytes) -> Dict[str, str]:
     """The client's first application record gets a bad header: the server's read raises SSLError."""
     def client_then(relay: Any, tls: Any, stage: str) -> None:
@@ -168,6 +172,10 @@ def damaged_record(env: Any, kind: str, header: bytes) -> Dict[str, str]:
 # -- cut at every record boundary, reset, ragged EOF -----------------------------
 
 @table("hostile/relay/cut-at-every-record/{direction}", spec="SSLSocket.do_handshake",
+       basis="spec",
+       cite="Raised to signal an error from the underlying SSL implementation. This signifies some "
+            "problem in the higher-level encryption and authentication layer that's superimposed on the "
+            "underlying network connection.",
        rows=[{"direction": "c2s"}, {"direction": "s2c"}], pair=True)
 def cut_everywhere(env: Any, direction: str) -> Dict[str, Any]:
     """Cut (FIN both ways) after k whole records, for k = 0, 1, ... until the exchange survives.
@@ -201,7 +209,11 @@ def cut_everywhere(env: Any, direction: str) -> Dict[str, Any]:
 RST = [{"where": "mid-handshake-c2s"}, {"where": "mid-handshake-s2c"}, {"where": "mid-data"}]
 
 
-@table("hostile/relay/rst/{where}", spec="SSLSocket.read", rows=RST, pair=True)
+@table("hostile/relay/rst/{where}", spec="SSLSocket.read",
+       basis="spec",
+       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to "
+            "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise "
+            "the exceptions back to the caller.", rows=RST, pair=True)
 def reset(env: Any, where: str) -> Dict[str, str]:
     """A TCP reset: the side that was waiting raises SSLError/OSError, never a clean EOF.
 
@@ -247,6 +259,10 @@ def _hello_then_wait(ctx: Any) -> Callable:
 
 
 @table("hostile/relay/ragged-eof/suppress-{suppress}", spec="SSLContext.wrap_socket",
+       basis="spec",
+       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to "
+            "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise "
+            "the exceptions back to the caller.",
        rows=[{"suppress": True}, {"suppress": False}], pair=True)
 def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
     """The relay ends TCP mid-data, no close_notify: b'' (suppressed) or SSLError."""
@@ -275,7 +291,9 @@ def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
     return {"read": repr(then)}
 
 
-@case("hostile/relay/half-close", spec="SSLSocket.read", pair=True)
+@case("hostile/relay/half-close", spec="SSLSocket.read",
+      basis="spec",
+      cite="Reads up to ``nbytes`` bytes from the SSL-encrypted channel and returns them.", pair=True)
 def half_close(env: Any) -> Dict[str, Any]:
     """The client's direction is closed at TCP level after its data, the other stays open.
 
@@ -342,7 +360,9 @@ def _one_byte() -> Dict[str, Faults]:
     return {"c2s": Faults(fragment=1), "s2c": Faults(fragment=1)}
 
 
-@case("hostile/fragmented/handshake-and-echo", spec="SSLSocket.do_handshake", pair=True)
+@case("hostile/fragmented/handshake-and-echo", spec="SSLSocket.do_handshake",
+      basis="spec",
+      cite="Performs the SSL setup handshake.", pair=True)
 def fragmented_echo(env: Any) -> Dict[str, Any]:
     """Every byte its own TCP segment: the handshake and a 3000-byte echo still work."""
     payload = _payload()
@@ -352,7 +372,9 @@ def fragmented_echo(env: Any) -> Dict[str, Any]:
     return {"bytes": relay.forwarded("c2s") + relay.forwarded("s2c")}
 
 
-@case("hostile/fragmented/non-blocking-handshake", spec="SSLSocket.do_handshake", pair=True)
+@case("hostile/fragmented/non-blocking-handshake", spec="SSLSocket.do_handshake",
+      basis="spec",
+      cite="and should be called again until it stops raising those exceptions.", pair=True)
 def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
     """The non-blocking handshake loop, fed one byte at a time, completes; then an echo."""
     ctx, payload, ref = env.context(), _payload(500), []
@@ -381,7 +403,10 @@ def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
     return seen
 
 
-@case("hostile/fragmented/unwrap", spec="SSLSocket.unwrap", pair=True)
+@case("hostile/fragmented/unwrap", spec="SSLSocket.unwrap",
+      basis="spec",
+      cite="Performs the SSL shutdown handshake, which removes the TLS layer from the underlying socket, "
+           "and returns the underlying socket object.", pair=True)
 def fragmented_unwrap(env: Any) -> None:
     """TLS data, then unwrap on both sides, then plaintext, all one byte at a time."""
     cctx, sctx = env.context(), _server_ctx(env)

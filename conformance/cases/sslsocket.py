@@ -54,7 +54,11 @@ def _drain(tls: Any) -> bytes:
 
 # -- cipher() ------------------------------------------------------------------
 
-@case("api/SSLSocket.cipher/before-and-after-handshake", spec="SSLSocket.cipher", pair=True)
+@case("api/SSLSocket.cipher/before-and-after-handshake", spec="SSLSocket.cipher",
+      basis="spec",
+      cite="Returns a three-value tuple containing the name of the cipher being used, the version of the "
+           "SSL protocol that defines its use, and the number of secret bits being used. If no connection "
+           "has been established, returns ``None``.", pair=True)
 def cipher_before_after(env: Any) -> None:
     ctx = env.context()
 
@@ -78,7 +82,9 @@ def cipher_before_after(env: Any) -> None:
     expect_true(isinstance(bits, int) and bits >= 56, "secret bits is an int of a real cipher", actual=bits)
 
 
-@table("api/SSLSocket.cipher/protocol-{version}", spec="SSLSocket.cipher", pair=True,
+@table("api/SSLSocket.cipher/protocol-{version}", spec="SSLSocket.cipher",
+       basis="spec",
+       cite="the version of the SSL protocol that defines its use", pair=True,
        rows=[{"version": "TLSv1.2", "suites": "ECDHE+AESGCM"}, {"version": "TLSv1.3", "suites": None}])
 def cipher_protocol(env: Any, version: str, suites: Any) -> dict:
     """cipher()[1] is "the version of the SSL protocol that defines its use": with
@@ -100,9 +106,15 @@ PEER_FORMS = [
     {"form": "validated", "verify": "REQUIRED", "want": "dict"},
     {"form": "not-validated", "verify": "NONE", "want": "empty"},
 ]
+_PEER_FORM_CITES = {
+    "validated": "If the certificate was validated, it returns a dict with the keys ``subject``",
+    "not-validated": "If the certificate was not validated, the dict is empty.",
+}
 
 
-@table("api/SSLSocket.getpeercert/server-cert-{form}", spec="SSLSocket.getpeercert", rows=PEER_FORMS, pair=True)
+@table("api/SSLSocket.getpeercert/server-cert-{form}", spec="SSLSocket.getpeercert",
+       basis="spec",
+       cite=lambda row: _PEER_FORM_CITES[row["form"]], rows=PEER_FORMS, pair=True)
 def peercert_forms(env: Any, form: str, verify: str, want: str) -> None:
     ctx = env.context(trust="root-ca", verify=verify)
 
@@ -124,7 +136,10 @@ def peercert_forms(env: Any, form: str, verify: str, want: str) -> None:
     expect_equal(der_kw, server_der, "getpeercert(binary_form=True)")
 
 
-@case("api/SSLSocket.getpeercert/no-certificate-None", spec="SSLSocket.getpeercert", pair=True)
+@case("api/SSLSocket.getpeercert/no-certificate-None", spec="SSLSocket.getpeercert",
+      basis="spec",
+      cite="If there is no certificate for the peer on the other end of the connection, returns ``None``.",
+      pair=True)
 def peercert_none(env: Any) -> None:
     """A server that did not ask for a client certificate has none: None in both forms."""
     def server_then(tls: Any) -> Any:
@@ -139,6 +154,9 @@ def peercert_none(env: Any) -> None:
 
 # -- read / write ----------------------------------------------------------------
 
+_READ_CITE = "Reads up to ``nbytes`` bytes from the SSL-encrypted channel and returns them."
+#: the spec says where the bytes go, not what read(n, buffer) returns
+_READ_INTO_NOTE = "CPython's read(nbytes, buffer) returns the number of bytes it placed in the buffer"
 READS = [
     {"how": "nbytes-10", "nbytes": 10, "buffer": None},
     {"how": "nbytes-1", "nbytes": 1, "buffer": None},
@@ -149,7 +167,9 @@ READS = [
 ]
 
 
-@table("api/SSLSocket.read/{how}", spec="SSLSocket.read", rows=READS, pair=True)
+@table("api/SSLSocket.read/{how}", spec="SSLSocket.read",
+       basis=lambda row: "spec" if row["buffer"] is None else "cpython",
+       cite=lambda row: _READ_CITE if row["buffer"] is None else _READ_INTO_NOTE, rows=READS, pair=True)
 def read_forms(env: Any, how: str, nbytes: Optional[int], buffer: Optional[int]) -> None:
     ctx = env.context()
 
@@ -184,6 +204,9 @@ def read_forms(env: Any, how: str, nbytes: Optional[int], buffer: Optional[int])
 
 
 @table("api/SSLSocket.write/{size}-bytes", spec="SSLSocket.write",
+       basis="spec",
+       cite="Writes the ``data`` to the other side of the connection, using the SSL channel to encrypt. "
+            "Returns the number of bytes written.",
        rows=[{"size": n} for n in (1, 1000, 20000)], pair=True)
 def write_count(env: Any, size: int) -> None:
     ctx = env.context()
@@ -210,7 +233,9 @@ def write_count(env: Any, size: int) -> None:
     expect_equal(received, payload, "bytes the peer read")
 
 
-@case("api/SSLSocket.read/eof-after-clean-close", spec="SSLSocket.read", pair=True)
+@case("api/SSLSocket.read/eof-after-clean-close", spec="SSLSocket.read",
+      basis="spec",
+      cite="empty data means the client is finished with us", pair=True)
 def read_clean_eof(env: Any) -> None:
     ctx = env.context()
 

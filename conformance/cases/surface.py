@@ -79,6 +79,8 @@ def _instance(env: Any, cls: str) -> Any:
 
 
 table("api/{name}/kind", spec="{name}",
+      basis="spec",
+      cite=lambda row: apilisting.directive(row["name"]),
       rows=[{"name": e["name"], "kind": e["kind"]} for e in ENTRIES])(check_kind)
 
 
@@ -167,13 +169,19 @@ def _default_rows() -> List[Dict[str, Any]]:
     return rows
 
 
-table("api/{name}/param/{param}", spec="{name}", rows=_param_rows())(check_param)
-table("api/{name}/default/{param}", spec="{name}", rows=_default_rows())(check_default)
+table("api/{name}/param/{param}", spec="{name}",
+      basis="spec",
+      cite=lambda row: apilisting.directive(row["name"]), rows=_param_rows())(check_param)
+table("api/{name}/default/{param}", spec="{name}",
+      basis="spec",
+      cite=lambda row: apilisting.directive(row["name"]), rows=_default_rows())(check_default)
 
 
 # -- relations the spec states between names -----------------------------
 
-@case("api/SSLError/is-socket-error", spec="SSLError")
+@case("api/SSLError/is-socket-error", spec="SSLError",
+      basis="spec",
+      cite="This error is a subtype of :exc:`socket.error`, which in turn is a subtype of :exc:`IOError`.")
 def sslerror_is_socket_error(env: Any) -> None:
     err = env.const("SSLError")
     expect_true(issubclass(err, socket.error), "SSLError is a subclass of socket.error",
@@ -181,7 +189,10 @@ def sslerror_is_socket_error(env: Any) -> None:
     expect_true(issubclass(err, IOError), "SSLError is a subclass of IOError")
 
 
-@case("api/SSLSocket.read/sslsocket-is-a-socket", spec="SSLSocket.read")
+@case("api/SSLSocket.read/sslsocket-is-a-socket", spec="SSLSocket.read",
+      basis="spec",
+      cite="This module provides a class, :class:`ssl.SSLSocket`, which is derived from the "
+           ":class:`socket.socket` type")
 def sslsocket_is_a_socket(env: Any) -> None:
     cls = env.const("SSLSocket")
     expect_true(isinstance(cls, type) and issubclass(cls, socket.socket),
@@ -189,7 +200,9 @@ def sslsocket_is_a_socket(env: Any) -> None:
                 actual=[c.__name__ for c in getattr(cls, "__mro__", ())])
 
 
-@case("api/SSLContext/instances-are-SSLContext", spec="SSLContext")
+@case("api/SSLContext/instances-are-SSLContext", spec="SSLContext",
+      basis="spec",
+      cite="class:: SSLContext(protocol)")
 def context_instance(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     expect_true(isinstance(ctx, env.ssl.SSLContext), "SSLContext(...) returns an SSLContext")
@@ -214,7 +227,9 @@ def distinct(env: Any, group: str, names: str, bits: bool, spec: str) -> None:
                         expected="one bit", actual=hex(int(v)))
 
 
-table("api/{spec}/distinct-{group}", spec="{spec}", rows=[
+table("api/{spec}/distinct-{group}", spec="{spec}",
+      basis="spec",
+      cite=lambda row: apilisting.directive(row["spec"]), rows=[
     {"group": "PROTOCOL", "spec": "PROTOCOL_SSLv23", "bits": False,
      "names": "PROTOCOL_SSLv2 PROTOCOL_SSLv3 PROTOCOL_SSLv23 PROTOCOL_TLSv1"},
     {"group": "OP_NO", "spec": "OP_NO_TLSv1", "bits": True, "names": "OP_NO_SSLv2 OP_NO_SSLv3 OP_NO_TLSv1"},
@@ -222,7 +237,9 @@ table("api/{spec}/distinct-{group}", spec="{spec}", rows=[
 ])(distinct)
 
 
-@case("api/OP_ALL/excludes-OP_NO", spec="OP_ALL")
+@case("api/OP_ALL/excludes-OP_NO", spec="OP_ALL",
+      basis="spec",
+      cite="Enables workarounds for various bugs present in other SSL implementations.")
 def op_all_excludes_version_bits(env: Any) -> None:
     op_all = int(env.const("OP_ALL"))
     for n in ("OP_NO_SSLv2", "OP_NO_SSLv3", "OP_NO_TLSv1"):

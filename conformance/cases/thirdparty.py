@@ -26,7 +26,8 @@ from .. import oracle
 from ..loopback import run_pair
 from ..peers import PeerConfig, PeerResult, impl_client_to_peer, peer_client_to_impl, require
 from ..registry import CaseFailure, expect_true, table
-from .matrix import OPTIONS, POLICIES, PROTOCOLS, judge_impl_side, oracle_side, parse_label, require_label
+from .matrix import (MATRIX_CITE, OPTIONS, POLICIES, PROTOCOLS, judge_impl_side, oracle_side, parse_label,
+                     require_label)
 
 PIN_ALL = tuple(oracle.OPTION_VERSION)
 
@@ -57,7 +58,9 @@ PEER_ROWS = (_rows("openssl-cli", ["SSLv23", "SSLv23+NO_TLSv1", "SSLv23+NO_TLSv1
 CERT = {"openssl-cli": "server", "tlslite": "server-rsa"}
 
 
-@table("peers/{endpoint}/{policy}/client={client}/server={server}", spec="wrap_socket", rows=PEER_ROWS)
+@table("peers/{endpoint}/{policy}/client={client}/server={server}", spec="wrap_socket",
+       basis="spec",
+       cite=MATRIX_CITE, rows=PEER_ROWS)
 def peer_cell(env: Any, endpoint: str, policy: str, client: str, server: str) -> Dict[str, Any]:
     impl_is_client = not client.startswith(endpoint + ":")
     label, peer_label = (client, server) if impl_is_client else (server, client)
@@ -121,7 +124,9 @@ SERVER_LABELS = list(PROTOCOLS) + [f"SSLv23+{o}" for o in OPTIONS]
 HELLO_ROWS = [{"policy": p, "hello": h, "server": s} for p in POLICIES for h in HELLOS for s in SERVER_LABELS]
 
 
-@table("sslv2-hello/{policy}/{hello}/server={server}", spec="PROTOCOL_SSLv2", rows=HELLO_ROWS)
+@table("sslv2-hello/{policy}/{hello}/server={server}", spec="PROTOCOL_SSLv2",
+       basis="spec",
+       cite="Selects SSL version 2 as the channel encryption protocol.", rows=HELLO_ROWS)
 def sslv2_hello_cell(env: Any, policy: str, hello: str, server: str) -> Dict[str, Any]:
     require_label(env, server)
     version, kinds, asks = HELLOS[hello]

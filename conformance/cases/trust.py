@@ -14,6 +14,18 @@ from .context import _expect_raises
 
 SPEC = "SSLContext.load_verify_locations"
 
+#: The spec's sentence for what each verify mode asks of the peer's certificate.
+VERIFY_MODE_CITES = {
+    "NONE": "In this mode (the default), no certificates will be required from the other side of the "
+            "socket connection. If a certificate is received from the other end, no attempt to validate it "
+            "is made.",
+    "OPTIONAL": "In this mode no certificates will be required from the other side of the socket connection; "
+                "but if they are provided, validation will be attempted and an :class:`SSLError` will be "
+                "raised on failure.",
+    "REQUIRED": "In this mode, certificates are required from the other side of the socket connection; an "
+                ":class:`SSLError` will be raised if no certificate is provided, or if its validation fails.",
+}
+
 
 def _client(env: Any, verify: str = "REQUIRED") -> Any:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
@@ -42,7 +54,10 @@ FORMS = [
 ]
 
 
-@table("api/SSLContext.load_verify_locations/{form}", spec=SPEC, rows=FORMS)
+@table("api/SSLContext.load_verify_locations/{form}", spec=SPEC,
+       basis="spec",
+       cite="Load a set of \"certification authority\" (CA) certificates used to validate other peers' "
+            "certificates when :data:`verify_mode` is other than :data:`CERT_NONE`.", rows=FORMS)
 def verify_form(env: Any, form: str, cafile: Optional[str], capath: Optional[str], call: str,
                 ok: Optional[bool]) -> None:
     """``ok=None``: trusting only the intermediate may or may not anchor a chain
@@ -71,7 +86,9 @@ def verify_form(env: Any, form: str, cafile: Optional[str], capath: Optional[str
                      f"client trusting {cafile or capath} ({out.client.describe()})")
 
 
-@case("api/SSLContext.load_verify_locations/empty-capath-verifies-nothing", spec=SPEC)
+@case("api/SSLContext.load_verify_locations/empty-capath-verifies-nothing", spec=SPEC,
+      basis="spec",
+      cite="the path to a directory containing several CA certificates in PEM format")
 def empty_capath(env: Any) -> None:
     client = _client(env)
     client.load_verify_locations(capath=str(env.tmp_path))
@@ -79,7 +96,10 @@ def empty_capath(env: Any) -> None:
     expect_equal(out.client.reason, "certificate-verify-failed", f"empty capath ({out.client.describe()})")
 
 
-@case("api/SSLContext.load_verify_locations/neither-TypeError", spec=SPEC)
+@case("api/SSLContext.load_verify_locations/neither-TypeError", spec=SPEC,
+      basis="cpython",
+      cite="CPython raises TypeError when neither cafile nor capath is given; the spec says one must be, "
+           "naming no exception")
 def neither(env: Any) -> None:
     client = _client(env)
     _expect_raises(env, TypeError, lambda: client.load_verify_locations(), "load_verify_locations()")
@@ -87,7 +107,9 @@ def neither(env: Any) -> None:
                    "load_verify_locations(None, None)")
 
 
-@case("api/SSLContext.load_verify_locations/missing-cafile", spec=SPEC)
+@case("api/SSLContext.load_verify_locations/missing-cafile", spec=SPEC,
+      basis="cpython",
+      cite="CPython raises FileNotFoundError (an OSError) for a cafile that does not exist")
 def missing(env: Any) -> None:
     client = _client(env)
     nowhere = str(env.tmp_path / "no-such-ca.pem")
@@ -96,6 +118,8 @@ def missing(env: Any) -> None:
 
 
 @table("api/SSLContext.load_verify_locations/bad-cafile-{label}", spec=SPEC,
+       basis="cpython",
+       cite="CPython raises SSLError for a cafile without a usable PEM certificate; the spec names no error",
        rows=[{"label": n} for n in ("malformed-truncated", "malformed-badbase64", "malformed-wrong-armor", "empty")])
 def bad_cafile(env: Any, label: str) -> None:
     client = _client(env)
@@ -104,6 +128,8 @@ def bad_cafile(env: Any, label: str) -> None:
 
 
 @table("api/CERT_{mode}/no-client-cert-{mode}", spec="CERT_{mode}",
+       basis="spec",
+       cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
        rows=[{"mode": "OPTIONAL", "ok": True}, {"mode": "REQUIRED", "ok": False}])
 def server_without_client_cert(env: Any, mode: str, ok: bool) -> None:
     """A server asking for client certificates: OPTIONAL accepts a client
@@ -120,6 +146,8 @@ def server_without_client_cert(env: Any, mode: str, ok: bool) -> None:
 
 
 @table("api/CERT_{mode}/client-cert-validated-{mode}", spec="CERT_{mode}",
+       basis="spec",
+       cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
        rows=[{"mode": "OPTIONAL"}, {"mode": "REQUIRED"}])
 def server_with_client_cert(env: Any, mode: str) -> None:
     server = env.context(cert="server", trust="root-ca", verify=mode)
@@ -130,6 +158,8 @@ def server_with_client_cert(env: Any, mode: str) -> None:
 
 
 @table("api/CERT_{mode}/client-cert-untrusted-{mode}", spec="CERT_{mode}",
+       basis="spec",
+       cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
        rows=[{"mode": "OPTIONAL"}, {"mode": "REQUIRED"}])
 def server_untrusted_client_cert(env: Any, mode: str) -> None:
     server = env.context(cert="server", trust="root-ca", verify=mode)
@@ -140,7 +170,9 @@ def server_untrusted_client_cert(env: Any, mode: str) -> None:
     expect_equal(out.server.reason, "certificate-verify-failed", "server's reason")
 
 
-@case("api/CERT_NONE/server-ignores-client-cert", spec="CERT_NONE")
+@case("api/CERT_NONE/server-ignores-client-cert", spec="CERT_NONE",
+      basis="spec",
+      cite=VERIFY_MODE_CITES["NONE"])
 def server_ignores(env: Any) -> None:
     out = tls_pair(env.context(cert="untrusted-leaf"), env.context(cert="server"), timeout=env.timeout)
     expect_true(out.ok, "CERT_NONE server accepts any client", actual=out.server.describe())

@@ -31,6 +31,7 @@ from .. import oracle
 from ..loopback import tls_pair
 from ..registry import table
 from .matrix import judge, observed
+from .trust import VERIFY_MODE_CITES
 
 VERSIONS = {"TLSv1.2": ("NO_TLSv1_3",), "TLSv1.3": ()}
 MODES = ("NONE", "OPTIONAL", "REQUIRED")
@@ -103,6 +104,8 @@ def _rows() -> List[Dict[str, str]]:
 
 
 @table("verify/{direction}/{version}/{mode}/peer={peer}/trust={trust}", spec="CERT_{mode}",
+       basis="spec",
+       cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
        rows=_rows(), pair=True)
 def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, trust: str) -> Dict[str, Any]:
     senv = env.peer or env
@@ -141,6 +144,9 @@ _CERTFILES = {"leaf": ("server",), "leaf+intermediate": ("server", "intermediate
 
 
 @table("verify/chain/certfile={certfile}/trust={trust}", spec="SSLContext.load_cert_chain",
+       basis="spec",
+       cite="you only need the root certificates, and the remote peer is supposed to furnish the other "
+            "certificates necessary to chain from its certificate to a root certificate.",
        rows=CHAIN_ROWS, pair=True)
 def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
     """The spec: with SSLv3/TLS 'you only need the root certificates [in the CA

@@ -35,7 +35,11 @@ ROWS = [
 ]
 
 
-@table("api/wrap_socket/{label}", spec="wrap_socket", rows=ROWS, pair=True)
+@table("api/wrap_socket/{label}", spec="wrap_socket",
+       basis="spec",
+       cite="Takes an instance ``sock`` of :class:`socket.socket`, and returns an instance of "
+            ":class:`ssl.SSLSocket`, a subtype of :class:`socket.socket`, which wraps the underlying "
+            "socket in an SSL context.", rows=ROWS, pair=True)
 def wrap_client(env: Any, label: str, kwargs: dict, result: str, cert: Optional[str]) -> None:
     wrap = _wrap(env)
     args = {}
@@ -82,7 +86,10 @@ def wrap_client(env: Any, label: str, kwargs: dict, result: str, cert: Optional[
         expect_equal(server_saw, want, "certificate the server received from certfile")
 
 
-@table("api/wrap_socket/ciphers-none-selectable", spec="wrap_socket", rows=[{}])
+@table("api/wrap_socket/ciphers-none-selectable", spec="wrap_socket",
+       basis="cpython",
+       cite="CPython's wrap_socket raises SSLError for a cipher string that selects nothing; the spec "
+            "says so of set_ciphers only", rows=[{}])
 def wrap_bad_ciphers(env: Any) -> None:
     wrap = _wrap(env)
     sock = env.socket()
