@@ -39,6 +39,9 @@ def pytest_addoption(parser: Any) -> None:
     group.addoption("--expectations", action="append", default=[], metavar="PATH",
                     help="known-deviation file or directory; repeatable "
                          "(default: the files bundled in conformance/expectations)")
+    group.addoption("--based-on", action="append", default=[], metavar="WRAPPER=BASE",
+                    help="WRAPPER is built on BASE (e.g. mywrapper=ssl): it inherits BASE's known "
+                         "deviations; repeatable (files can declare it too: \"based_on\")")
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="write results.json (and the reports derived from it) into DIR")
     group.addoption("--case", action="append", default=[], metavar="PATTERN",
@@ -69,8 +72,9 @@ def pytest_configure(config: Any) -> None:
             certs=config.getoption("certs"),
             case_patterns=config.getoption("case"),
             peers=config.getoption("peer"),
+            based_on=config.getoption("based_on"),
         )
-    except ValueError as exc:  # a bad --peer spec
+    except ValueError as exc:  # a bad --peer or --based-on spec
         raise pytest.UsageError(str(exc)) from None
     if config.getoption("rerun_failures") < 0:
         raise pytest.UsageError("--rerun-failures must be 0 or more")
