@@ -80,7 +80,7 @@ def _impl_lines(doc: Mapping[str, Any]) -> List[str]:
             where = f"; {peer['module_file']}" if peer.get("module_file") else ""
             lines.append(f"  peer {peer.get('description') or name}{where}")
     for name, problem in (doc.get("load_problems") or {}).items():
-        lines.append(f"  {name}: NOT LOADED: {problem}")
+        lines.append(f"  {name}: NOT LOADED: " + problem.replace("\n", "\n    "))  # frames indented
     return lines
 
 

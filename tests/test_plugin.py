@@ -150,3 +150,33 @@ def test_a_malformed_based_on_option_is_a_usage_error(suite):
     result = suite.runpytest("--impl", "ssl", "--based-on", "nowrapper", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*expected WRAPPER=BASE*"])
+
+
+def test_a_file_path_is_loaded_as_the_implementation(suite):
+    _impl(suite, "filessl", "CERT_OPTIONAL = CERT_NONE\n")
+    result = suite.runpytest("--impl", "./filessl.py", "--case", "api/CERT_[*]/distinct",
+                             "--case", "api/cert_time_to_seconds/tz-UTC", "--report-dir", "out", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=1)  # the broken constant, seen through the file; TZ child loads it too
+    result.stdout.fnmatch_lines(["*test_conformance?./filessl.py:api/CERT_*/distinct?*",
+                                 "*CERT_NONE/OPTIONAL/REQUIRED are distinct*"])
+    doc = json.loads((suite.path / "out" / "latest" / "results.json").read_text())
+    assert doc["implementations"]["./filessl.py"]["module_file"] == str(suite.path / "filessl.py")
+
+
+def test_a_module_that_raises_at_import_is_one_failure_showing_where(suite):
+    suite.makepyfile(raisingssl="from ssl import *\n\ndef setup():\n    raise OSError('no CA bundle')\n\nsetup()\n")
+    result = suite.runpytest("--impl", "raisingssl", "--report-dir", "out", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*importing implementation 'raisingssl' raised OSError: no CA bundle",
+                                 "*raisingssl.py:6 in <module>: setup()",
+                                 "*raisingssl.py:4 in setup: raise OSError('no CA bundle')"])
+    doc = json.loads((suite.path / "out" / "latest" / "results.json").read_text())
+    problem = doc["load_problems"]["raisingssl"]
+    assert problem.splitlines()[-1].endswith("raisingssl.py:4 in setup: raise OSError('no CA bundle')")
+    (load,) = [r for r in doc["cases"] if r["id"] == "load"]
+    assert load["message"] == problem
+    from conformance.summary import render_summary
+    summary = render_summary(doc)
+    assert "  raisingssl: NOT LOADED: importing implementation 'raisingssl' raised OSError: no CA bundle" in summary
+    frame = problem.splitlines()[-1].strip()
+    assert any(line.startswith("      ") and line.strip() == frame for line in summary.splitlines())

@@ -63,7 +63,19 @@ def time_is_float(env: Any) -> None:
                 expected="float", actual=type(got).__name__)
 
 
-_TZ_PROBE = "import importlib,sys; m=importlib.import_module(sys.argv[1]); print(repr(float(m.cert_time_to_seconds(sys.argv[2]))))"
+#: the child of the TZ cases: loads the implementation (a dotted name, or a
+#: file by its path), prints ``cert_time_to_seconds(argv[2])``; stdlib only
+_TZ_PROBE = """
+import importlib, importlib.util, sys
+name = sys.argv[1]
+if name.endswith(".py"):
+    spec = importlib.util.spec_from_file_location("impl_under_test", name)
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+else:
+    m = importlib.import_module(name)
+print(repr(float(m.cert_time_to_seconds(sys.argv[2]))))
+"""
 
 
 @table("api/cert_time_to_seconds/tz-{tz}", spec="cert_time_to_seconds",
@@ -72,7 +84,7 @@ def time_independent_of_tz(env: Any, tz: str) -> None:
     """Run in a child process with ``TZ`` set: the result must not move."""
     text = "May  9 00:00:00 2007 GMT"
     child_env = dict(os.environ, TZ=tz, PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, "-c", _TZ_PROBE, env.impl.name, text], capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", _TZ_PROBE, env.impl.location, text], capture_output=True,
                           text=True, timeout=6 * env.timeout, env=child_env, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         raise CaseFailure(f"child process failed: {proc.stderr.strip()[-300:]}", actual=proc.returncode)
