@@ -34,7 +34,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-__all__ = ["Impl", "ImplLoadError", "load_impl", "is_file_name", "ADAPTERS", "CORE_NAMES", "interpreter_info"]
+__all__ = ["Impl", "ImplLoadError", "load_impl", "is_file_name", "CHILD_LOADER", "ADAPTERS", "CORE_NAMES", "interpreter_info"]
 
 #: Names without which nothing in the suite can run.  A module missing more
 #: than half of them is not an ssl implementation at all.
@@ -53,6 +53,21 @@ class ImplLoadError(Exception):
 #: how many frames of the implementation's own source a load failure shows
 TRACEBACK_FRAMES = 3
 
+
+#: The start of a ``python -c`` child that needs the implementation: binds
+#: ``m`` to the module named by ``sys.argv[1]``, an :attr:`Impl.location` (a
+#: dotted name, or a file's absolute path).  Standard library only.
+CHILD_LOADER = """
+import importlib, importlib.util, sys
+def _load(name):
+    if name.endswith(".py"):
+        spec = importlib.util.spec_from_file_location("impl_under_test", name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return importlib.import_module(name)
+m = _load(sys.argv[1])
+"""
 
 #: module name -> hook run once after import, before any case.
 ADAPTERS: Dict[str, Callable[[Any], None]] = {}

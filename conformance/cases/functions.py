@@ -16,6 +16,7 @@ import sys
 from typing import Any, Dict, List
 
 from ..env import Certs
+from ..impls import CHILD_LOADER
 from ..loopback import serve
 from ..reasons import classify
 from ..registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
@@ -63,19 +64,8 @@ def time_is_float(env: Any) -> None:
                 expected="float", actual=type(got).__name__)
 
 
-#: the child of the TZ cases: loads the implementation (a dotted name, or a
-#: file by its path), prints ``cert_time_to_seconds(argv[2])``; stdlib only
-_TZ_PROBE = """
-import importlib, importlib.util, sys
-name = sys.argv[1]
-if name.endswith(".py"):
-    spec = importlib.util.spec_from_file_location("impl_under_test", name)
-    m = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(m)
-else:
-    m = importlib.import_module(name)
-print(repr(float(m.cert_time_to_seconds(sys.argv[2]))))
-"""
+#: the child of the TZ cases: prints ``cert_time_to_seconds(argv[2])``
+_TZ_PROBE = CHILD_LOADER + "print(repr(float(m.cert_time_to_seconds(sys.argv[2]))))\n"
 
 
 @table("api/cert_time_to_seconds/tz-{tz}", spec="cert_time_to_seconds",
