@@ -113,3 +113,26 @@ def test_a_bad_file_path_says_what_is_wrong(here, given, message):
     (here / "adir").mkdir()
     with pytest.raises(ImplLoadError, match=message):
         load_impl(given)
+
+
+# -- the shims of tests/impls: third-party contexts behind the stdlib's names -------------------
+
+from pathlib import Path  # noqa: E402
+
+TESTS = Path(__file__).resolve().parent
+SHIMS = [("urllib3_pyopenssl_ssl", "urllib3.contrib.pyopenssl", "PyOpenSSLContext"),
+         pytest.param("truststore_ssl", "truststore", "SSLContext",
+                      marks=pytest.mark.skipif(sys.version_info < (3, 10), reason="truststore needs Python 3.10+"))]
+
+
+@pytest.mark.parametrize("shim,home,cls", SHIMS)
+def test_a_shim_loads_by_file_path_and_by_dotted_name(monkeypatch, shim, home, cls):
+    import importlib
+    import ssl
+    expected = getattr(importlib.import_module(home), cls)
+    monkeypatch.syspath_prepend(str(TESTS))
+    for name in (str(TESTS / "impls" / f"{shim}.py"), f"impls.{shim}"):
+        impl = load_impl(name)
+        assert impl.module.SSLContext is expected, name
+        assert impl.module.CERT_REQUIRED is ssl.CERT_REQUIRED and impl.module.SSLError is ssl.SSLError
+        assert set(impl.missing) <= {"wrap_socket"}  # removed from the stdlib in 3.12
