@@ -56,6 +56,7 @@ Run it with the interpreter of the run: python {fname}
 Exit status 1 while the difference shows, 0 once it is gone.
 """
 import importlib
+import importlib.util
 import os
 import sys
 import warnings
@@ -73,7 +74,6 @@ FILES = {files!r}
 
 def load(name):
     if name in FILES:  # an implementation given as a file path
-        import importlib.util
         spec = importlib.util.spec_from_file_location("impl_under_test", FILES[name])
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -96,10 +96,8 @@ EXPECTED, ACTUAL = {expected!r}, {actual!r}
 {source}
 
 def main():
-    try:
-        import conformance  # noqa: F401
-    except ImportError:
-        sys.path.insert(0, HARNESS)
+    if os.path.isdir(os.path.join(HARNESS, "conformance")):
+        sys.path.insert(0, HARNESS)  # the suite of the run, before any other installed copy
     import conformance.cases  # noqa: F401  (registers every case)
     from conformance.env import Certs, Env
     from conformance.impls import load_impl
