@@ -169,7 +169,7 @@ def _report_repeats(docs: Sequence[Dict[str, Any]]) -> int:
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--impl", action="append", metavar="MODULE",
-                   help="dotted module name of an ssl implementation under test; repeatable "
+                   help="an ssl implementation under test: a dotted module name, or a .py file path; repeatable "
                         f"(default: {' and '.join(DEFAULT_IMPLS)})")
     p.add_argument("--peer", action="append", metavar="SPEC",
                    help="out-of-process peer for the interop matrix: INTERPRETER:MODULE "

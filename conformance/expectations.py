@@ -15,6 +15,8 @@ a file or a directory) is JSON::
         "until": "2027-06-30"}]}                      # optional review date
 
 An entry *applies* to a (case, implementation) when every field matches.
+An implementation given as a file (``--impl ./myssl.py``) is named by its
+path as given: ``"module": "*myssl.py"`` matches it however it was typed.
 Pair cases (client of one implementation, server of another) are named
 ``client->server``: ``"module": "ssl->*"`` matches every pair whose client is
 the stdlib, and the version ranges then apply to the client side.  A

@@ -34,7 +34,7 @@ _KEY = "ssl_conformance"
 def pytest_addoption(parser: Any) -> None:
     group = parser.getgroup("ssl-conformance", "ssl conformance suite")
     group.addoption("--impl", action="append", default=[], metavar="MODULE",
-                    help="dotted module name of an ssl implementation under test; repeatable "
+                    help="an ssl implementation under test: a dotted module name, or a .py file path; repeatable "
                          f"(default: {' and '.join(DEFAULT_IMPLS)})")
     group.addoption("--expectations", action="append", default=[], metavar="PATH",
                     help="known-deviation file or directory; repeatable "
