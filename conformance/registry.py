@@ -154,11 +154,8 @@ def expect_true(condition: Any, what: str, *, expected: Any = True, actual: Any 
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or type(value) in (bool, int, float, str):
+    if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    for plain in (bool, int, float, str):  # IntEnum/IntFlag members and other subclasses:
-        if isinstance(value, plain):       # plain values, as json.dump would write them
-            return plain(value)            # (xdist's serialiser refuses the subclasses)
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
