@@ -69,7 +69,7 @@ def pytest_command(args: argparse.Namespace, run_id: str) -> List[str]:
     for impl in args.impl or DEFAULT_IMPLS:
         cmd += ["--impl", impl]
     for flag, values in (("--peer", args.peer), ("--expectations", args.expectations),
-                         ("--case", args.case)):
+                         ("--case", args.case), ("--based-on", args.based_on)):
         for value in values or ():
             cmd += [flag, value]
     if args.k:
@@ -93,6 +93,12 @@ def _check_run_args(args: argparse.Namespace) -> None:
     for path in args.expectations or ():
         if not Path(path).exists():
             raise UsageError(f"--expectations {path}: no such file or directory")
+    for text in args.based_on or ():
+        from .expectations import ExpectationError, parse_based_on
+        try:
+            parse_based_on(text)
+        except ExpectationError as exc:
+            raise UsageError(str(exc)) from None
     if args.peer:
         from .peerspec import parse_peers
         try:
@@ -200,13 +206,16 @@ def _report_repeats(docs: Sequence[Dict[str, Any]]) -> int:
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--impl", action="append", metavar="MODULE",
-                   help="dotted module name of an ssl implementation under test; repeatable "
+                   help="an ssl implementation under test: a dotted module name, or a .py file path; repeatable "
                         f"(default: {' and '.join(DEFAULT_IMPLS)})")
     p.add_argument("--peer", action="append", metavar="SPEC",
                    help="out-of-process peer for the interop matrix: INTERPRETER:MODULE "
                         "(e.g. pypy3:ssl) or openssl-cli, tlslite; repeatable")
     p.add_argument("--expectations", action="append", metavar="PATH",
                    help="known-deviation file or directory; repeatable (default: the bundled ones)")
+    p.add_argument("--based-on", action="append", metavar="WRAPPER=BASE",
+                   help="WRAPPER is built on BASE (e.g. mywrapper=ssl) and inherits BASE's known "
+                        "deviations; repeatable")
     p.add_argument("--report-dir", default=DEFAULT_REPORT_DIR, metavar="D",
                    help=f"where runs are written, as D/<run-id>/ (default: {DEFAULT_REPORT_DIR}/)")
     p.add_argument("-n", default="auto", metavar="N",

@@ -266,9 +266,16 @@ def _failures(doc: Mapping[str, Any]) -> List[str]:
         out += _cause_groups(recs)
         out += [_failure(r) for r in recs]
     out.append(f"<details id='deviations'><summary>Known deviations ({len(dev)})</summary>")
-    out += [f"<div class='meta'>{_e(r['impl'])}: <code>{_e(r['id'])}</code>: {_e(r.get('reason'))}</div>" for r in dev]
+    out += [f"<div class='meta'>{_e(r['impl'])}: <code>{_e(r['id'])}</code>: {_inherited(r)}{_e(r.get('reason'))}</div>"
+            for r in dev]
     out.append("</details>")
     return out
+
+
+def _inherited(rec: Mapping[str, Any]) -> str:
+    """'(inherited from ssl)' before the reason of an entry inherited through based_on."""
+    base = rec.get("inherited_from")
+    return f"<span class='inherited'>(inherited from <code>{_e(base)}</code>)</span> " if base else ""
 
 
 def _options(name: str, values: Iterable[str], first: str, extra: str = "") -> str:

@@ -37,11 +37,14 @@ _KEY = "ssl_conformance"
 def pytest_addoption(parser: Any) -> None:
     group = parser.getgroup("ssl-conformance", "ssl conformance suite")
     group.addoption("--impl", action="append", default=[], metavar="MODULE",
-                    help="dotted module name of an ssl implementation under test; repeatable "
+                    help="an ssl implementation under test: a dotted module name, or a .py file path; repeatable "
                          f"(default: {' and '.join(DEFAULT_IMPLS)})")
     group.addoption("--expectations", action="append", default=[], metavar="PATH",
                     help="known-deviation file or directory; repeatable "
                          "(default: the files bundled in conformance/expectations)")
+    group.addoption("--based-on", action="append", default=[], metavar="WRAPPER=BASE",
+                    help="WRAPPER is built on BASE (e.g. mywrapper=ssl): it inherits BASE's known "
+                         "deviations; repeatable (files can declare it too: \"based_on\")")
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="write results.json (and the reports derived from it) into DIR")
     group.addoption("--case", action="append", default=[], metavar="PATTERN",
@@ -79,8 +82,9 @@ def pytest_configure(config: Any) -> None:
             certs=config.getoption("certs"),
             case_patterns=config.getoption("case"),
             peers=config.getoption("peer"),
+            based_on=config.getoption("based_on"),
         )
-    except ValueError as exc:  # a bad --peer spec
+    except ValueError as exc:  # a bad --peer or --based-on spec
         raise pytest.UsageError(str(exc)) from None
     if config.getoption("rerun_failures") < 0:
         raise pytest.UsageError("--rerun-failures must be 0 or more")

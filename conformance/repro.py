@@ -56,6 +56,7 @@ Run it with the interpreter of the run: python {fname}
 Exit status 1 while the difference shows, 0 once it is gone.
 """
 import importlib
+import importlib.util
 import os
 import sys
 import warnings
@@ -67,9 +68,16 @@ TIMEOUT = 5.0
 #: Where the implementation modules were imported from in the run (used
 #: only when a module does not import as it is).
 SEARCH_PATH = {search!r}
+#: Implementations given as file paths in the run: name -> absolute path.
+FILES = {files!r}
 
 
 def load(name):
+    if name in FILES:  # an implementation given as a file path
+        spec = importlib.util.spec_from_file_location("impl_under_test", FILES[name])
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
     try:
         return importlib.import_module(name)
     except ImportError:
@@ -88,10 +96,8 @@ EXPECTED, ACTUAL = {expected!r}, {actual!r}
 {source}
 
 def main():
-    try:
-        import conformance  # noqa: F401
-    except ImportError:
-        sys.path.insert(0, HARNESS)
+    if os.path.isdir(os.path.join(HARNESS, "conformance")):
+        sys.path.insert(0, HARNESS)  # the suite of the run, before any other installed copy
     import conformance.cases  # noqa: F401  (registers every case)
     from conformance.env import Certs, Env
     from conformance.impls import load_impl
@@ -102,10 +108,10 @@ def main():
     if case is None:
         print("the suite at hand has no case %r any more" % CASE_ID)
         return 2
-    env = Env(load_impl(CLIENT_MODULE), Certs(CERTS), timeout=TIMEOUT)
+    env = Env(load_impl(FILES.get(CLIENT_MODULE, CLIENT_MODULE)), Certs(CERTS), timeout=TIMEOUT)
     label = CLIENT_MODULE
     if PEER_MODULE:
-        env.peer = Env(load_impl(PEER_MODULE), Certs(CERTS), timeout=TIMEOUT)
+        env.peer = Env(load_impl(FILES.get(PEER_MODULE, PEER_MODULE)), Certs(CERTS), timeout=TIMEOUT)
         env.cleanup(env.peer.close)
         label = "%s->%s" % (CLIENT_MODULE, PEER_MODULE)
     rec = run_case(case, env, label, None)
@@ -146,13 +152,21 @@ def _search_path(doc: Mapping[str, Any]) -> List[str]:
     return out
 
 
+def _files(doc: Mapping[str, Any]) -> Dict[str, str]:
+    """The implementations of the run that were loaded from a file: name -> absolute path."""
+    from .impls import is_file_name
+    return {name: str(Path(facts["module_file"]).resolve())
+            for name, facts in (doc.get("implementations") or {}).items()
+            if is_file_name(name) and facts.get("module_file")}
+
+
 def script_for(rec: Mapping[str, Any], doc: Mapping[str, Any]) -> str:
     """The reproducer script for one record."""
     fname = file_name(rec)
     header = _HEADER.format(id=rec["id"], impl=rec["impl"], run=doc.get("run", {}).get("id", "?"),
                             spec=rec.get("spec", ""), outcome=rec["outcome"], fname=f"repro/{fname}",
                             message=" ".join(str(rec.get("message", "")).split())[:300].replace('"""', "'''"),
-                            search=_search_path(doc))
+                            search=_search_path(doc), files=_files(doc))
     plan = plan_for(rec, _certs(doc))
     if plan is not None:
         return header + CONNECTION_BODY.format(client=plan["client"], server=plan["server"],

@@ -82,6 +82,8 @@ def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: 
             "options": {"impls": list(session.impl_names),
                         "peers": [spec.name for spec in getattr(session, "peers", ())],
                         "expectations": sorted({e.source.split("#")[0] for e in session.expectations}),
+                        "based_on": [{"module": b.module, "on": b.on, "source": b.source}
+                                     for b in getattr(session, "bases", ())],
                         "timeout": session.timeout,
                         "certs": str(session.certs.dir),
                         "rerun_failures": getattr(session, "rerun_failures", 0),

@@ -62,6 +62,8 @@ class Record:
     message: str = ""
     observed: Any = None
     reason: Optional[str] = None
+    #: the label an inherited expectation was written for (``based_on``), else None
+    inherited_from: Optional[str] = None
     flaky_rate: Optional[float] = None
     duration: float = 0.0
     nodeid: str = ""
@@ -163,13 +165,15 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
         env.close()
         rec.duration = round(time.perf_counter() - start, 6)
     if expectation is not None and rec.outcome in ("pass", "fail"):
-        rec.reason = expectation.reason
+        rec.reason, rec.inherited_from = expectation.reason, expectation.inherited_from
         if rec.outcome == "fail":
             rec.outcome = "deviation"
         else:
             rec.outcome = "unexpected-pass"
+            remedy = ("this implementation does not share its base's deviation: add the case to its "
+                      "based_on 'except' list" if expectation.inherited_from else "remove the entry")
             rec.message = (f"listed as a known deviation ({expectation.describe()}: "
-                           f"{expectation.reason}) but the case passed; remove the entry")
+                           f"{expectation.reason}) but the case passed; {remedy}")
             rec.cause = {"type": "unexpected-pass", "origin": expectation.source,
                          "message": "listed as a known deviation but the case passed"}
     return rec

@@ -13,7 +13,8 @@ from . import cases as _cases  # noqa: F401  (registers every case)
 from .basis import selects
 from .capabilities import describe, probe
 from .env import CERTS_DIR, Certs, Env
-from .expectations import DEFAULT_PATH, Expectation, ExpectationError, load_expectations
+from .expectations import (DEFAULT_PATH, Basis, Expectation, ExpectationError, find_expectation, load_bases,
+                           load_expectations, parse_based_on)
 from .impls import Impl, ImplLoadError, load_impl
 from .peerspec import PeerSpec, parse_peers
 from .registry import Case, cases_for
@@ -41,13 +42,18 @@ class Item:
 class Session:
     def __init__(self, impl_names: Sequence[str], expectations: List[Expectation],
                  expectation_problem: Optional[str], timeout: float, certs: Certs,
-                 case_patterns: Sequence[str] = (), peers: Sequence[PeerSpec] = ()):
+                 case_patterns: Sequence[str] = (), peers: Sequence[PeerSpec] = (),
+                 bases: Sequence[Basis] = (), inheritable: Optional[List[Expectation]] = None):
         self.impl_names = list(dict.fromkeys(impl_names))
         self.peers = list(peers)
         self.timeout = timeout
         self.certs = certs
         self.expectations = expectations
         self.expectation_problem = expectation_problem
+        #: ``based_on`` declarations: which implementation inherits whose entries
+        self.bases = list(bases)
+        #: the entries a wrapper may inherit (the loaded ones, plus the bundled files)
+        self.inheritable = expectations if inheritable is None else inheritable
         self.case_patterns = list(case_patterns)
         self.impls: Dict[str, Impl] = {}
         self.problems: Dict[str, str] = {}
@@ -67,16 +73,23 @@ class Session:
     @classmethod
     def from_options(cls, *, impls: Sequence[str], expectations: Sequence[str] = (),
                      timeout: float = 5.0, certs: Optional[str] = None,
-                     case_patterns: Sequence[str] = (), peers: Sequence[str] = ()) -> "Session":
-        """Raises ValueError for a bad ``--peer`` spec."""
+                     case_patterns: Sequence[str] = (), peers: Sequence[str] = (),
+                     based_on: Sequence[str] = ()) -> "Session":
+        """Raises ValueError for a bad ``--peer`` or ``--based-on`` spec."""
         peer_specs = parse_peers(peers)
-        problem = None
+        bases = [parse_based_on(text) for text in based_on]
+        paths = [Path(p) for p in expectations] or [DEFAULT_PATH]
+        problem, inheritable = None, None
         try:
-            entries = load_expectations([Path(p) for p in expectations] or [DEFAULT_PATH])
+            entries = load_expectations(paths)
+            bases = load_bases(paths) + bases
+            if bases and paths != [DEFAULT_PATH]:  # the bundled entries are always there to inherit
+                own = {e.source for e in entries}
+                inheritable = entries + [e for e in load_expectations([DEFAULT_PATH]) if e.source not in own]
         except ExpectationError as exc:
             entries, problem = [], str(exc)
         return cls(impls, entries, problem, timeout, Certs(Path(certs) if certs else CERTS_DIR),
-                   case_patterns, peer_specs)
+                   case_patterns, peer_specs, bases, inheritable)
 
     # -- facts -------------------------------------------------------------
     def facts(self, name: str) -> Dict[str, Any]:
@@ -184,11 +197,12 @@ class Session:
         return out
 
     def expectation_for(self, case_id: str, impl: str, facts_of: str) -> Optional[Expectation]:
-        facts = self.static_facts(facts_of)
-        for e in self.expectations:
-            if e.applies(case_id, impl, facts):
-                return e
-        return None
+        """The entry explaining ``case_id`` on label ``impl``, judged on the facts of ``facts_of``."""
+        return self.find_expectation(case_id, impl, self.static_facts(facts_of))
+
+    def find_expectation(self, case_id: str, label: str, facts: Dict[str, Any]) -> Optional[Expectation]:
+        """An own entry, else one inherited through ``based_on`` (see ``expectations``)."""
+        return find_expectation(self.expectations, self.bases, case_id, label, facts, self.inheritable)
 
     def run(self, item: Item) -> Record:
         """Run ``item``; the record says how it went.

@@ -7,6 +7,7 @@ Rendered from a results document alone (see ``results``):
 * a table per implementation label (``ssl``, ``ssl->reference`` for pair
   cases...) and area: pass / fail / deviation / unexpected-pass /
   unsupported / error / flaky counts;
+* the deviations inherited from a base implementation (``based_on``);
 * time per area (summed case time, so the slowest area is visible);
 * the protocol matrices (``matrixview``);
 * the failing cases, spec failures apart from CPython-compatibility
@@ -125,7 +126,7 @@ def _impl_lines(doc: Mapping[str, Any]) -> List[str]:
             where = f"; {peer['module_file']}" if peer.get("module_file") else ""
             lines.append(f"  peer {peer.get('description') or name}{where}")
     for name, problem in (doc.get("load_problems") or {}).items():
-        lines.append(f"  {name}: NOT LOADED: {problem}")
+        lines.append(f"  {name}: NOT LOADED: " + problem.replace("\n", "\n    "))  # frames indented
     return lines
 
 
@@ -149,6 +150,13 @@ def _count_lines(doc: Mapping[str, Any]) -> List[str]:
             rows.append([impl, "(all)"] + cells(total, total_basis))
     header = ["implementation", "area"] + [h for _, h in COLUMNS] + ["|"] + [h for _, h in BASIS_COLUMNS]
     return _table(header, rows, first_left=2)
+
+
+def _inherited_lines(doc: Mapping[str, Any]) -> List[str]:
+    """How many deviations each label inherited, and from whom (``based_on``)."""
+    inherited = collections.Counter((r.get("impl", "?"), r["inherited_from"]) for r in doc.get("cases", ())
+                                    if r.get("outcome") == "deviation" and r.get("inherited_from"))
+    return [f"  {impl}: {n} inherited from {base}" for (impl, base), n in sorted(inherited.items())]
 
 
 def _time_lines(doc: Mapping[str, Any]) -> List[str]:
@@ -216,6 +224,9 @@ def render_summary(doc: Mapping[str, Any], *, max_failures: int = 25, matrices: 
     out += _memory_lines(run.get("memory", {}))
     out += _impl_lines(doc)
     out += ["", "outcomes per implementation and area:"] + ["  " + l for l in _count_lines(doc)]
+    inherited = _inherited_lines(doc)
+    if inherited:
+        out += ["", "known deviations inherited through based_on (reasons in report.html):"] + inherited
     out += ["", "time per area:"] + ["  " + l for l in _time_lines(doc)]
     grids = all_grids(doc) if matrices else []
     if grids:

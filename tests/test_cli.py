@@ -132,6 +132,7 @@ def test_a_bad_impl_is_a_load_failure_in_one_line_exit_1(capsys, tmp_path):
 @pytest.mark.parametrize("argv", [
     ["run", "-n", "many"],
     ["run", "--peer", "nocolon"],
+    ["run", "--based-on", "mywrapper"],                 # not WRAPPER=BASE
     ["run", "--expectations", "/nonexistent/expectations.json"],
     ["run", "-k", "no_item_has_this_name_xyz", "-n", "0"],
     ["run", "--case", "no-such-area/*", "-n", "0"],
@@ -146,11 +147,12 @@ def test_usage_errors_exit_2(capsys, tmp_path, argv):
 
 def test_the_child_pytest_command_is_the_documented_one():
     args = cli.build_parser().parse_args(["run", "--impl", "ssl", "--case", "matrix/*", "-n", "2",
-                                          "--rerun-failures", "3", "--peer", "openssl-cli"])
+                                          "--rerun-failures", "3", "--peer", "openssl-cli",
+                                          "--based-on", "mywrapper=ssl"])
     cmd = cli.pytest_command(args, "RID")
     assert cmd[1:5] == ["-m", "pytest", "-p", "conformance.plugin"]
     assert cmd[5].endswith("conformance/test_conformance.py")
     joined = " ".join(cmd)
     for part in ("--impl ssl", "--case matrix/*", "--rerun-failures 3", "--peer openssl-cli",
-                 "--run-id RID", "-p no:cacheprovider"):
+                 "--run-id RID", "-p no:cacheprovider", "--based-on mywrapper=ssl"):
         assert part in joined

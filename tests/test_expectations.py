@@ -79,3 +79,83 @@ def test_missing_path_is_an_error(tmp_path):
 
 def test_bundled_files_load():
     load_expectations([DEFAULT_PATH])
+
+
+# -- based_on: wrappers inherit their base's entries ---------------------------
+
+from conformance.expectations import find_expectation, load_bases, parse_based_on  # noqa: E402
+
+BASE_ENTRIES = [
+    {"case": "api/a/*", "impl": {"module": "ssl", "python": ">=3.11"}, "reason": "the stdlib's"},
+    {"case": "pair/*", "impl": {"module": "ssl->*"}, "reason": "the stdlib client's"},
+]
+
+
+def _based(tmp_path, basis, entries=()):
+    f = tmp_path / "w.json"
+    f.write_text(json.dumps({"format": 1, "based_on": basis, "expectations": list(entries)}))
+    return load_bases([f]), load_expectations([f])
+
+
+def test_a_wrapper_inherits_its_base_entries_named_as_inherited(tmp_path):
+    bases, _ = _based(tmp_path, {"module": "mywrapper", "on": "ssl"})
+    entries = load_expectations([_write(tmp_path, BASE_ENTRIES)])
+    e = find_expectation(entries, bases, "api/a/x", "mywrapper", FACTS_311)
+    assert e.reason == "the stdlib's" and e.inherited_from == "ssl"
+    assert "inherited from ssl" in e.describe()
+    # the base's own version range is read on the wrapper's facts
+    old = dict(FACTS_311, interpreter={"implementation": "CPython", "version": "3.9.18"})
+    assert find_expectation(entries, bases, "api/a/x", "mywrapper", old) is None
+    # without the declaration nothing is inherited; unrelated modules inherit nothing
+    assert find_expectation(entries, [], "api/a/x", "mywrapper", FACTS_311) is None
+    assert find_expectation(entries, bases, "api/a/x", "other", FACTS_311) is None
+    # the base itself matches its entries as an own entry
+    assert find_expectation(entries, bases, "api/a/x", "ssl", FACTS_311).inherited_from is None
+
+
+def test_pair_labels_are_translated_side_by_side(tmp_path):
+    bases, _ = _based(tmp_path, {"module": "mywrapper", "on": "ssl"})
+    entries = load_expectations([_write(tmp_path, BASE_ENTRIES)])
+    for label, base_label in [("mywrapper->reference", "ssl->reference"), ("mywrapper->mywrapper", "ssl->ssl")]:
+        assert find_expectation(entries, bases, "pair/c", label, FACTS_311).inherited_from == base_label
+    assert find_expectation(entries, bases, "pair/c", "reference->mywrapper", FACTS_311) is None
+
+
+def test_own_entries_win_and_except_patterns_inherit_nothing(tmp_path):
+    bases, own = _based(tmp_path, {"module": "mywrapper", "on": "ssl", "except": ["api/a/skip*"]},
+                        [{"case": "api/a/mine", "impl": "mywrapper", "reason": "its own"}])
+    base = load_expectations([_write(tmp_path, BASE_ENTRIES)])
+    entries = own + base
+    mine = find_expectation(entries, bases, "api/a/mine", "mywrapper", FACTS_311)
+    assert mine.reason == "its own" and mine.inherited_from is None
+    assert find_expectation(entries, bases, "api/a/skipped", "mywrapper", FACTS_311) is None
+
+
+def test_chains_resolve_and_cycles_end(tmp_path):
+    entries = load_expectations([_write(tmp_path, BASE_ENTRIES)])
+    chain = [parse_based_on("outer=inner"), parse_based_on("inner=ssl")]
+    assert find_expectation(entries, chain, "api/a/x", "outer", FACTS_311).inherited_from == "ssl"
+    cycle = [parse_based_on("a=b"), parse_based_on("b=a")]
+    assert find_expectation(entries, cycle, "api/a/x", "a", FACTS_311) is None
+
+
+@pytest.mark.parametrize("basis,message", [
+    ("ssl", "based_on must be"),
+    ({"module": "w"}, "based_on must be"),
+    ({"module": "w", "on": "ssl", "except": "api/*"}, "list of case-id patterns"),
+    ({"module": "ssl", "on": "ssl"}, "based on itself"),
+])
+def test_malformed_based_on_says_what_is_wrong(tmp_path, basis, message):
+    with pytest.raises(ExpectationError, match=message):
+        _based(tmp_path, basis)
+
+
+@pytest.mark.parametrize("text", ["mywrapper", "=ssl", "mywrapper=", "ssl=ssl"])
+def test_malformed_based_on_option(text):
+    with pytest.raises(ExpectationError):
+        parse_based_on(text)
+
+
+def test_the_bundled_wrappers_are_based_on_the_stdlib():
+    bases = {b.module: b.on for b in load_bases([DEFAULT_PATH])}
+    assert bases == {"gevent.ssl": "ssl", "eventlet.green.ssl": "ssl"}

@@ -92,3 +92,91 @@ def test_bad_expectations_file_is_one_clear_failure(suite):
     result = suite.runpytest("--impl", "ssl", "--expectations", str(f), "-k", "expectation", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*not valid JSON*"])
+
+
+def _base_and_wrapper(suite, based_on_in_file):
+    """A stdlib entry for a case the wrapper fails, one for a case it passes, one for nothing it runs."""
+    _impl(suite, "brokenssl", "CERT_OPTIONAL = CERT_NONE\n")
+    base = [{"case": "api/CERT_*/distinct", "impl": "ssl", "reason": "the stdlib merges them (pretend)"},
+            {"case": "api/OP_NO_TLSv1/distinct-OP_NO", "impl": "ssl", "reason": "the stdlib's bits (pretend)"},
+            {"case": "api/SSLError/is-socket-error", "impl": {"module": "ssl", "python": "<3"},
+             "reason": "never for this interpreter"}]
+    f = suite.path / "exp.json"
+    doc = {"format": 1, "expectations": base}
+    if based_on_in_file:
+        doc["based_on"] = {"module": "brokenssl", "on": "ssl"}
+    f.write_text(json.dumps(doc))
+    return str(f)
+
+
+@pytest.mark.parametrize("declared_in", ["file", "option"])
+def test_a_wrapper_inherits_the_base_deviations_and_its_passes_are_unexpected(suite, declared_in):
+    exp = _base_and_wrapper(suite, declared_in == "file")
+    extra = [] if declared_in == "file" else ["--based-on", "brokenssl=ssl"]
+    result = suite.runpytest("--impl", "brokenssl", "--expectations", exp, *extra,
+                             "--case", "api/CERT_[*]/distinct", "--case", "api/OP_NO_TLSv1/distinct-OP_NO",
+                             "--case", "api/SSLError/is-socket-error", "--report-dir", "out", "-p", "no:cacheprovider")
+    # CERT: inherited deviation; OP_NO: passes although inherited (unexpected pass); SSLError: passes.
+    # No expectation item: the stdlib's entries are judged stale only where ssl runs.
+    result.assert_outcomes(xfailed=1, failed=1, passed=1)
+    result.stdout.fnmatch_lines(["*unexpected-pass*inherited from ssl*based_on 'except' list*"])
+    doc = json.loads((suite.path / "out" / "latest" / "results.json").read_text())
+    by_id = {r["id"]: r for r in doc["cases"]}
+    assert by_id["api/CERT_*/distinct"]["outcome"] == "deviation"
+    assert by_id["api/CERT_*/distinct"]["inherited_from"] == "ssl"
+    assert by_id["api/OP_NO_TLSv1/distinct-OP_NO"]["outcome"] == "unexpected-pass"
+    assert by_id["api/SSLError/is-socket-error"]["inherited_from"] is None
+    assert doc["run"]["options"]["based_on"][0]["module"] == "brokenssl"
+    from conformance.htmlreport import render_html
+    from conformance.summary import render_summary
+    assert "brokenssl: 1 inherited from ssl" in render_summary(doc)
+    assert "(inherited from <code>ssl</code>)" in render_html(doc)
+
+
+def test_a_users_file_based_on_ssl_inherits_the_bundled_stdlib_entries(suite):
+    _impl(suite, "wrapper_of_ssl")
+    f = suite.path / "mine.json"
+    f.write_text(json.dumps({"format": 1, "based_on": {"module": "wrapper_of_ssl", "on": "ssl"}}))
+    result = suite.runpytest("--impl", "wrapper_of_ssl", "--expectations", str(f),
+                             "--case", "api/cert_time_to_seconds/returns-float", "--report-dir", "out",
+                             "-p", "no:cacheprovider")
+    result.assert_outcomes(xfailed=1)  # the stdlib's int (Python >= 3.5), from ssl.json
+    doc = json.loads((suite.path / "out" / "latest" / "results.json").read_text())
+    (rec,) = doc["cases"]
+    assert rec["outcome"] == "deviation" and rec["inherited_from"] == "ssl" and "calendar.timegm" in rec["reason"]
+
+
+def test_a_malformed_based_on_option_is_a_usage_error(suite):
+    result = suite.runpytest("--impl", "ssl", "--based-on", "nowrapper", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*expected WRAPPER=BASE*"])
+
+
+def test_a_file_path_is_loaded_as_the_implementation(suite):
+    _impl(suite, "filessl", "CERT_OPTIONAL = CERT_NONE\n")
+    result = suite.runpytest("--impl", "./filessl.py", "--case", "api/CERT_[*]/distinct",
+                             "--case", "api/cert_time_to_seconds/tz-UTC", "--report-dir", "out", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=1)  # the broken constant, seen through the file; TZ child loads it too
+    result.stdout.fnmatch_lines(["*test_conformance?./filessl.py:api/CERT_*/distinct?*",
+                                 "*CERT_NONE/OPTIONAL/REQUIRED are distinct*"])
+    doc = json.loads((suite.path / "out" / "latest" / "results.json").read_text())
+    assert doc["implementations"]["./filessl.py"]["module_file"] == str(suite.path / "filessl.py")
+
+
+def test_a_module_that_raises_at_import_is_one_failure_showing_where(suite):
+    suite.makepyfile(raisingssl="from ssl import *\n\ndef setup():\n    raise OSError('no CA bundle')\n\nsetup()\n")
+    result = suite.runpytest("--impl", "raisingssl", "--report-dir", "out", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*importing implementation 'raisingssl' raised OSError: no CA bundle",
+                                 "*raisingssl.py:6 in <module>: setup()",
+                                 "*raisingssl.py:4 in setup: raise OSError('no CA bundle')"])
+    doc = json.loads((suite.path / "out" / "latest" / "results.json").read_text())
+    problem = doc["load_problems"]["raisingssl"]
+    assert problem.splitlines()[-1].endswith("raisingssl.py:4 in setup: raise OSError('no CA bundle')")
+    (load,) = [r for r in doc["cases"] if r["id"] == "load"]
+    assert load["message"] == problem
+    from conformance.summary import render_summary
+    summary = render_summary(doc)
+    assert "  raisingssl: NOT LOADED: importing implementation 'raisingssl' raised OSError: no CA bundle" in summary
+    frame = problem.splitlines()[-1].strip()
+    assert any(line.startswith("      ") and line.strip() == frame for line in summary.splitlines())

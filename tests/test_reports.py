@@ -281,3 +281,21 @@ def test_a_verify_reproducer_is_standalone_and_passes_once_the_module_is_fixed(t
     fixed.write_text(text.replace("'module': 'noverify'", "'module': 'ssl'"))
     result = _run_script(fixed, tmp_path)
     assert result.returncode == 0 and "no difference" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_reproducer_of_an_implementation_given_as_a_file_loads_that_file(tmp_path, monkeypatch):
+    """``--impl ./x.py``: the child of the TZ case and the repro script (run from elsewhere) find the file."""
+    (tmp_path / "filebroken.py").write_text(BROKEN)
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["run", "--impl", "./filebroken.py", "-n", "0", "--case", "api/cert_time_to_seconds/spec-example",
+                       "--case", "api/cert_time_to_seconds/tz-UTC", "--report-dir", "reports"])
+    assert status == 1
+    run_dir = (tmp_path / "reports" / "latest").resolve()
+    doc = json.loads((run_dir / "results.json").read_text())
+    assert {(r["id"], r["outcome"]) for r in doc["cases"] if r["impl"] == "./filebroken.py"} == {
+        ("api/cert_time_to_seconds/spec-example", "fail"), ("api/cert_time_to_seconds/tz-UTC", "fail")}
+    (script,) = (run_dir / "repro").glob("*spec-example.py")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                            cwd=str(tmp_path.parent), env={**os.environ, "PYTHONPATH": ""})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "api/cert_time_to_seconds/spec-example on ./filebroken.py: fail" in result.stdout

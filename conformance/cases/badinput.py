@@ -365,7 +365,7 @@ def run_in_child(env: Any, kind: str) -> Dict[str, Any]:
     """:func:`run_row` in a child without a terminal (new session, stdin at EOF)."""
     root = str(Path(__file__).resolve().parents[2])
     cmd = [sys.executable, "-c", "import sys; from conformance.cases.badinput import child; child(*sys.argv[1:])",
-           env.impl.name, kind, str(env.certs.dir), str(env.timeout)]
+           env.impl.location, kind, str(env.certs.dir), str(env.timeout)]
     child_env = dict(os.environ, PYTHONPATH=os.pathsep.join([root] + sys.path), PYTHONWARNINGS="ignore")
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=root,

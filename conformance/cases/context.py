@@ -11,6 +11,7 @@ import subprocess
 import sys
 from typing import Any, Optional
 
+from ..impls import CHILD_LOADER
 from ..loopback import tls_pair
 from ..reasons import classify
 from ..registry import CaseFailure, case, expect_equal, expect_true, table
@@ -262,9 +263,7 @@ def missing_file(env: Any, which: str) -> None:
                    reason="bad-certificate-file")
 
 
-_NO_PASSWORD = """
-import importlib, sys
-m = importlib.import_module(sys.argv[1])
+_NO_PASSWORD = CHILD_LOADER + """
 ctx = m.SSLContext(m.PROTOCOL_SSLv23)
 try:
     ctx.load_cert_chain(sys.argv[2], sys.argv[3])
@@ -293,7 +292,7 @@ def encrypted_without_password(env: Any) -> None:
     OpenSSL's default would prompt on the controlling terminal, so this runs
     in a child process without one (new session, stdin closed).
     """
-    cmd = [sys.executable, "-c", _NO_PASSWORD, env.impl.name,
+    cmd = [sys.executable, "-c", _NO_PASSWORD, env.impl.location,
            env.certs.path("encrypted", "chain"), env.certs.path("encrypted", "key")]
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,

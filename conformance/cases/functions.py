@@ -16,6 +16,7 @@ import sys
 from typing import Any, Dict, List
 
 from ..env import Certs
+from ..impls import CHILD_LOADER
 from ..loopback import serve
 from ..reasons import classify
 from ..registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
@@ -69,7 +70,8 @@ def time_is_float(env: Any) -> None:
                 expected="float", actual=type(got).__name__)
 
 
-_TZ_PROBE = "import importlib,sys; m=importlib.import_module(sys.argv[1]); print(repr(float(m.cert_time_to_seconds(sys.argv[2]))))"
+#: the child of the TZ cases: prints ``cert_time_to_seconds(argv[2])``
+_TZ_PROBE = CHILD_LOADER + "print(repr(float(m.cert_time_to_seconds(sys.argv[2]))))\n"
 
 
 @table("api/cert_time_to_seconds/tz-{tz}", spec="cert_time_to_seconds",
@@ -80,7 +82,7 @@ def time_independent_of_tz(env: Any, tz: str) -> None:
     """Run in a child process with ``TZ`` set: the result must not move."""
     text = "May  9 00:00:00 2007 GMT"
     child_env = dict(os.environ, TZ=tz, PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, "-c", _TZ_PROBE, env.impl.name, text], capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", _TZ_PROBE, env.impl.location, text], capture_output=True,
                           text=True, timeout=6 * env.timeout, env=child_env, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         raise CaseFailure(f"child process failed: {proc.stderr.strip()[-300:]}", actual=proc.returncode)

@@ -298,6 +298,6 @@ def run_item(session: Any, item: Any) -> Record:
     label = f"{item.impl}->{item.peer}"
     python_side = item.peer if _is_builtin(item.impl, session) else item.impl
     facts = endpoint_facts(python_side, session)
-    expectation = next((e for e in session.expectations if e.applies(item.case.id, label, facts)), None)
+    expectation = session.find_expectation(item.case.id, label, facts)
     env = Env(session.impls.get(item.impl), session.certs, timeout=session.timeout)
     return run_case(item.case, env, label, expectation)

@@ -13,6 +13,20 @@ defaults) and must really be optional.  Signatures are read with
 :func:`inspect.signature`; an implementation whose callables are not
 introspectable gets ``unsupported`` here and is exercised by calls in the
 behaviour cases instead.
+
+Where a name lives (also written once): the spec documents methods and
+attributes of *instances*.  An implementation may set an attribute in
+``__init__`` (``self.protocol = ...``), or give an instance methods its
+class does not have (delegation through ``__getattr__``), so a name the
+class lacks is looked up on an instance made the documented way --
+``SSLContext(PROTOCOL_SSLv23)``, and for ``SSLSocket`` that context's
+``wrap_socket`` of one end of a connected socket pair (no handshake) --
+before it counts as missing; documented attributes are looked at on the
+instance only.  A method read off the class drops its first parameter (the
+instance) whatever its name, unless it is a static method; one read off an
+instance is bound already.  ``functools.wraps`` wrappers are read through
+``__wrapped__`` (as :func:`inspect.signature` does), and ``*args,
+**kwargs`` forwarders accept every position and name.
 """
 from __future__ import annotations
 
@@ -40,17 +54,29 @@ def _owner(env: Any, name: str) -> Any:
 
 
 def _lookup(env: Any, name: str) -> Any:
+    """``name``'s object: on the module, on the class, else on an instance of the class."""
     owner = _owner(env, name)
     leaf = name.split(".")[-1]
-    if not hasattr(owner, leaf):
-        if name in ("RAND_egd", "wrap_socket", "PROTOCOL_SSLv2", "PROTOCOL_SSLv3"):
-            raise Unsupported(name, f"{env.impl.name} does not provide {name}")
-        raise CaseFailure(f"{name} is missing from {env.impl.name}", expected="present", actual="absent")
-    return getattr(owner, leaf)
+    if hasattr(owner, leaf):
+        return getattr(owner, leaf)
+    if owner is not env.ssl:
+        instance = _instance(env, name.split(".")[0])
+        if hasattr(instance, leaf):
+            return getattr(instance, leaf)
+    if name in ("RAND_egd", "wrap_socket", "PROTOCOL_SSLv2", "PROTOCOL_SSLv3"):
+        raise Unsupported(name, f"{env.impl.name} does not provide {name}")
+    where = "on the class or an instance" if owner is not env.ssl else ""
+    raise CaseFailure(f"{name} is missing from {env.impl.name} {where}".rstrip(), expected="present",
+                      actual="absent")
 
 
 def check_kind(env: Any, name: str, kind: str) -> None:
     e = apilisting.entry(name)
+    if kind == "attribute":  # documented on instances: the class need not have it
+        instance = _instance(env, name.split(".")[0])
+        expect_true(hasattr(instance, name.split(".")[-1]), f"{name} is an attribute of instances",
+                    expected="present", actual="absent")
+        return
     value = _lookup(env, name)
     if kind == "data":
         want = _PY_TYPES[e["type"]]
@@ -62,18 +88,18 @@ def check_kind(env: Any, name: str, kind: str) -> None:
             expect_true(issubclass(value, BaseException), f"{name} is an exception class")
     elif kind in ("function", "method"):
         expect_true(callable(value), f"{name} is callable", expected="callable", actual=type(value).__name__)
-    elif kind == "attribute":
-        instance = _instance(env, name.split(".")[0])
-        expect_true(hasattr(instance, name.split(".")[-1]), f"{name} is an attribute of instances",
-                    expected="present", actual="absent")
 
 
 def _instance(env: Any, cls: str) -> Any:
+    """An instance of ``cls`` (``SSLContext`` or ``SSLSocket``) made the documented way."""
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     if cls == "SSLContext":
         return ctx
-    sock = env.socket()
-    tls = ctx.wrap_socket(sock)
+    mine, peer = socket.socketpair()  # connected: a wrapper may refuse an unconnected socket
+    for s in (mine, peer):
+        s.settimeout(env.timeout)
+        env.cleanup(s.close)
+    tls = ctx.wrap_socket(mine, do_handshake_on_connect=False)
     env.cleanup(tls.close)
     return tls
 
@@ -85,15 +111,29 @@ table("api/{name}/kind", spec="{name}",
 
 
 def _signature(env: Any, name: str) -> inspect.Signature:
+    """The documented callable's signature as a caller sees it (without the instance)."""
     target = _lookup(env, name)
     try:
         sig = inspect.signature(target)
     except (TypeError, ValueError) as exc:
         raise Unsupported("signature introspection", f"{name}: {exc}") from None
     params = list(sig.parameters.values())
-    if "." in name and params and params[0].name in ("self", "$self"):
+    if _takes_instance(env, name, target) and params and params[0].kind in (
+            inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
         sig = sig.replace(parameters=params[1:])
     return sig
+
+
+def _takes_instance(env: Any, name: str, target: Any) -> bool:
+    """Is ``target`` a method read off its class, still waiting for the instance?"""
+    if "." not in name or inspect.ismethod(target):
+        return False  # a function, a class, or a bound method
+    owner, leaf = _owner(env, name), name.split(".")[-1]
+    try:
+        raw = inspect.getattr_static(owner, leaf)
+    except AttributeError:
+        return False  # found on an instance only: bound (or a plain callable attribute)
+    return not isinstance(raw, (staticmethod, classmethod))
 
 
 def _by_name(sig: inspect.Signature, pname: str) -> Optional[inspect.Parameter]:
