@@ -13,8 +13,8 @@ meant to try.  Counted as "refused", it turns into verdicts: a version
 then come true.
 
 :func:`non_tls_cause` tells the two apart and describes the second kind with
-its type, message and origin (:func:`origin`: the innermost frame outside
-the harness, i.e. in the implementation's code, where there is one).
+its type, message and origin (:func:`origin`: the innermost frame in the
+implementation's code where there is one).
 ``capabilities`` records every probe that broke this way; a case that reads
 the capabilities of a policy with a broken probe gets :class:`ProbeBroken`,
 a ``CaseFailure`` whose message starts with the cause.  The matrix's judge
@@ -30,29 +30,44 @@ from .registry import CaseFailure, Unsupported
 
 __all__ = ["origin", "non_tls_cause", "is_refusal", "harness_cause", "describe", "ProbeBroken"]
 
-_HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
+_HARNESS_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _frame(frame: traceback.FrameSummary) -> str:
     return f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}"
 
 
-def origin(exc: BaseException) -> str:
+def _module_files(module: Any) -> Tuple[str, ...]:
+    """Where ``module``'s code lives: its package directory, or its one file."""
+    path = getattr(module, "__file__", None)
+    if not path:
+        return ()
+    path = os.path.abspath(path)
+    if os.path.basename(path) == "__init__.py":
+        return (os.path.dirname(path) + os.sep,)
+    return (path,)
+
+
+def origin(exc: BaseException, module: Any = None) -> str:
     """Where ``exc`` was raised: ``"file.py:12 in func"``.
 
-    The innermost frame outside the harness (in the implementation, or the
-    library it calls) where there is one; else the harness's own frame, which
-    is then the call into the implementation that failed (an attribute the
-    socket lacks is looked up in the caller's frame).  An exception that was
-    never raised is the harness's own finding.
+    The innermost frame in ``module``'s own code where there is one (an
+    error of the stdlib that a wrapper module called is the wrapper's);
+    else the innermost frame, labelled when it is the harness's: the
+    exception arose in the harness's call into the implementation (an
+    attribute the socket lacks is looked up in the caller's frame).  An
+    exception that was never raised is the harness's own finding.
     """
     frames = traceback.extract_tb(exc.__traceback__)
     if not frames:
         return "found by the harness"
-    outside = [f for f in frames if not os.path.abspath(f.filename).startswith(_HARNESS_DIR)]
-    if outside:
-        return _frame(outside[-1])
-    return f"{_frame(frames[-1])} (harness code, calling the implementation)"
+    files = _module_files(module) if module is not None else ()
+    mine = [f for f in frames if os.path.abspath(f.filename).startswith(files)] if files else []
+    if mine:
+        return _frame(mine[-1])
+    if os.path.abspath(frames[-1].filename).startswith(_HARNESS_DIR):
+        return f"{_frame(frames[-1])} (harness code, calling the implementation)"
+    return _frame(frames[-1])
 
 
 def is_refusal(exc: Optional[BaseException], module: Any) -> bool:
@@ -71,7 +86,7 @@ def non_tls_cause(exc: Optional[BaseException], module: Any, where: str = "") ->
     what was running ("the server side", "setting up the client")."""
     if exc is None or is_refusal(exc, module) or isinstance(exc, Unsupported):
         return None
-    return {"cause": f"{type(exc).__name__}: {exc}", "origin": origin(exc), "where": where}
+    return {"cause": f"{type(exc).__name__}: {exc}", "origin": origin(exc, module), "where": where}
 
 
 def harness_cause(exc: BaseException) -> Dict[str, str]:

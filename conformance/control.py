@@ -74,9 +74,9 @@ def ended_by_cut(relay: Any, who: str, ended: Optional[float], *, mode: str,
     cut = relay.cut_event
     fault = f"the relay's {mode}" + (f" after {records} record(s) {direction}" if direction else "")
     if cut is not None and cut.mode != mode:
-        raise CaseFailure(f"the relay ended the connection with {cut.mode!r}, not the {fault}",
+        raise CaseFailure(f"the relay ended the connection with {cut.mode!r}, not with {fault}",
                           expected=mode, actual=cut.mode)
     if cut is not None and direction is not None and cut.records[direction] != records:
-        raise CaseFailure(f"the relay cut after {cut.records[direction]} record(s) {direction}, not at the "
+        raise CaseFailure(f"the relay cut after {cut.records[direction]} record(s) {direction}: not "
                           f"{fault}", expected=records, actual=cut.records[direction])
     ended_after(fault, cut.at if cut else None, who, ended)
