@@ -28,7 +28,7 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 
 from .registry import CaseFailure, Unsupported
 
-__all__ = ["origin", "non_tls_cause", "is_refusal", "harness_cause", "describe", "ProbeBroken"]
+__all__ = ["origin", "non_tls_cause", "is_refusal", "harness_cause", "result_cause", "describe", "ProbeBroken"]
 
 _HARNESS_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -93,6 +93,15 @@ def harness_cause(exc: BaseException) -> Dict[str, str]:
     """The cause of an exception that escaped the harness or a third-party
     peer (never a TLS outcome: endpoints report TLS failures, they do not raise)."""
     return {"cause": f"{type(exc).__name__}: {exc}", "origin": origin(exc), "where": "the harness or the peer"}
+
+
+def result_cause(result: Any, where: str) -> Optional[Dict[str, str]]:
+    """:func:`non_tls_cause` for a ``PythonResult`` of a module in another
+    process (``peers.agent``), which says whether its failure was a TLS
+    outcome (``tls_outcome``) but keeps no frames of it."""
+    if result.ok or not result.error or getattr(result, "tls_outcome", True):
+        return None
+    return {"cause": result.error, "origin": "the agent's process", "where": where}
 
 
 def describe(entry: Dict[str, str]) -> str:

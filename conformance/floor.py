@@ -120,26 +120,31 @@ def probe_floor(impl: Any, certs: Any, *, timeout: float = 5.0) -> Dict[str, Any
     return out
 
 
-def measure_client(connect: Callable[[Any], Any], certs: Any, timeout: float) -> Dict[str, Tuple[bool, str]]:
+def measure_client(connect: Callable[[Any], Any], certs: Any,
+                   timeout: float) -> Dict[str, Tuple[bool, str, Optional[Dict[str, str]]]]:
     """The same measurement for a client that is not in this process (an agent):
     ``connect(address, answer)`` runs one client connection sending the
     default payload and expecting ``answer`` back (what the peer answers), and
-    returns its ``PeerResult``.  ``version -> (completes, reason)`` for every
-    version a third-party peer here can pin; harness errors are left out."""
+    returns its ``PeerResult``.  ``version -> (completes, reason, broken)`` for
+    every version a third-party peer here can pin; ``broken`` is the cause
+    (``conformance.causes``) when the client stopped other than by a TLS
+    outcome or the harness or peer broke, else None."""
+    from .causes import harness_cause, result_cause
     from .peers import PeerConfig
 
     chosen, _ = _peers()
-    out: Dict[str, Tuple[bool, str]] = {}
+    out: Dict[str, Tuple[bool, str, Optional[Dict[str, str]]]] = {}
     for version, (ep, cert) in chosen.items():
         config = PeerConfig(version=version, cert=cert, policy="legacy")
         try:
             with ep.server(config, certs, timeout) as srv:
                 result = connect(srv.address, ep.answer(config.payload))
                 srv.result()
-        except Exception:  # noqa: BLE001 - a probe never breaks the run
+        except Exception as exc:  # noqa: BLE001 - a probe never breaks the run
+            out[version] = (False, "broken", harness_cause(exc))
             continue
         completes = bool(result.ok and result.version == version)
-        out[version] = (completes, "ok" if completes else str(result.reason))
+        out[version] = (completes, "ok" if completes else str(result.reason), result_cause(result, "the client"))
     return out
 
 

@@ -6,6 +6,7 @@ ending that measured nothing, and says where the latter came from;
 probed versions gets a ``ProbeBroken`` naming the cause first.
 """
 import socket
+import types
 import ssl
 from pathlib import Path
 
@@ -143,3 +144,30 @@ def test_the_judge_names_a_non_tls_exception_first():
     assert info.value.message.startswith("the client raised AttributeError: 'WrappedSocket' object has no "
                                          "attribute 'do_handshake' (at test_causes.py:")
     assert "client ssl -> server ssl: expected a connection with TLSv1.3" in info.value.message
+
+
+def test_an_agent_whose_module_breaks_the_probe_answers_no_versions(monkeypatch):
+    import contextlib
+    from conformance.peers.agent import Agent
+    from conformance.peers.inprocess import PythonResult
+
+    agent = Agent("python3:ssl")
+    broken = PythonResult(ok=False, error="AttributeError: 'WrappedSocket' object has no attribute 'do_handshake'",
+                          reason="other", ssl_error=False, tls_outcome=False)
+    refused = PythonResult(ok=False, error="SSLError: unsupported protocol", reason="protocol-version",
+                           ssl_error=True, tls_outcome=True)
+
+    @contextlib.contextmanager
+    def server(config, certs, timeout):
+        yield types.SimpleNamespace(address=("127.0.0.1", 9), result=lambda: refused)
+
+    monkeypatch.setattr(agent, "server", server)
+    monkeypatch.setattr(agent, "client", lambda *a, **k: broken)
+    monkeypatch.setattr(floor, "measure_client", lambda connect, certs, timeout: {})
+    with pytest.raises(ProbeBroken, match=r"^AttributeError: 'WrappedSocket' object has no attribute "
+                                          r"'do_handshake' \(at the agent's process; the client side\)"):
+        agent.versions("default")
+    with pytest.raises(ProbeBroken):
+        agent.refused("default")
+    monkeypatch.setattr(agent, "client", lambda *a, **k: refused)
+    assert agent.versions("legacy") == frozenset() and "TLSv1.3" in agent.refused("legacy")  # measured
