@@ -171,3 +171,17 @@ def test_an_agent_whose_module_breaks_the_probe_answers_no_versions(monkeypatch)
         agent.refused("default")
     monkeypatch.setattr(agent, "client", lambda *a, **k: refused)
     assert agent.versions("legacy") == frozenset() and "TLSv1.3" in agent.refused("legacy")  # measured
+
+
+def test_the_interop_judge_names_a_python_sides_non_tls_failure_first():
+    from conformance.cases.interop import _judge
+    from conformance.peers.inprocess import PythonResult
+
+    client = PythonResult(ok=False, error="TypeError: wrap_socket() got an unexpected keyword argument",
+                          reason="other", ssl_error=False, tls_outcome=False)
+    server = PythonResult(ok=False, error="SSLEOFError: EOF occurred", reason="unexpected-eof",
+                          ssl_error=True, tls_outcome=True)
+    with pytest.raises(CaseFailure) as info:
+        _judge(oracle.Verdict(ok=True, version="TLSv1.3", why="both enable it"), client, server)
+    assert info.value.message.startswith("the client raised TypeError: wrap_socket() got an unexpected "
+                                         "keyword argument -- expected TLSv1.3")
