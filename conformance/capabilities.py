@@ -73,8 +73,8 @@ class Capabilities:
     self_probe: Dict[str, FrozenSet[str]] = dataclasses.field(default_factory=dict)
     #: "policy/version" -> {"self": note, "third_party": note} where the two probes differ
     disagreements: Dict[str, Dict[str, str]] = dataclasses.field(default_factory=dict)
-    #: "self/policy/version" or "third-party/policy/version" -> {"cause", "origin"}: the
-    #: probes that ended for a reason other than the TLS outcome they measure
+    #: "self/policy/version" or "third-party/policy/version" -> {"cause", "origin", "where"}:
+    #: the probes that ended for a reason other than the TLS outcome they measure
     broken: Dict[str, Dict[str, str]] = dataclasses.field(default_factory=dict)
     #: the implementation's name, for messages
     impl: str = "the implementation"

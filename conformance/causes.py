@@ -123,9 +123,10 @@ class ProbeBroken(CaseFailure):
         entries = list(broken)
         probe, first = entries[0]
         kind, _, version = probe.split("/", 2)
+        kind = {"self": "self-probe", "third-party": "third-party probe"}.get(kind, f"{kind} probe")
         more = f" ({len(entries) - 1} more probes of the policy broke)" if len(entries) > 1 else ""
         super().__init__(
-            f"{describe(first)} broke the {kind}-probe of {version} ({policy} policy): not the "
+            f"{describe(first)} broke the {kind} of {version} ({policy} policy): not the "
             f"SSLError/OSError of a refused handshake, so what {impl} completes under the {policy} "
             f"policy is unknown and no verdict is derived from it{more}",
             expected="a measured capability: completed, or refused with SSLError/OSError",

@@ -131,7 +131,7 @@ def test_probe_collects_both_probes_broken_entries(monkeypatch):
     assert caps.broken == {"third-party/legacy/TLSv1": cause} and "broken" not in caps.floor
     assert caps.versions("default") == {"TLSv1.3"}
     with pytest.raises(ProbeBroken, match=r"^KeyError: 'x' \(at h.py:1 in f; the harness or the peer\) "
-                                          r"broke the third-party-probe of TLSv1"):
+                                          r"broke the third-party probe of TLSv1"):
         caps.versions("legacy")
 
 
