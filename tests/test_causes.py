@@ -185,3 +185,15 @@ def test_the_interop_judge_names_a_python_sides_non_tls_failure_first():
         _judge(oracle.Verdict(ok=True, version="TLSv1.3", why="both enable it"), client, server)
     assert info.value.message.startswith("the client raised TypeError: wrap_socket() got an unexpected "
                                          "keyword argument -- expected TLSv1.3")
+
+
+def test_a_matrix_cell_whose_probe_broke_gets_no_connection_reproducer():
+    from conformance.reproplans import plan_for
+
+    rec = {"id": "matrix/default/client=SSLv23/server=TLSv1_2", "impl": "mod->mod",
+           "params": {"policy": "default", "client": "SSLv23", "server": "TLSv1_2"},
+           "expected": "a measured capability: completed, or refused with SSLError/OSError",
+           "actual": {"self/default/TLSv1.2": "AttributeError: ..."}, "observed": None}
+    assert plan_for(rec, Certs()) is None  # the generic runner re-runs the case instead
+    rec.update(expected="fail: server protocol-version")
+    assert plan_for(rec, Certs())["oracle"] == "fail: server protocol-version"
