@@ -65,7 +65,7 @@ def _one(impl: Any, certs: Any, ep: Any, cert: str, policy: str, version: str,
             return f"broken: {describe(cause)}", cause
     finally:
         env.close()
-    cause = non_tls_cause(side.error, impl.module, "the client")
+    cause = non_tls_cause(side.error, impl.module, "the client side")
     if cause is not None:
         return f"broken: {describe(cause)}", cause
     if side.ok and side.version == version:
@@ -144,7 +144,7 @@ def measure_client(connect: Callable[[Any], Any], certs: Any,
             out[version] = (False, "broken", harness_cause(exc))
             continue
         completes = bool(result.ok and result.version == version)
-        out[version] = (completes, "ok" if completes else str(result.reason), result_cause(result, "the client"))
+        out[version] = (completes, "ok" if completes else str(result.reason), result_cause(result, "the client side"))
     return out
 
 
