@@ -144,7 +144,8 @@ def measure_client(connect: Callable[[Any], Any], certs: Any,
             out[version] = (False, "broken", harness_cause(exc))
             continue
         completes = bool(result.ok and result.version == version)
-        out[version] = (completes, "ok" if completes else str(result.reason), result_cause(result, "the client side"))
+        out[version] = (completes, "ok" if completes else str(result.reason),
+                        result_cause(result, "the client side"))
     return out
 
 

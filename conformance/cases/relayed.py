@@ -318,7 +318,8 @@ def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
         return _run_relayed(client, _hello_then_echo(sctx), env.timeout, ref)[0]
 
     control("hello, then an echo, through a faithful relay", lambda: run(False),
-            lambda seen: None if seen == (b"hello", b"bye") else f"the client read {seen[0]!r}, then {seen[1]!r}")
+            lambda seen: None if seen == (b"hello", b"bye") else
+            f"the client read {seen[0]!r}, then {seen[1]!r}")
     first, then = run(True)
     expect_equal(first, b"hello", "data before the ragged EOF")
     if suppress:
