@@ -20,12 +20,23 @@ tlslite, or everything when no third-party peer runs here).  The results
 are ``versions_default`` and ``versions_seclevel0``; ``self_probe`` keeps
 the first measurement and ``disagreements`` every version where the two
 differ (each is a ``floor/...`` case failure).
+
+A probe measures only when it ends the documented way: completed, or
+refused with ``SSLError``/``OSError``.  One that ends otherwise -- an
+``AttributeError`` from a socket without ``do_handshake()``, any other
+exception of the implementation's API, an exception of the harness or the
+peer -- is recorded in ``broken`` with its cause and origin
+(``conformance.causes``), and :meth:`Capabilities.versions` (which every
+reader of the measured versions goes through: the oracle's inputs, the
+floor cases, the peer cells) raises ``ProbeBroken`` for its policy instead
+of answering: no verdict is derived from a probe that measured nothing.
 """
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
+from .measurement import ProbeBroken, describe as describe_cause, harness_cause, non_tls_cause
 from .floor import probe_floor, third_party_verdicts
 from .impls import Impl, interpreter_info
 
@@ -62,8 +73,27 @@ class Capabilities:
     self_probe: Dict[str, FrozenSet[str]] = dataclasses.field(default_factory=dict)
     #: "policy/version" -> {"self": note, "third_party": note} where the two probes differ
     disagreements: Dict[str, Dict[str, str]] = dataclasses.field(default_factory=dict)
+    #: "self/policy/version" or "third-party/policy/version" -> {"cause", "origin", "where"}:
+    #: the probes that ended for a reason other than the TLS outcome they measure
+    broken: Dict[str, Dict[str, str]] = dataclasses.field(default_factory=dict)
+    #: the implementation's name, for messages
+    impl: str = "the implementation"
+
+    def broken_under(self, policy: str) -> List[Tuple[str, Dict[str, str]]]:
+        """The broken probes of ``policy``, the self-probe's first."""
+        if not self.broken:  # the common case, asked for every cell
+            return []
+        return [(k, v) for k, v in sorted(self.broken.items()) if k.split("/")[1] == policy]
+
+    def require_measured(self, policy: str) -> None:
+        """``ProbeBroken`` (a ``CaseFailure``) if a probe of ``policy`` broke."""
+        broken = self.broken_under(policy)
+        if broken:
+            raise ProbeBroken(self.impl, policy, broken)
 
     def versions(self, policy: str) -> FrozenSet[str]:
+        """The versions completed under ``policy``; ``ProbeBroken`` if a probe of it broke."""
+        self.require_measured(policy)
         return self.versions_seclevel0 if policy == "legacy" else self.versions_default
 
     def as_json(self) -> Dict[str, Any]:
@@ -78,6 +108,7 @@ class Capabilities:
             "floor": self.floor,
             "self_probe": {p: [v for v in VERSIONS if v in vs] for p, vs in self.self_probe.items()},
             "disagreements": self.disagreements,
+            "broken": self.broken,
         }
 
 
@@ -99,30 +130,50 @@ def pin_options(module: Any, version: str) -> Optional[List[str]]:
     return names
 
 
-def _probe_version(impl: Impl, certs: Any, version: str, policy: str, timeout: float) -> Tuple[bool, str]:
+class Measured(NamedTuple):
+    """One probe's answer: ``note`` is ``"ok"``, ``"failed (<reason>): ..."``,
+    ``"negotiated <version>"`` or why nothing was tried; ``broken`` the cause
+    (``conformance.causes``) when it measured nothing."""
+
+    completes: bool
+    note: str
+    broken: Optional[Dict[str, str]] = None
+
+
+def _probe_version(impl: Impl, certs: Any, version: str, policy: str, timeout: float) -> Measured:
     from .env import Env
     from .loopback import tls_pair
 
     env = Env(impl, certs, timeout=timeout)
     try:
-        options = pin_options(impl.module, version)
-        if options is not None:
-            client = env.context("SSLv23", options=options, policy=policy)
-        elif _PINNED_PROTOCOL.get(version) and impl.has("PROTOCOL_" + _PINNED_PROTOCOL[version]):
-            client = env.context(_PINNED_PROTOCOL[version], policy=policy)
-        else:
-            return False, "cannot pin this version"
-        server = env.context("SSLv23", cert="server", policy=policy)
-        out = tls_pair(client, server, timeout=timeout)
-    except Exception as exc:
-        return False, f"{type(exc).__name__}: {exc}"
+        try:
+            options = pin_options(impl.module, version)
+            if options is not None:
+                client = env.context("SSLv23", options=options, policy=policy)
+            elif _PINNED_PROTOCOL.get(version) and impl.has("PROTOCOL_" + _PINNED_PROTOCOL[version]):
+                client = env.context(_PINNED_PROTOCOL[version], policy=policy)
+            else:
+                return Measured(False, "cannot pin this version")
+            server = env.context("SSLv23", cert="server", policy=policy)
+        except Exception as exc:  # the module refused the configuration, or its API broke
+            return Measured(False, f"{type(exc).__name__}: {exc}",
+                            non_tls_cause(exc, impl.module, "setting up the contexts"))
+        try:
+            out = tls_pair(client, server, timeout=timeout)
+        except Exception as exc:  # the sides report their own errors: this is the harness's
+            broken = harness_cause(exc)
+            return Measured(False, f"broken: {describe_cause(broken)}", broken)
     finally:
         env.close()
+    for name, side in (("client", out.client), ("server", out.server)):
+        broken = non_tls_cause(side.error, impl.module, f"the {name} side")
+        if broken is not None:
+            return Measured(False, f"broken: {describe_cause(broken)}", broken)
     if out.ok and out.client.version == version:
-        return True, "ok"
+        return Measured(True, "ok")
     if out.ok:
-        return False, f"negotiated {out.client.version}"
-    return False, out.client.describe()
+        return Measured(False, f"negotiated {out.client.version}")
+    return Measured(False, out.client.describe())
 
 
 _CACHE: Dict[Tuple[str, str], Capabilities] = {}
@@ -136,16 +187,20 @@ def probe(impl: Impl, certs: Any, *, timeout: float = 5.0) -> Capabilities:
     m = impl.module
     found: Dict[str, FrozenSet[str]] = {}
     notes: Dict[str, str] = {}
+    broken: Dict[str, Dict[str, str]] = {}
     for policy in ("default", "legacy"):
         ok = set()
         for version in VERSIONS[1:]:
-            worked, why = _probe_version(impl, certs, version, policy, timeout)
-            if worked:
+            seen = _probe_version(impl, certs, version, policy, timeout)
+            if seen.completes:
                 ok.add(version)
             else:
-                notes[f"{policy}/{version}"] = why
+                notes[f"{policy}/{version}"] = seen.note
+            if seen.broken is not None:
+                broken[f"self/{policy}/{version}"] = seen.broken
         found[policy] = frozenset(ok)
     floor = probe_floor(impl, certs, timeout=timeout)
+    broken.update({f"third-party/{key}": cause for key, cause in floor.pop("broken", {}).items()})
     self_probe = dict(found)
     disagreements = _prefer_third_party(found, notes, floor)
     ctx_cls = getattr(m, "SSLContext", None)
@@ -161,6 +216,8 @@ def probe(impl: Impl, certs: Any, *, timeout: float = 5.0) -> Capabilities:
         floor=floor,
         self_probe=self_probe,
         disagreements=disagreements,
+        broken=broken,
+        impl=impl.name,
     )
     _CACHE[key] = caps
     return caps

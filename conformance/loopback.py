@@ -35,11 +35,13 @@ LOOPBACK = {socket.AF_INET: "127.0.0.1", getattr(socket, "AF_INET6", -1): "::1"}
 
 @dataclasses.dataclass
 class SideResult:
-    """What one side's function returned or raised."""
+    """What one side's function returned or raised, and when it ended
+    (``time.monotonic()``: to tell whether it ended before or after a fault)."""
 
     value: Any = None
     error: Optional[BaseException] = None
     timed_out: bool = False
+    ended: Optional[float] = None
 
 
 def has_ipv6() -> bool:
@@ -120,6 +122,7 @@ class _Side(threading.Thread):
             self.result.error = exc
             _note_side_error(exc)
         finally:
+            self.result.ended = time.monotonic()
             release_thread_hubs()
 
     def cut(self) -> None:

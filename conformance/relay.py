@@ -22,6 +22,11 @@ so the other direction keeps working.  :meth:`Relay.cut` and
 :meth:`Relay.half_close` let a case act at a moment of its choosing, and
 :meth:`Relay.records` says how many whole records went each way.
 
+What the relay did is evidence a case can check (``conformance.control``):
+:attr:`Relay.cut_event` says when it cut and after how many whole records
+each way (:class:`Cut`), :meth:`Relay.damaged_records` which records it
+overwrote the header of.
+
 Every socket has a timeout; :meth:`Relay.close` (or leaving the ``with``
 block) shuts everything down and joins the threads, so nothing is left
 behind.  :func:`relay_pair` runs a client and a server function through a
@@ -29,6 +34,7 @@ relay the way ``loopback.run_pair`` runs them directly.
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import socket
@@ -39,7 +45,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .loopback import LOOPBACK, SideResult, _join, _listener, _Side
 
-__all__ = ["Faults", "RecordScanner", "Relay", "relay_pair", "DIRECTIONS", "HEADER"]
+__all__ = ["Cut", "Faults", "RecordScanner", "Relay", "relay_pair", "DIRECTIONS", "HEADER"]
 
 DIRECTIONS = ("c2s", "s2c")
 HEADER = 5  # content type (1), version (2), length (2)
@@ -66,6 +72,18 @@ class Faults:
         for k, header in self.headers.items():
             if len(header) != HEADER:
                 raise ValueError(f"replacement header for record {k} is not {HEADER} bytes")
+
+
+@dataclasses.dataclass(frozen=True)
+class Cut:
+    """How the relay ended the connections: ``mode`` ("fin" or "rst"), ``at``
+    (``time.monotonic()`` before it touched a socket, so whatever a side saw
+    of the cut came later) and ``records``: direction -> whole records it had
+    forwarded by then."""
+
+    mode: str
+    at: float
+    records: Dict[str, int]
 
 
 class RecordScanner:
@@ -122,6 +140,11 @@ class _Direction:
         self.stalled = False
         self.eof = False
         self.broken: Optional[BaseException] = None
+        self.patched: List[int] = []  # stream offsets at which a patch was written
+
+    def records_forwarded(self) -> int:
+        """Whole records passed on so far."""
+        return bisect.bisect_right(self.scanner.boundaries, self.forwarded)
 
     def stop_at(self) -> Optional[int]:
         """The offset beyond which nothing may be forwarded, if known yet."""
@@ -146,6 +169,7 @@ class _Direction:
             return data
         out = bytearray(data)
         end = start + len(data)
+        self.patched += [offset for offset in patches if start <= offset < end]
         for offset, new in patches.items():
             for j, byte in enumerate(new):
                 if start <= offset + j < end:
@@ -174,7 +198,7 @@ class Relay:
         self._cut = threading.Event()
         self._connected = threading.Event()
         self._threads: List[threading.Thread] = []
-        self.cut_mode: Optional[str] = None
+        self.cut_event: Optional[Cut] = None
         self.error: Optional[BaseException] = None
         acceptor = threading.Thread(target=self._accept, name="relay-accept", daemon=True)
         self._threads.append(acceptor)
@@ -195,6 +219,16 @@ class Relay:
         """Bytes passed on so far in ``direction``."""
         return self.dirs[direction].forwarded
 
+    @property
+    def cut_mode(self) -> Optional[str]:
+        """``"fin"`` or ``"rst"`` once the relay cut the connections, else None."""
+        return self.cut_event.mode if self.cut_event else None
+
+    def damaged_records(self, direction: str) -> List[int]:
+        """Indexes of the records whose header the relay overwrote (``Faults.headers``)."""
+        d = self.dirs[direction]
+        return [k for k, start in enumerate(d.scanner.starts) if start in d.patched]
+
     def cut(self, mode: str = "fin") -> None:
         """End both connections now: ``"fin"`` (orderly close) or ``"rst"`` (reset).
 
@@ -207,8 +241,9 @@ class Relay:
         with self._lock:
             if self._cut.is_set():
                 return
+            self.cut_event = Cut(mode, time.monotonic(),
+                                 {name: d.records_forwarded() for name, d in self.dirs.items()})
             self._cut.set()
-            self.cut_mode = mode
             socks = list(self._socks.values())
             for sock in socks:
                 with contextlib.suppress(OSError):
@@ -347,16 +382,21 @@ def relay_pair(
     if relay_ref is not None:
         relay_ref.append(relay)
 
+    # Both sides' sockets, like the relay's own, have TCP_NODELAY: a small
+    # write after unacknowledged data (a TLS 1.3 server's "hello" after its
+    # tickets) would otherwise wait out a 40 ms delayed ACK.
     def server_body(side: _Side) -> Any:
         conn, _ = lsock.accept()
         with conn:
             conn.settimeout(timeout)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             side.fds.append(conn.fileno())
             return server_fn(conn)
 
     def client_body(side: _Side) -> Any:
         with socket.socket(family, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             side.fds.append(sock.fileno())
             sock.connect((LOOPBACK[family], relay.address[1]))
             return client_fn(sock)

@@ -10,7 +10,7 @@ import types
 
 import pytest
 
-from conformance.capabilities import _prefer_third_party
+from conformance.capabilities import Capabilities, _prefer_third_party
 from conformance.cases.floor import floor_cell
 from conformance.cases.matrix import policy_refused
 from conformance.floor import third_party_verdicts
@@ -25,8 +25,10 @@ def test_verdicts_keep_conclusive_answers_in_the_self_probes_form():
     assert third_party_verdicts(FLOOR, "default") == {
         "TLSv1": (False, "failed (protocol-version): refused openssl-cli pinned to TLSv1"),
         "TLSv1.2": (True, "ok")}
-    # a probe that broke says nothing about the implementation
+    # a client the module would not set up, or a probe that broke, says nothing about the versions
     assert third_party_verdicts(FLOOR, "legacy") == {"TLSv1": (True, "ok")}
+    broken = {**FLOOR, "default": {"versions": {"TLSv1.2": "broken: AttributeError: x (at m.py:1 in f)"}}}
+    assert third_party_verdicts(broken, "default") == {}
     assert third_party_verdicts({"peer": None, "unavailable": "no openssl"}, "default") == {}
 
 
@@ -47,9 +49,16 @@ def test_a_refusal_by_the_third_party_is_a_floor_for_the_oracle():
     assert "TLSv1" in policy_refused(caps, "default")
 
 
-def _env(disagreements, floor=FLOOR):
-    caps = types.SimpleNamespace(floor=floor, disagreements=disagreements)
-    return types.SimpleNamespace(caps=caps, impl=types.SimpleNamespace(name="mod"))
+def _caps(disagreements, floor=FLOOR, broken=None):
+    return Capabilities(protocols={}, options=[], versions_default=frozenset({"TLSv1.2"}),
+                        versions_seclevel0=frozenset({"TLSv1", "TLSv1.2"}), has_version_method=True,
+                        has_minimum_version=True, openssl={}, floor=floor, disagreements=disagreements,
+                        broken=broken or {}, impl="mod")
+
+
+def _env(disagreements, floor=FLOOR, broken=None):
+    return types.SimpleNamespace(caps=_caps(disagreements, floor, broken),
+                                 impl=types.SimpleNamespace(name="mod"))
 
 
 def test_agreement_passes_and_says_what_was_measured():

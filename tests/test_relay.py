@@ -130,6 +130,22 @@ def test_cut_at_record_k_delivers_exactly_k_records_then_eof(k):
     c, s, relay = relay_pair(_send_then_read(STREAM), _read_all, c2s=Faults(at_record=k), timeout=3)
     assert s.value == b"".join(RECORDS[:k])
     assert relay.cut_mode == "fin"  # at the limit, even when nothing more was coming
+    # the record of the cut: after k records, before the receiver saw its EOF
+    assert relay.cut_event.records == {"c2s": k, "s2c": 0}
+    assert relay.cut_event.at <= s.ended
+
+
+def test_a_faithful_relay_never_cuts_and_damages_nothing():
+    c, s, relay = relay_pair(_send_then_read(STREAM), _echo_all, timeout=3)
+    assert relay.cut_event is None and relay.cut_mode is None
+    assert relay.damaged_records("c2s") == relay.damaged_records("s2c") == []
+
+
+def test_damaged_records_are_the_ones_whose_header_was_replaced():
+    c, s, relay = relay_pair(_send_then_read(STREAM), _read_all, timeout=3,
+                             c2s=Faults(fragment=3, headers={2: b"\x63\x09\x09\x00\x01"}))
+    assert relay.damaged_records("c2s") == [2]
+    assert s.value[len(RECORDS[0]) + len(RECORDS[1]):][:5] == b"\x63\x09\x09\x00\x01"
 
 
 def test_limit_with_fin_delivers_n_bytes_then_eof():

@@ -11,7 +11,8 @@ fails when they do not -- typically an implementation whose version options
 are ignored, which would otherwise only show as a scatter of matrix cells
 with puzzling expectations.  ``unsupported`` when no third-party peer runs
 here or it cannot pin the version, or when the implementation has no option
-to pin it.
+to pin it.  A probe of the policy that broke (``Capabilities.broken``) fails
+the cell with its cause: two measurements of nothing agree, and prove nothing.
 
 Observed: ``completes`` (the third party's answer), ``floor`` (the lowest
 version completed under the policy) and the peer.
@@ -31,6 +32,7 @@ ROWS = [{"policy": p, "version": v} for p in POLICIES for v in VERSIONS]
        cite="It prevents the peers from choosing TLSv1 as the protocol version.", rows=ROWS)
 def floor_cell(env: Any, policy: str, version: str) -> Dict[str, Any]:
     caps = env.caps
+    caps.require_measured(policy)
     floor = caps.floor or {}
     peer = floor.get("peer")
     if not peer:

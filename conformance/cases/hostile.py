@@ -8,17 +8,29 @@ it sends is exact.  It closes or stalls after its bytes; the side under
 test gets a short socket timeout where failure is certain, so a hang costs a
 second, not the whole suite.
 
+Each case first runs its control (``conformance.control``): the same side
+under test against a TLS peer of the same implementation that does what the
+raw or silent peer does not (handshakes, answers), which must complete.  A
+side that fails anyway -- a "server" that acts as a client fails on any
+input -- proves nothing about bytes that are not TLS.  A pass also needs the
+side to have stopped after the peer misbehaved: after the bytes were sent,
+or (for a stalled read) after its handshake completed and the peer fell silent.
+
 The faults a TLS peer can meet on the way -- cuts, resets, ragged EOFs,
-damaged records, one-byte fragments -- are in :mod:`.relayed`.
+damaged records, one-byte fragments -- are in :mod:`.relayed` and
+:mod:`.fragmented`.
 """
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import struct
-from typing import Any, Dict
+import time
+from typing import Any, Callable, Dict, Optional, Tuple
 
-from ..loopback import run_pair
+from ..control import control, ended_after
+from ..loopback import SideResult, run_pair
 from ..registry import CaseFailure, expect_true, table
 
 SHORT = 1.0            # socket timeout where the answer is certain to come at once
@@ -39,6 +51,52 @@ def fail_side(what: str, res: Any) -> CaseFailure:
     err = res.error
     return CaseFailure(f"{what}: {type(err).__name__}: {err}" if err else f"{what}: returned {res.value!r}",
                        actual=f"{type(err).__name__}: {err}" if err else repr(res.value))
+
+
+def _until_closed(conn: Any) -> None:
+    """Read until the connection ends, however it ends (a peer's end is not judged)."""
+    try:
+        while conn.recv(4096):
+            pass
+    except Exception:
+        pass
+
+
+def _against(role: str, under_test: Callable, peer: Callable, timeout: float) -> Tuple[SideResult, SideResult]:
+    """Run the side under test (``role``) against ``peer``: (its result, the peer's)."""
+    fns = (under_test, peer) if role == "client" else (peer, under_test)
+    c, s = run_pair(*fns, timeout=timeout)
+    return (c, s) if role == "client" else (s, c)
+
+
+def _tls_peer(ctx: Any, role: str, answer: Optional[bytes] = None) -> Callable:
+    """The control's peer: a TLS peer of the implementation, in the role opposite
+    ``role``, that handshakes, writes ``answer`` if any, then reads until the end."""
+    def peer(sock: socket.socket) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no delayed-ACK wait for the answer
+        tls = ctx.wrap_socket(sock, server_side=role == "client")
+        try:
+            if answer is not None:
+                tls.write(answer)
+            _until_closed(tls)
+        finally:
+            tls.close()
+    return peer
+
+
+def _control_against_tls(env: Any, role: str, under_test: Callable, peer_ctx: Any, want: Any,
+                         timeout: float, answer: Optional[bytes] = None) -> None:
+    """The control of a raw or silent peer's case: ``under_test`` against a
+    TLS peer of the same implementation must return ``want``."""
+    def problem(results: Tuple[SideResult, SideResult]) -> Optional[str]:
+        res, err = results[0], results[0].error
+        if err is None and not res.timed_out and res.value == want:
+            return None
+        return f"the {role} raised {type(err).__name__}: {err}" if err else f"the {role} returned {res.value!r}"
+
+    peer = "server" if role == "client" else "client"
+    control(f"the {role} against a TLS {peer} of {env.impl.name}",
+            lambda: _against(role, under_test, _tls_peer(peer_ctx, role, answer), timeout), problem)
 
 
 # -- raw peers: garbage, oversized and malformed records ------------------------
@@ -74,6 +132,7 @@ def raw_peer(env: Any, role: str, kind: str, instead: str) -> Dict[str, str]:
     """
     data = BYTES[kind]
     ctx = env.context() if role == "client" else env.context(cert="server")
+    peer_ctx = env.context(cert="server") if role == "client" else env.context()
 
     def under_test(sock: socket.socket) -> Any:
         sock.settimeout(SHORT)
@@ -84,23 +143,22 @@ def raw_peer(env: Any, role: str, kind: str, instead: str) -> Dict[str, str]:
             tls.close()
         return "handshake completed"
 
-    def raw(sock: socket.socket) -> None:
+    def raw(sock: socket.socket) -> float:
         if role == "client":
             sock.recv(4096)  # the ClientHello
+        sent = time.monotonic()
         sock.sendall(data)
         if kind.startswith("random"):
-            sock.shutdown(socket.SHUT_WR)
-        try:
-            while sock.recv(4096):
-                pass
-        except OSError:
-            pass
+            with contextlib.suppress(OSError):  # the side under test may be gone already
+                sock.shutdown(socket.SHUT_WR)
+        _until_closed(sock)
+        return sent
 
-    fns = (under_test, raw) if role == "client" else (raw, under_test)
-    c, s = run_pair(*fns, timeout=SHORT)
-    res = c if role == "client" else s
+    _control_against_tls(env, role, under_test, peer_ctx, "handshake completed", SHORT)
+    res, peer = _against(role, under_test, raw, SHORT)
     if not isinstance(res.error, env.ssl.SSLError) or res.timed_out:
         raise fail_side(f"{role} given {kind} instead of a {instead}: expected SSLError", res)
+    ended_after(f"the raw peer sending {kind}", peer.value, role, res.ended)
     return {"error": type(res.error).__name__, "message": str(res.error)[:120]}
 
 
@@ -122,33 +180,37 @@ def stall(env: Any, phase: str, role: str, call: str) -> Dict[str, str]:
     SSLError naming the timeout is accepted too.
     """
     ctx = env.context(cert="server") if role == "server" else env.context()
+    peer_ctx = env.context(cert="server") if role == "client" else env.context()
+    handshaken = []
 
     def under_test(sock: socket.socket) -> Any:
         sock.settimeout(STALL)
         tls = ctx.wrap_socket(sock, server_side=role == "server")
+        handshaken.append(True)
         try:
             return tls.read(10) if phase == "read" else "handshake completed"
         finally:
             tls.close()
 
-    peer_ctx = env.context(cert="server")
-
-    def silent(sock: socket.socket) -> None:
+    def silent(sock: socket.socket) -> float:
         conn = peer_ctx.wrap_socket(sock, server_side=True) if phase == "read" else sock
+        quiet = time.monotonic()
         try:  # handshake (for "read"), then say nothing until the other side gives up
-            while conn.recv(4096):
-                pass
-        except OSError:
-            pass
+            _until_closed(conn)
         finally:
             conn.close()
+        return quiet
 
-    fns = (under_test, silent) if role == "client" else (silent, under_test)
-    c, s = run_pair(*fns, timeout=SHORT * 2)
-    res = c if role == "client" else s
+    answer = b"0123456789" if phase == "read" else None
+    _control_against_tls(env, role, under_test, peer_ctx, answer or "handshake completed", SHORT * 2, answer)
+    handshaken.clear()
+    res, peer = _against(role, under_test, silent, SHORT * 2)
     err = res.error
     if res.timed_out or not isinstance(err, (socket.timeout, env.ssl.SSLError)):
         raise fail_side(f"{role} facing a silent peer in the {phase}: expected socket.timeout", res)
+    expect_true(phase != "read" or handshaken, "the timeout came in the read, after the handshake completed",
+                expected="read timed out", actual=f"{type(err).__name__}: {err} in the handshake")
+    ended_after("the peer falling silent", peer.value, role, res.ended)
     if isinstance(err, env.ssl.SSLError) and not isinstance(err, socket.timeout):
         expect_true("timed out" in str(err).lower(), "an SSLError for a stall names the timeout",
                     actual=str(err))

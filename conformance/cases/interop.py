@@ -195,8 +195,20 @@ def _judge(verdict: Any, client: PeerResult, server: PeerResult) -> None:
     version and, for a Python side, ``getpeercert()`` has the expected form;
     on failure one acceptable side (``Verdict.failures``) failed promptly --
     a Python side with ``SSLError`` and an acceptable reason, a third-party
-    peer in any way.
+    peer in any way.  A Python side that stopped other than with a TLS
+    outcome (``conformance.causes``) is named first: it is the cause.
     """
+    lead = next((f"the {role} raised {side.error} -- " for role, side in (("client", client), ("server", server))
+                 if isinstance(side, PythonResult) and side.tls_outcome is False), "")
+    try:
+        _compare(verdict, client, server)
+    except CaseFailure as exc:
+        if not lead:
+            raise
+        raise CaseFailure(lead + exc.message, expected=exc.expected, actual=exc.actual) from None
+
+
+def _compare(verdict: Any, client: PeerResult, server: PeerResult) -> None:
     seen = f"client {client.describe()}; server {server.describe()}"
     actual = _short(client, server)
     if verdict.ok:

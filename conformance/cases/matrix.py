@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import oracle
+from ..measurement import describe as describe_cause, non_tls_cause
 from ..loopback import TLSSide, tls_pair
 from ..registry import CaseFailure, Unsupported, table
 
@@ -123,14 +124,29 @@ def _check_failure(verdict: oracle.Verdict, sides: Dict[str, Tuple[Any, Any]], w
                       expected=verdict.short(), actual=seen)
 
 
+def non_tls_lead(sides: Dict[str, Tuple[Any, Any]]) -> str:
+    """``"the server raised AttributeError: ... (at x.py:3 in f) -- "`` for the
+    first side of the implementation under test that stopped other than with
+    a TLS outcome (``conformance.causes``); ``""`` if none did.  A failing
+    cell's message starts with it: it is the cause, whatever the oracle said."""
+    for name, (side, ssl_module) in sides.items():
+        cause = ssl_module is not None and non_tls_cause(side.error, ssl_module)
+        if cause:
+            return f"the {name} raised {describe_cause(cause)} -- "
+    return ""
+
+
 def judge(verdict: oracle.Verdict, client: Any, server: Any, client_ssl: Any,
           server_ssl: Any, what: str, *, peer: Optional[str] = None) -> None:
     """Compare one connection with the oracle's verdict; raise ``CaseFailure``.
 
     ``client``/``server`` are ``TLSSide``s, or a ``PeerResult`` for the side
     named by ``peer`` (its ``*_ssl`` is None: a third party's errors are not
-    SSLError and its peercert is not judged).
+    SSLError and its peercert is not judged).  A side that stopped with
+    something other than a TLS outcome is named first (:func:`non_tls_lead`).
     """
+    sides = {"client": (client, client_ssl), "server": (server, server_ssl)}
+    what = non_tls_lead(sides) + what  # every message below starts with it
     seen = {"client": client.describe(), "server": server.describe()}
     if verdict.ok:
         if not (client.ok and server.ok):
@@ -152,7 +168,7 @@ def judge(verdict: oracle.Verdict, client: Any, server: Any, client_ssl: Any,
         raise CaseFailure(f"{what}: expected {verdict.short()} ({verdict.why}), "
                           f"but the connection succeeded with {client.version}",
                           expected=verdict.short(), actual=client.version)
-    _check_failure(verdict, {"client": (client, client_ssl), "server": (server, server_ssl)}, what, seen)
+    _check_failure(verdict, sides, what, seen)
 
 
 def judge_impl_side(verdict: oracle.Verdict, mine: TLSSide, theirs: Any, role: str, ssl_module: Any,

@@ -10,20 +10,27 @@ chooses, so a case means the same thing on every run:
 * a TCP reset in the handshake and in the data;
 * a ragged EOF (no close_notify), with ``suppress_ragged_eofs`` True and False;
 * a half-close, and records with an oversized length or a malformed header;
-* a faithful relay forwarding one byte at a time: everything must still work.
+* (in :mod:`.fragmented`) a faithful relay forwarding one byte at a time.
 
 The documented answer to a broken connection is an ``SSLError`` (or, for an
 EOF, what ``suppress_ragged_eofs`` says), raised promptly.
+
+Every case first runs its control (``conformance.control``): the same
+bodies through the same relay with no fault, which must complete -- else
+the failure the case looks for proves nothing.  And a pass needs the fault
+to be what ended the connection: the relay really cut or damaged where the
+case said, and the side stopped after it did.
 """
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ..control import control, ended_by_cut
 from ..registry import CaseFailure, case, expect_equal, expect_true, table
 from ..relay import Faults, relay_pair
-from .handshake import nonblocking_handshake, unwrap_body
 from .hostile import MAX_RECORD, SHORT, fail_side, payload as _payload, record_header
 from .sslsocket import _drain, _server_ctx
 
@@ -44,10 +51,11 @@ def _exchange(ctx: Any, server_side: bool, payload: bytes, *, suppress: bool = T
               then: Optional[Callable[[Any, str], Any]] = None) -> Callable:
     """Handshake, then client writes ``payload`` and reads it back; the server echoes.
 
-    Returns ``{"stage", "got", "error", "cipher"}``: the stage it was in when
-    it stopped (``done`` if the echo completed), the bytes it read, and the
-    exception that stopped it (``None`` for an EOF).  ``then(tls, stage)`` is
-    called after each stage, for cases that act on the relay mid-way.
+    Returns ``{"stage", "got", "error", "cipher", "ended"}``: the stage it was
+    in when it stopped (``done`` if the echo completed), the bytes it read,
+    the exception that stopped it (``None`` for an EOF) and when
+    (``time.monotonic()``).  ``then(tls, stage)`` is called after each stage,
+    for cases that act on the relay mid-way.
     """
     def body(sock: socket.socket) -> Dict[str, Any]:
         seen: Dict[str, Any] = {"stage": "handshake", "got": b"", "error": None, "cipher": None}
@@ -55,7 +63,7 @@ def _exchange(ctx: Any, server_side: bool, payload: bytes, *, suppress: bool = T
             tls = ctx.wrap_socket(sock, server_side=server_side, do_handshake_on_connect=False,
                                   suppress_ragged_eofs=suppress)
         except Exception as exc:
-            seen["error"] = exc
+            seen["error"], seen["ended"] = exc, time.monotonic()
             return seen
         try:
             tls.do_handshake()
@@ -80,6 +88,7 @@ def _exchange(ctx: Any, server_side: bool, payload: bytes, *, suppress: bool = T
         except Exception as exc:
             seen["error"] = exc
         finally:
+            seen["ended"] = time.monotonic()
             tls.close()
         return seen
     return body
@@ -136,6 +145,26 @@ def _relayed(env: Any, *, payload: bytes, suppress: bool = True, client_then: An
         timeout or env.timeout, ref, **faults)
 
 
+def _stopped(seen: Dict[str, Any]) -> str:
+    err = seen["error"]
+    return f"in its {seen['stage']} by " + (f"{type(err).__name__}: {err}" if err else "an EOF")
+
+
+def _echo_control(env: Any, payload: bytes, *, suppress: bool = True, timeout: Optional[float] = None) -> None:
+    """The control of every case built on ``_exchange``: the same handshake and
+    echo through the same relay, no fault; both sides must finish."""
+    def problem(result: Tuple[Any, Any, Any]) -> Optional[str]:
+        c, s, _ = result
+        stops = [f"the {who} stopped {_stopped(seen)}" for who, seen in (("client", c), ("server", s))
+                 if seen["stage"] != "done"]
+        if stops:
+            return "; ".join(stops)
+        return None if c["got"] == payload else f"the echo came back as {c['got'][:40]!r}"
+
+    control(f"a {len(payload)}-byte echo through a faithful relay",
+            lambda: _relayed(env, payload=payload, suppress=suppress, timeout=timeout), problem)
+
+
 # -- damaged records after the handshake, through the relay ---------------------
 
 POST = [{"kind": "oversized-record", "header": record_header(23, 0x0303, MAX_RECORD + 1)},
@@ -152,16 +181,21 @@ def damaged_record(env: Any, kind: str, header: bytes) -> Dict[str, str]:
     def client_then(relay: Any, tls: Any, stage: str) -> None:
         if stage == "handshake":  # the client's handshake records have all passed when the
             done.wait(SHORT)      # server is done; the next record is application data
-            relay.dirs["c2s"].faults.headers[relay.records("c2s")] = header
+            first_data.append(relay.records("c2s"))
+            relay.dirs["c2s"].faults.headers[first_data[0]] = header
 
     def server_then(relay: Any, tls: Any, stage: str) -> None:
         if stage == "handshake":
             done.set()
 
-    done = threading.Event()
+    done, first_data = threading.Event(), []
     payload = _payload(100)
-    c, s, _ = _relayed(env, payload=payload, client_then=client_then, server_then=server_then,
-                       timeout=SHORT)
+    _echo_control(env, payload, timeout=SHORT)
+    c, s, relay = _relayed(env, payload=payload, client_then=client_then, server_then=server_then,
+                           timeout=SHORT)
+    expect_true(first_data and first_data[0] in relay.damaged_records("c2s"),
+                f"the relay overwrote the header of the client's first application record with a {kind}",
+                expected=first_data, actual=relay.damaged_records("c2s"))
     expect_equal(s["stage"], "read", "the server stopped in")
     expect_true(isinstance(s["error"], _side_env(env, "server").ssl.SSLError), f"server's read of a record with a {kind}",
                 expected="SSLError", actual=repr(s["error"]))
@@ -189,8 +223,9 @@ def cut_everywhere(env: Any, direction: str) -> Dict[str, Any]:
     payload = _payload(64)
     starved = "server" if direction == "c2s" else "client"
     stops: List[str] = []
+    _echo_control(env, payload, timeout=SHORT)  # one control for every cut point
     for k in range(40):
-        c, s, _ = _relayed(env, payload=payload, timeout=SHORT, **{direction: Faults(at_record=k)})
+        c, s, relay = _relayed(env, payload=payload, timeout=SHORT, **{direction: Faults(at_record=k)})
         sides = {"client": c, "server": s}
         if sides[starved]["stage"] == "done" and sides[starved]["got"] == payload:
             break
@@ -199,6 +234,7 @@ def cut_everywhere(env: Any, direction: str) -> Dict[str, Any]:
                          "with no record passed, both sides stopped in")
         for who, seen in sides.items():
             if seen["stage"] != "done":
+                ended_by_cut(relay, f"{who} (k={k})", seen["ended"], mode="fin", direction=direction, records=k)
                 stops.append(f"k={k} {who}: {seen['stage']} {_check_stopped(env, seen, who, payload)}")
     else:
         raise CaseFailure(f"the {starved} never finished, even with 40 records passed")
@@ -221,36 +257,42 @@ def reset(env: Any, where: str) -> Dict[str, str]:
     at best an unexpected EOF, and that must be an exception.
     """
     payload = _payload(200_000)
+    # With suppress_ragged_eofs=True an implementation may report a reset
+    # as the documented "normal EOF" (CPython does: OpenSSL's read of a
+    # reset socket returns like an EOF); with False it must raise.
+    suppress = where != "mid-data"
+    _echo_control(env, payload, suppress=suppress)
     if where == "mid-data":
         def server_then(relay: Any, tls: Any, stage: str) -> None:
             if stage == "read":
                 relay.cut("rst")
-        # With suppress_ragged_eofs=True an implementation may report a reset
-        # as the documented "normal EOF" (CPython does: OpenSSL's read of a
-        # reset socket returns like an EOF); with False it must raise.
-        c, s, relay = _relayed(env, payload=payload, server_then=server_then, suppress=False)
+        c, s, relay = _relayed(env, payload=payload, server_then=server_then, suppress=suppress)
         starved, seen = "server", s
+        ended_by_cut(relay, starved, seen["ended"], mode="rst")
     else:
         direction = where[-3:]
-        c, s, relay = _relayed(env, payload=payload,
+        c, s, relay = _relayed(env, payload=payload, suppress=suppress,
                                **{direction: Faults(at_record=1, then="rst")})
         starved, seen = ("server", s) if direction == "c2s" else ("client", c)
         expect_equal(seen["stage"], "handshake", f"{starved} stopped in")
-    expect_equal(relay.cut_mode, "rst", "the relay reset the connection")
+        ended_by_cut(relay, starved, seen["ended"], mode="rst", direction=direction, records=1)
     expect_true(seen["error"] is not None, f"{starved} saw the reset as an exception",
                 expected="SSLError or OSError", actual=f"EOF in stage {seen['stage']}")
     _check_stopped(env, seen, starved, payload, eof_ok=False)
     return {starved: repr(seen["error"])[:120]}
 
 
-def _hello_then_wait(ctx: Any) -> Callable:
-    """A server that writes ``hello`` and reads until its connection ends."""
+def _hello_then_echo(ctx: Any) -> Callable:
+    """A server that writes ``hello``, then echoes what it reads until its connection ends."""
     def server(sock: socket.socket) -> Any:
         tls = ctx.wrap_socket(sock, server_side=True)
         try:
             tls.write(b"hello")
-            while tls.read(100):
-                pass
+            while True:
+                data = tls.read(100)
+                if not data:
+                    return None
+                tls.write(data)
         except Exception as exc:  # the end is the relay's doing: any way is fine
             return exc
         finally:
@@ -265,22 +307,36 @@ def _hello_then_wait(ctx: Any) -> Callable:
             "the exceptions back to the caller.",
        rows=[{"suppress": True}, {"suppress": False}], pair=True)
 def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
-    """The relay ends TCP mid-data, no close_notify: b'' (suppressed) or SSLError."""
-    ctx, ref = env.context(), []
+    """The relay ends TCP mid-data, no close_notify: b'' (suppressed) or SSLError.
 
-    def client(sock: socket.socket) -> Any:
-        tls = ctx.wrap_socket(sock, suppress_ragged_eofs=suppress)
-        try:
-            first = tls.read(5)
-            ref[0].cut("fin")
+    The control: where the relay would cut, the client writes ``bye`` and reads the echo.
+    """
+    ctx, sctx = env.context(), _server_ctx(env)
+
+    def run(faulty: bool) -> Tuple[Any, Any]:
+        ref: List[Any] = []
+
+        def client(sock: socket.socket) -> Any:
+            tls = ctx.wrap_socket(sock, suppress_ragged_eofs=suppress)
             try:
-                return first, tls.read(100)
-            except Exception as exc:
-                return first, exc
-        finally:
-            tls.close()
+                first = tls.read(5)
+                if faulty:
+                    ref[0].cut("fin")
+                else:
+                    tls.write(b"bye")
+                try:
+                    return first, tls.read(100)
+                except Exception as exc:
+                    return first, exc
+            finally:
+                tls.close()
 
-    (first, then), _, _ = _run_relayed(client, _hello_then_wait(_server_ctx(env)), env.timeout, ref)
+        return _run_relayed(client, _hello_then_echo(sctx), env.timeout, ref)[0]
+
+    control("hello, then an echo, through a faithful relay", lambda: run(False),
+            lambda seen: None if seen == (b"hello", b"bye") else
+            f"the client read {seen[0]!r}, then {seen[1]!r}")
+    first, then = run(True)
     expect_equal(first, b"hello", "data before the ragged EOF")
     if suppress:
         expect_equal(then, b"", "read() at a ragged EOF with suppress_ragged_eofs=True")
@@ -302,39 +358,50 @@ def half_close(env: Any) -> Dict[str, Any]:
 
     The server reads the data, then sees the EOF (``b''``, the default
     ``suppress_ragged_eofs``) at once, and answers; the client, whose
-    direction from the server still works, reads the answer.
+    direction from the server still works, reads the answer.  The control:
+    the same ping and pong with no half-close.
     """
-    ctx, sctx, ref = env.context(), _server_ctx(env), []
+    ctx, sctx = env.context(), _server_ctx(env)
 
-    def client(sock: socket.socket) -> Any:
-        tls = ctx.wrap_socket(sock)
-        try:
-            tls.write(b"ping")
-            return _read_until_eof(tls)
-        finally:
-            tls.close()
+    def run(faulty: bool) -> Tuple[Any, Any, Any, Any]:
+        ref: List[Any] = []
 
-    def server(sock: socket.socket) -> Any:
-        tls = sctx.wrap_socket(sock, server_side=True)
-        try:
-            got = b""
-            while len(got) < 4:
-                chunk = tls.read(4 - len(got))
-                if not chunk:
-                    break
-                got += chunk
-            ref[0].half_close("c2s")  # everything the client sent has arrived
-            eof = tls.read(100)
+        def client(sock: socket.socket) -> Any:
+            tls = ctx.wrap_socket(sock)
             try:
-                tls.write(b"pong")
-                wrote = None
-            except Exception as exc:
-                wrote = exc
-            return got, eof, wrote
-        finally:
-            tls.close()
+                tls.write(b"ping")
+                return _read_until_eof(tls)
+            finally:
+                tls.close()
 
-    answer, (got, eof, wrote), _ = _run_relayed(client, server, env.timeout, ref)
+        def server(sock: socket.socket) -> Any:
+            tls = sctx.wrap_socket(sock, server_side=True)
+            try:
+                got, eof = b"", None
+                while len(got) < 4:
+                    chunk = tls.read(4 - len(got))
+                    if not chunk:
+                        break
+                    got += chunk
+                if faulty:
+                    ref[0].half_close("c2s")  # everything the client sent has arrived
+                    eof = tls.read(100)
+                try:
+                    tls.write(b"pong")
+                    wrote = None
+                except Exception as exc:
+                    wrote = exc
+                return got, eof, wrote
+            finally:
+                tls.close()
+
+        answer, (got, eof, wrote), _ = _run_relayed(client, server, env.timeout, ref)
+        return answer, got, eof, wrote
+
+    control("ping and pong through a faithful relay", lambda: run(False),
+            lambda seen: None if (seen[0], seen[1], seen[3]) == (b"pong", b"ping", None) else
+            f"the server read {seen[1]!r} and its write raised {seen[3]!r}; the client read {seen[0]!r}")
+    answer, got, eof, wrote = run(True)
     expect_equal(got, b"ping", "server read the data before the half-close")
     expect_equal(eof, b"", "server's read() at the half-close (suppress_ragged_eofs=True)")
     if wrote is None:
@@ -352,65 +419,3 @@ def _read_until_eof(tls: Any) -> Any:
         return _drain(tls)
     except Exception as exc:
         return exc
-
-
-# -- a faithful relay, one byte at a time ----------------------------------------------
-
-def _one_byte() -> Dict[str, Faults]:
-    return {"c2s": Faults(fragment=1), "s2c": Faults(fragment=1)}
-
-
-@case("hostile/fragmented/handshake-and-echo", spec="SSLSocket.do_handshake",
-      basis="spec",
-      cite="Performs the SSL setup handshake.", pair=True)
-def fragmented_echo(env: Any) -> Dict[str, Any]:
-    """Every byte its own TCP segment: the handshake and a 3000-byte echo still work."""
-    payload = _payload()
-    c, s, relay = _relayed(env, payload=payload, **_one_byte())
-    expect_equal((c["stage"], s["stage"]), ("done", "done"), "both sides finished")
-    expect_equal(c["got"], payload, "the echo")
-    return {"bytes": relay.forwarded("c2s") + relay.forwarded("s2c")}
-
-
-@case("hostile/fragmented/non-blocking-handshake", spec="SSLSocket.do_handshake",
-      basis="spec",
-      cite="and should be called again until it stops raising those exceptions.", pair=True)
-def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
-    """The non-blocking handshake loop, fed one byte at a time, completes; then an echo."""
-    ctx, payload, ref = env.context(), _payload(500), []
-
-    def client(sock: socket.socket) -> Any:
-        tls = ctx.wrap_socket(sock, do_handshake_on_connect=False)
-        try:
-            tls.setblocking(False)
-            seen = nonblocking_handshake(env, tls, env.timeout)
-            tls.settimeout(env.timeout)
-            tls.sendall(payload)
-            got = b""
-            while len(got) < len(payload):
-                chunk = tls.read(len(payload) - len(got))
-                if not chunk:
-                    break
-                got += chunk
-            return seen, got
-        finally:
-            tls.close()
-
-    server = _exchange(_server_ctx(env), True, payload)
-    (seen, got), s, _ = _run_relayed(client, server, env.timeout, ref, **_one_byte())
-    expect_equal(got, payload, "the echo after a fragmented non-blocking handshake")
-    expect_true(seen["want_read"] >= 1, "the loop was told to wait at least once", actual=seen)
-    return seen
-
-
-@case("hostile/fragmented/unwrap", spec="SSLSocket.unwrap",
-      basis="spec",
-      cite="Performs the SSL shutdown handshake, which removes the TLS layer from the underlying socket, "
-           "and returns the underlying socket object.", pair=True)
-def fragmented_unwrap(env: Any) -> None:
-    """TLS data, then unwrap on both sides, then plaintext, all one byte at a time."""
-    cctx, sctx = env.context(), _server_ctx(env)
-    c, s, _ = _run_relayed(unwrap_body(env, cctx, False, True), unwrap_body(env, sctx, True, False),
-                           env.timeout, [], **_one_byte())
-    expect_equal((c[0], s[0]), (b"tls!", b"tls!"), "data over TLS before unwrap")
-    expect_equal((c[2], s[2]), (b"clear", b"plain"), "plaintext after unwrap")

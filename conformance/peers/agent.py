@@ -30,6 +30,7 @@ from types import SimpleNamespace
 from typing import Any, Deque, Dict, FrozenSet, Iterator, Optional, Sequence, Tuple
 
 from ..capabilities import VERSIONS, pin_options
+from ..measurement import ProbeBroken, harness_cause, result_cause
 from ..peerspec import PeerSpec, parse_peer
 from ..reasons import classify
 from ..registry import Unsupported
@@ -280,7 +281,8 @@ def _peer_result(report: Dict[str, Any]) -> PythonResult:
                         reason=classify(error) if error else None,
                         timed_out=bool(report.get("timed_out")),
                         ssl_error=error.is_a("SSLError") if error else None,
-                        peercert=report.get("peercert"))
+                        peercert=report.get("peercert"),
+                        tls_outcome=(error.is_a("SSLError") or error.is_a("OSError")) if error else None)
 
 
 class Agent(Endpoint):
@@ -303,6 +305,7 @@ class Agent(Endpoint):
         self.timeout = timeout
         self._versions: Dict[str, FrozenSet[str]] = {}
         self._refused: Dict[str, FrozenSet[str]] = {}
+        self._broken: Dict[str, Dict[str, Dict[str, str]]] = {}
 
     def process(self) -> AgentProcess:
         """The running agent (raises :class:`AgentUnavailable`)."""
@@ -355,30 +358,49 @@ class Agent(Endpoint):
             raise
 
     def versions(self, policy: str = "default") -> FrozenSet[str]:
-        if policy not in self._versions:
-            self._probe(policy)
+        """As ``Capabilities.versions``: ``ProbeBroken`` if a probe of ``policy`` broke."""
+        self._require_measured(policy)
         return self._versions[policy]
 
     def refused(self, policy: str = "default") -> FrozenSet[str]:
         """Versions the policy turns off outright (see ``oracle.Side.refused``): the
         probe's client failed with a protocol-version reason, or could not pin them."""
-        if policy not in self._refused:
-            self._probe(policy)
+        self._require_measured(policy)
         return self._refused[policy]
 
+    def _require_measured(self, policy: str) -> None:
+        if policy not in self._versions:
+            self._probe(policy)
+        if self._broken[policy]:
+            raise ProbeBroken(self.name, policy, sorted(self._broken[policy].items()))
+
     def _probe(self, policy: str) -> None:
-        """As ``capabilities.probe``: the module pinned to each version, against itself."""
-        found, refused = set(), set(VERSIONS[:1])
+        """As ``capabilities.probe``: the module pinned to each version, against
+        itself; a probe that ends other than by a TLS outcome is broken
+        (``conformance.causes``), and so is one the agent itself failed."""
+        found, refused, broken = set(), set(VERSIONS[:1]), {}
         for version in VERSIONS[1:]:
-            config = PeerConfig(version=version, policy=policy)
+            key, config = f"self/{policy}/{version}", PeerConfig(version=version, policy=policy)
             try:
                 with self.server(PeerConfig(cert="server", policy=policy), _certs(), self.timeout) as srv:
                     client = self.client(srv.address, config, _certs(), self.timeout)
                     server = srv.result()
-            except (Unsupported, RemoteError, AgentError):
+            except Unsupported:
                 refused.add(version)
                 continue
-            if client.ok and server.ok and client.version == version:
+            except RemoteError as exc:  # the module refused the set-up, or its API broke
+                if not (exc.is_a("SSLError") or exc.is_a("OSError")):
+                    broken[key] = {"cause": f"{exc.type_name}: {exc}", "origin": "the agent's process",
+                                   "where": "setting up the contexts"}
+                refused.add(version)
+                continue
+            except AgentError as exc:
+                broken[key] = harness_cause(exc)
+                continue
+            cause = result_cause(client, "the client side") or result_cause(server, "the server side")
+            if cause is not None:
+                broken[key] = cause
+            elif client.ok and server.ok and client.version == version:
                 found.add(version)
             elif client.ok or client.reason == "protocol-version":
                 refused.add(version)
@@ -389,7 +411,10 @@ class Agent(Endpoint):
         measured = measure_client(lambda address, answer: self.client(address, plain, _certs(), self.timeout,
                                                                       answer=answer),
                                   _certs(), self.timeout)
-        for version, (completes, reason) in measured.items():
+        for version, (completes, reason, cause) in measured.items():
+            if cause is not None:
+                broken[f"third-party/{policy}/{version}"] = cause
+                continue
             found.discard(version)
             refused.discard(version)
             if completes:
@@ -397,6 +422,7 @@ class Agent(Endpoint):
             elif reason == "protocol-version":
                 refused.add(version)
         self._versions[policy], self._refused[policy] = frozenset(found), frozenset(refused)
+        self._broken[policy] = broken
 
     # -- connections -----------------------------------------------------
     @contextlib.contextmanager

@@ -17,6 +17,7 @@ import threading
 from typing import Any, FrozenSet, Iterator, List, Optional
 
 from ..capabilities import pin_options, probe
+from ..measurement import is_refusal
 from ..env import Env
 from ..impls import Impl
 from ..loopback import TLSSide, serve
@@ -29,21 +30,24 @@ __all__ = ["InProcess", "PythonResult", "peer_result"]
 @dataclasses.dataclass
 class PythonResult(PeerResult):
     """A :class:`PeerResult` of a Python ssl module, which says a little more:
-    ``ssl_error`` -- whether a failure was the module's ``SSLError`` -- and
-    what ``getpeercert()`` returned."""
+    ``ssl_error`` -- whether a failure was the module's ``SSLError`` --,
+    ``tls_outcome`` -- whether it was a TLS outcome at all (``SSLError`` or
+    ``OSError``: ``conformance.causes``) -- and what ``getpeercert()`` returned."""
 
     ssl_error: Optional[bool] = None
     peercert: Any = None
+    tls_outcome: Optional[bool] = None
 
 
 def peer_result(side: TLSSide, module: Any) -> PythonResult:
     """The harness's view of one side of ``module``, in the peers' terms."""
-    ssl_error = None if side.error is None else isinstance(side.error, getattr(module, "SSLError", ()))
+    failed = side.error is not None
     return PythonResult(ok=side.ok, version=side.version,
                         cipher=side.cipher[0] if side.cipher else None, received=side.echoed,
                         error="" if side.error is None else f"{type(side.error).__name__}: {side.error}",
-                        reason=side.reason, timed_out=side.timed_out, ssl_error=ssl_error,
-                        peercert=side.peercert)
+                        reason=side.reason, timed_out=side.timed_out,
+                        ssl_error=isinstance(side.error, getattr(module, "SSLError", ())) if failed else None,
+                        peercert=side.peercert, tls_outcome=is_refusal(side.error, module) if failed else None)
 
 
 class _Server(RunningServer):
