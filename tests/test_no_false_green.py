@@ -8,7 +8,7 @@ xdist -- and every view of every run must say FAILED or INCOMPLETE:
 * ``wrong_verify_mode``: reads ``CERT_OPTIONAL`` back as the ``IntEnum``
   ``CERT_NONE`` (its wrong answer once killed the xdist worker sending it);
 * ``kills_process``: ``DER_cert_to_PEM_cert`` ends the process it runs in;
-* ``no_do_handshake``: its sockets have no ``do_handshake()``;
+* ``no_handshake``: its sockets have no ``do_handshake()``;
 * ``no_sslcontext``: it has no ``SSLContext``.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ IMPLS = Path(__file__).resolve().parent / "impls"
 MODULES = {
     "wrong_verify_mode": ["api/SSLContext.verify_mode/*", "api/CERT_*"],
     "kills_process": ["api/DER_cert_to_PEM_cert/*", "api/PEM_cert_to_DER_cert/*"],
-    "no_do_handshake": ["api/SSLSocket.do_handshake/*", "matrix/default/client=SSLv23/*", "floor/*"],
+    "no_handshake": ["api/SSLSocket.do_handshake/*", "matrix/default/client=SSLv23/*", "floor/*"],
     "no_sslcontext": ["api/SSLContext*", "api/wrap_socket/*"],
 }
 ROUTES = {

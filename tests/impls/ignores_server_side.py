@@ -4,7 +4,7 @@ Both ends of every connection it serves send a ClientHello, so no handshake
 between two of its sockets ever completes.  A hostile case that accepts any
 failure would pass on it: a reset mid-handshake "ends in an error" because
 the handshake could never have worked.  Each such case first runs its
-control without a fault, which fails here (``tests/test_probes.py``).
+control without a fault, which fails here (``tests/test_false_verdicts.py``).
 """
 import ssl as _ssl
 from ssl import *  # noqa: F401,F403

@@ -4,7 +4,7 @@
 handshakes inside ``wrap_socket`` and has no ``do_handshake()`` method.  A
 version probe that calls ``do_handshake()`` gets an ``AttributeError``, which
 says nothing about the TLS versions the module completes: the suite must
-report that cause, not derive verdicts from it (``tests/test_probes.py``).
+report that cause, not derive verdicts from it (``tests/test_false_verdicts.py``).
 """
 import ssl as _ssl
 from ssl import *  # noqa: F401,F403
