@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from .ledger import JOURNAL, item_id_of
+from .judge.protocols import DEFAULT_IMPLS
+from .report.ledger import JOURNAL, item_id_of
 
 __all__ = ["main", "build_parser", "EXTERNAL", "pytest_command"]
 
-DEFAULT_IMPLS = ("ssl", "reference")
 DEFAULT_REPORT_DIR = "reports"
 SUITE_FILE = Path(__file__).resolve().parent / "test_conformance.py"
 #: how often ``run`` samples the memory of all its processes (seconds)
@@ -45,9 +45,9 @@ MAX_WORKER_RESTARTS = 50
 #: Subcommands implemented in their own modules: name -> (module, one-line help).
 #: Each module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 EXTERNAL: Dict[str, tuple] = {
-    "bench": ("conformance.bench", "benchmarks: handshakes/s, throughput, per-call overhead vs stdlib ssl"),
-    "selftest": ("conformance.selftest", "run the suite against broken variants of the reference (mutants)"),
-    "soak": ("conformance.soak", "concurrency and leak figures: many handshakes, fds/threads/RSS budgets"),
+    "bench": ("conformance.tools.bench", "benchmarks: handshakes/s, throughput, per-call overhead vs stdlib ssl"),
+    "selftest": ("conformance.tools.selftest", "run the suite against broken variants of the reference (mutants)"),
+    "soak": ("conformance.tools.soak", "concurrency and leak figures: many handshakes, fds/threads/RSS budgets"),
 }
 
 
@@ -94,13 +94,13 @@ def _check_run_args(args: argparse.Namespace) -> None:
         if not Path(path).exists():
             raise UsageError(f"--expectations {path}: no such file or directory")
     for text in args.based_on or ():
-        from .expectations import ExpectationError, parse_based_on
+        from .judge.expectations import ExpectationError, parse_based_on
         try:
             parse_based_on(text)
         except ExpectationError as exc:
             raise UsageError(str(exc)) from None
     if args.peer:
-        from .peerspec import parse_peers
+        from .peers.peerspec import parse_peers
         try:
             parse_peers(args.peer)
         except ValueError as exc:
@@ -109,8 +109,8 @@ def _check_run_args(args: argparse.Namespace) -> None:
 
 def _run_once(args: argparse.Namespace) -> tuple:
     """One pytest run: (exit status, results document or None)."""
-    from .leaks import TreePeak
-    from .results import add_run_peak, load_results, new_run_id
+    from .harness.leaks import TreePeak
+    from .report.results import add_run_peak, load_results, new_run_id
     run_id = new_run_id(time.time())
     cmd = pytest_command(args, run_id)
     if args.verbose:
@@ -148,8 +148,8 @@ def _run_once(args: argparse.Namespace) -> tuple:
 
 def _give_up(run_dir: Path, rc: int) -> None:
     """The pytest process kept dying: results.json from what its journal holds, INCOMPLETE."""
-    from .ledger import read_journal
-    from .results import load_results, write_reports
+    from .report.ledger import read_journal
+    from .report.results import load_results, write_reports
     doc = load_results(run_dir / "results.json")  # the placeholder written as the run began
     journal = read_journal(run_dir / JOURNAL)
     running = journal.running
@@ -167,7 +167,7 @@ def _give_up(run_dir: Path, rc: int) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .summary import render_summary, verdict
+    from .report.summary import render_summary, verdict
     _check_run_args(args)
     runs = []
     for i in range(args.repeat):
@@ -231,7 +231,7 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case-timeout", type=float, default=None, metavar="SECONDS",
                    help="timeout of every socket operation in a case (default 5); "
                         "a case still running after 6 times that fails as hung")
-    from .basis import CHOICES
+    from .judge.basis import CHOICES
     p.add_argument("--basis", choices=CHOICES, default="all",
                    help="only the cases that rest on the spec's text (spec), or on CPython's behaviour where "
                         "the spec is silent (cpython); default: all")
@@ -247,7 +247,7 @@ def _add_compare_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare, render_comparison
+    from .report.compare import compare, render_comparison
     old, new = _load(args.old), _load(args.new)
     diff = compare(old, new)
     if args.json:
@@ -268,11 +268,11 @@ def _add_merge_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from .merge import merge, write_merged
+    from .report.merge import merge, write_merged
     docs = [_load(p) for p in _expand(args.inputs)]
     merged = merge(docs)
     paths = write_merged(merged, Path(args.output))
-    from .merge import render_merged_text
+    from .report.merge import render_merged_text
     print(render_merged_text(merged))
     for name, path in paths.items():
         print(f"{name}: {path}")
@@ -298,7 +298,7 @@ def _expand(inputs: Sequence[str]) -> List[str]:
 
 
 def _load(path: str) -> Dict[str, Any]:
-    from .results import load_results
+    from .report.results import load_results
     p = Path(path)
     if p.is_dir():
         p = p / "results.json"

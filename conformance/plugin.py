@@ -25,12 +25,12 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 
-from .basis import check_choice
-from .leaks import peak_rss_kib
-from .ledger import JOURNAL, Journal, Ledger, incomplete_line, is_suite_item, item_id_of, read_journal
+from .judge.protocols import DEFAULT_IMPLS
+from .judge.basis import check_choice
+from .harness.leaks import peak_rss_kib
+from .report.ledger import JOURNAL, Journal, Ledger, incomplete_line, is_suite_item, item_id_of, read_journal
 from .session import Session
 
-DEFAULT_IMPLS = ("reference", "ssl")
 _KEY = "ssl_conformance"
 
 
@@ -125,7 +125,7 @@ def conformance_session(request: Any) -> Session:
 
 class _Recorder:
     """Collects the records of every report (on the controller under xdist),
-    keeps the :class:`~conformance.ledger.Ledger` of the run, journals the
+    keeps the :class:`~conformance.report.ledger.Ledger` of the run, journals the
     records as they arrive, and takes the peak RSS each xdist worker
     reports when it goes down."""
 
@@ -255,7 +255,7 @@ def _is_worker(config: Any) -> bool:
 
 def _run_id(config: Any) -> str:
     if not getattr(config, "_ssl_conformance_run_id", None):
-        from .results import new_run_id
+        from .report.results import new_run_id
         config._ssl_conformance_run_id = config.getoption("run_id") or new_run_id(config._ssl_conformance_started)
     return config._ssl_conformance_run_id
 
@@ -269,7 +269,7 @@ def pytest_sessionstart(session: Any) -> None:
     report_dir = config.getoption("report_dir")
     if _is_worker(config) or not report_dir:
         return
-    from .results import build_document, write_reports
+    from .report.results import build_document, write_reports
     doc = build_document(_session(config), [], started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args), run_id=_run_id(config),
                          probe=False, completeness={
@@ -300,13 +300,10 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     recorder = config._ssl_conformance_recorder
     completeness = recorder.ledger.completeness(exitstatus)
     config._ssl_conformance_completeness = completeness
-    terminal = config.pluginmanager.get_plugin("terminalreporter")
-    if not completeness["complete"] and terminal is not None:
-        terminal.stats.setdefault("incomplete", []).append(completeness)  # in pytest's last line too
     report_dir = config.getoption("report_dir")
     if not report_dir:
         return
-    from .results import build_document, memory_figures, write_reports
+    from .report.results import build_document, memory_figures, write_reports
     doc = build_document(_session(config), recorder.records,
                          started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args),

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from . import cases as _cases  # noqa: F401  (registers every case)
-from .basis import selects
-from .capabilities import describe, probe
-from .env import CERTS_DIR, Certs, Env
-from .expectations import (DEFAULT_PATH, Basis, Expectation, ExpectationError, find_expectation, load_bases,
-                           load_expectations, parse_based_on)
-from .impls import Impl, ImplLoadError, load_impl
-from .peerspec import PeerSpec, parse_peers
-from .registry import Case, cases_for
-from .runner import FAILING, Record, run_case
+from .judge.basis import selects
+from .probe.capabilities import describe, probe
+from .harness.env import CERTS_DIR, Certs, Env
+from .judge.expectations import (DEFAULT_PATH, Basis, Expectation, ExpectationError, find_expectation,
+                                 load_bases, load_expectations, parse_based_on)
+from .harness.impls import Impl, ImplLoadError, load_impl
+from .peers.peerspec import PeerSpec, parse_peers
+from .harness.registry import Case, cases_for
+from .harness.runner import FAILING, Record, run_case
 
 __all__ = ["Item", "Session"]
 

@@ -1,12 +1,12 @@
 """The suite's single test function; the plugin makes one item per case.
 
 See ``conformance.plugin`` for how items are generated and
-``conformance.runner`` for how each is judged.
+``conformance.harness.runner`` for how each is judged.
 """
 import pytest
 
 from conformance.plugin import attach
-from conformance.runner import FAILING
+from conformance.harness.runner import FAILING
 
 
 def test_conformance(conformance_item, conformance_session, request):

@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
-from conformance import agent as agent_mod
-from conformance.env import Certs
-from conformance.loopback import serve
+from conformance import shim as agent_mod
+from conformance.harness.env import Certs
+from conformance.harness.loopback import serve
 from conformance.peers.agent import AGENT_FILE, AgentProcess, AgentUnavailable, RemoteError
 
 CERTS = Certs()

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance import apilisting
+from conformance.judge import apilisting
 from conformance import cases as _cases  # noqa: F401  (registers every case)
-from conformance.registry import cases_for
+from conformance.harness.registry import cases_for
 
 SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "ssl-3.2.rst"
 DIRECTIVE = re.compile(r"^\.\. (%s):: ([A-Za-z_][\w.]*)(\((.*)\))?\s*$" % "|".join(apilisting.KINDS))
@@ -35,7 +35,7 @@ def test_every_directive_is_listed_and_nothing_else():
     spec = spec_directives()
     listed = {e["name"]: e for e in apilisting.entries()}
     assert len(spec) >= 30, "the directive parser found too little; is the spec intact?"
-    assert sorted(set(spec) - set(listed)) == [], "directives missing from conformance/api.json"
+    assert sorted(set(spec) - set(listed)) == [], "directives missing from conformance/judge/api.json"
     assert sorted(set(listed) - set(spec)) == [], "listing entries that are not spec directives"
 
 

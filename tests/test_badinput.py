@@ -9,12 +9,12 @@ import types
 
 import pytest
 
-from conformance import apilisting
+from conformance.judge import apilisting
 from conformance.cases import badinput
-from conformance.env import Certs, Env
-from conformance.impls import Impl, load_impl
-from conformance.leaks import leftovers, snapshot
-from conformance.registry import REGISTRY, CaseFailure, Unsupported
+from conformance.harness.env import Certs, Env
+from conformance.harness.impls import Impl, load_impl
+from conformance.harness.leaks import leftovers, snapshot
+from conformance.harness.registry import REGISTRY, CaseFailure, Unsupported
 
 TYPES = {"TypeError", "ValueError", "OSError", "SSLError"}
 

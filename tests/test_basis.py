@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance import basis, cli
+from conformance.judge import basis
+
+from conformance import cli
 from conformance.cases import badinput, interop
-from conformance.registry import BASES, REGISTRY, case, cases_for
+from conformance.harness.registry import BASES, REGISTRY, case, cases_for
 
 pytest_plugins = ["pytester"]
 

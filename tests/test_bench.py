@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conformance import bench, benchceiling, benchloads
+from conformance.tools import bench, benchceiling, benchloads
 
 
 def parse(*argv):

@@ -17,7 +17,7 @@ import types
 import pytest
 
 import reference
-from conformance.env import Certs
+from conformance.harness.env import Certs
 from conformance.session import Session
 
 

@@ -4,12 +4,12 @@ import os
 
 import pytest
 
-from conformance import causes
-from conformance.htmlreport import render_html
-from conformance.loopback import run_pair
-from conformance.registry import Case, CaseFailure
-from conformance.runner import run_case
-from conformance.summary import render_summary
+from conformance.harness import causes
+from conformance.report.html import render_html
+from conformance.harness.loopback import run_pair
+from conformance.harness.registry import Case, CaseFailure
+from conformance.harness.runner import run_case
+from conformance.report.summary import render_summary
 
 import origin_sample
 from reportdata import record, sample_doc
@@ -111,7 +111,7 @@ def test_stdlib_plumbing_is_looked_through_and_a_harness_only_stack_says_so():
 
 def test_a_failed_check_without_an_error_behind_it_points_at_the_check():
     from types import SimpleNamespace
-    from conformance.registry import REGISTRY
+    from conformance.harness.registry import REGISTRY
     env = _Env()
     env.ssl = SimpleNamespace(SSLContext=lambda protocol: SimpleNamespace(verify_mode=2))
     env.const = {"PROTOCOL_SSLv23": 2, "CERT_NONE": 0}.__getitem__

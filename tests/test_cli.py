@@ -90,7 +90,7 @@ def test_the_memory_of_a_process_tree_counts_a_child_once():
     import os
     import subprocess
     import sys
-    from conformance.leaks import TreePeak, tree_pss_kib
+    from conformance.harness.leaks import TreePeak, tree_pss_kib
     alone = tree_pss_kib(os.getpid())
     with TreePeak(os.getpid(), interval=0.05) as peak:
         subprocess.run([sys.executable, "-c", "import time; b = bytearray(64 << 20); time.sleep(0.5)"],

@@ -2,9 +2,9 @@
 import json
 
 from conformance import cli
-from conformance.compare import compare, render_comparison
-from conformance.merge import merge, merged_grids, render_merged_text
-from conformance.schemacheck import RESULTS_SCHEMA, errors, load_schema
+from conformance.report.compare import compare, render_comparison
+from conformance.report.merge import merge, merged_grids, render_merged_text
+from conformance.report.schemacheck import RESULTS_SCHEMA, errors, load_schema
 from reportdata import impl_facts, make_doc, matrix_records, record, sample_doc
 
 MERGED_SCHEMA = RESULTS_SCHEMA.with_name("merged.schema.json")

@@ -1,11 +1,11 @@
-"""Controls and the evidence a fault ended the connection (``conformance.control``)."""
+"""Controls and the evidence a fault ended the connection (``conformance.harness.control``)."""
 import types
 
 import pytest
 
-from conformance.control import CONTROL_FAILED, control, ended_after, ended_by_cut
-from conformance.registry import CaseFailure, Unsupported
-from conformance.relay import Cut
+from conformance.harness.control import CONTROL_FAILED, control, ended_after, ended_by_cut
+from conformance.harness.registry import CaseFailure, Unsupported
+from conformance.harness.relay import Cut
 
 
 def test_a_control_that_completes_hands_its_result_on():

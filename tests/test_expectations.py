@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conformance.expectations import (DEFAULT_PATH, ExpectationError, load_expectations,
+from conformance.judge.expectations import (DEFAULT_PATH, ExpectationError, load_expectations,
                                       openssl_tuple, version_matches)
 
 FACTS_311 = {"interpreter": {"implementation": "CPython", "version": "3.11.7"},
@@ -83,7 +83,7 @@ def test_bundled_files_load():
 
 # -- based_on: wrappers inherit their base's entries ---------------------------
 
-from conformance.expectations import find_expectation, load_bases, parse_based_on  # noqa: E402
+from conformance.judge.expectations import find_expectation, load_bases, parse_based_on  # noqa: E402
 
 BASE_ENTRIES = [
     {"case": "api/a/*", "impl": {"module": "ssl", "python": ">=3.11"}, "reason": "the stdlib's"},

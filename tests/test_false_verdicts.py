@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conformance import cli
-from conformance.control import CONTROL_FAILED
+from conformance.harness.control import CONTROL_FAILED
 
 IMPLS = Path(__file__).resolve().parent / "impls"
 

@@ -2,7 +2,7 @@
 
 ``capabilities.probe`` measures the versions an implementation completes
 twice: pinned by its own ``OP_NO_*`` against itself, and as a plain client
-against a third party pinned to each version (``conformance.floor``).  The
+against a third party pinned to each version (``conformance.probe.third_party``).  The
 oracle gets the third party's answer, and ``floor/...`` cases report where
 the two differ.
 """
@@ -10,11 +10,11 @@ import types
 
 import pytest
 
-from conformance.capabilities import Capabilities, _prefer_third_party
+from conformance.probe.capabilities import Capabilities, _prefer_third_party
 from conformance.cases.floor import floor_cell
 from conformance.cases.matrix import policy_refused
-from conformance.floor import third_party_verdicts
-from conformance.registry import CaseFailure, Unsupported
+from conformance.probe.third_party import third_party_verdicts
+from conformance.harness.registry import CaseFailure, Unsupported
 
 FLOOR = {"peer": "openssl-cli (OpenSSL 3.x)", "pinned_by": {v: "openssl-cli" for v in ("TLSv1", "TLSv1.2")},
          "default": {"floor": "TLSv1.2", "versions": {"TLSv1": "refused (protocol-version)", "TLSv1.2": "ok"}},

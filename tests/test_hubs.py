@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from conformance.hubs import HarnessThread, release_thread_hubs
-from conformance.leaks import leftovers, snapshot
-from conformance.loopback import run_pair, wait_ready
+from conformance.harness.hubs import HarnessThread, release_thread_hubs
+from conformance.harness.leaks import leftovers, snapshot
+from conformance.harness.loopback import run_pair, wait_ready
 
 
 def _gevent_blocks() -> None:

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from conformance.impls import ImplLoadError, is_file_name, load_impl
+from conformance.harness.impls import ImplLoadError, is_file_name, load_impl
 
 WRAPPER = "from ssl import *\nfrom ssl import SSLError, SSLContext, DER_cert_to_PEM_cert, PEM_cert_to_DER_cert\n"
 BROKEN = textwrap.dedent("""\

@@ -12,12 +12,12 @@ import textwrap
 import pytest
 
 from conformance.cases.interop import CELLS, endpoint_pairs
-from conformance.capabilities import probe
-from conformance.env import Certs
-from conformance.impls import load_impl
+from conformance.probe.capabilities import probe
+from conformance.harness.env import Certs
+from conformance.harness.impls import load_impl
 from conformance.peers.agent import Agent
-from conformance.peerspec import parse_peers
-from conformance.runner import FAILING
+from conformance.peers.peerspec import parse_peers
+from conformance.harness.runner import FAILING
 from conformance.session import Session
 
 pytest_plugins = ["pytester"]
@@ -75,8 +75,8 @@ def test_a_missing_interpreter_makes_its_cells_unsupported_with_the_reason():
 
 
 def test_results_say_what_each_peer_is_or_why_it_cannot_run():
-    from conformance.results import build_document
-    from conformance.schemacheck import errors, load_schema
+    from conformance.report.results import build_document
+    from conformance.report.schemacheck import errors, load_schema
     s = session(["ssl"], [HERE, "no-such-python-xyz:ssl", "openssl-cli"], ["interop/default/*/versions=any,any"])
     doc = build_document(s, [r.as_json() for r in run_all(s)], started=0.0, command=["run"])
     assert errors(doc, load_schema()) == []
@@ -87,8 +87,8 @@ def test_results_say_what_each_peer_is_or_why_it_cannot_run():
     assert missing == {"kind": "agent", "available": False, "description": missing["description"],
                        "unavailable": "interpreter 'no-such-python-xyz' not found on PATH"}
     assert cli["kind"] == "third-party" and cli["description"].startswith("openssl-cli")
-    from conformance.htmlreport import render_html
-    from conformance.summary import render_summary
+    from conformance.report.html import render_html
+    from conformance.report.summary import render_summary
     summary = render_summary(doc)
     assert f"peer {agent['description']}; {agent['module_file']}" in summary
     assert "peer no-such-python-xyz:ssl: NOT AVAILABLE: interpreter" in summary

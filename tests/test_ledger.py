@@ -4,11 +4,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conformance.compare import compare, render_comparison
-from conformance.htmlreport import render_html
-from conformance.junit import render_junit
-from conformance.ledger import Journal, Ledger, is_suite_item, item_id_of, read_journal
-from conformance.summary import render_summary, verdict, verdict_line
+from conformance.report.compare import compare, render_comparison
+from conformance.report.html import render_html
+from conformance.report.junit import render_junit
+from conformance.report.ledger import Journal, Ledger, is_suite_item, item_id_of, read_journal
+from conformance.report.summary import render_summary, verdict, verdict_line
 
 NODE = "conformance/test_conformance.py::test_conformance[{}]"
 
@@ -38,7 +38,9 @@ def test_a_run_is_complete_only_when_every_item_left_a_record() -> None:
 
 
 def test_a_crash_or_an_unfinished_collection_is_incomplete() -> None:
-    assert "collection did not finish" in Ledger().completeness(0)["reasons"]
+    unfinished = Ledger()
+    unfinished.add(NODE.format("ssl:api/a"), _rec("api/a"))  # a record, but no collection reported
+    assert "collection did not finish" in unfinished.completeness(0)["reasons"]
     ledger = Ledger()
     ledger.expect([NODE.format("ssl:api/a")])
     ledger.crash(NODE.format("ssl:api/a"), "worker gw0 died while running it")

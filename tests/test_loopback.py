@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conformance.loopback import has_ipv6, run_pair, serve
+from conformance.harness.loopback import has_ipv6, run_pair, serve
 
 
 def _open_fds():

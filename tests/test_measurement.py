@@ -1,6 +1,6 @@
 """A probe measures only when it ends the documented way; anything else is its cause.
 
-``conformance.causes`` tells a refusal (``SSLError``, ``OSError``) from an
+``conformance.harness.causes`` tells a refusal (``SSLError``, ``OSError``) from an
 ending that measured nothing, and says where the latter came from;
 ``capabilities`` records such probes as broken, and every reader of the
 probed versions gets a ``ProbeBroken`` naming the cause first.
@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from conformance import capabilities, floor
-from conformance.capabilities import Capabilities, _probe_version
-from conformance import causes
-from conformance.measurement import ProbeBroken, non_tls_cause, origin
+from conformance.probe import capabilities, third_party as floor
+from conformance.probe.capabilities import Capabilities, _probe_version
+from conformance.harness import causes
+from conformance.harness.measurement import ProbeBroken, non_tls_cause, origin
 from conformance.cases.matrix import judge
-from conformance.env import Certs
-from conformance.impls import load_impl
-from conformance.loopback import TLSSide, read_exactly
-from conformance import oracle
-from conformance.registry import CaseFailure, Unsupported
+from conformance.harness.env import Certs
+from conformance.harness.impls import load_impl
+from conformance.harness.loopback import TLSSide, read_exactly
+from conformance.judge import oracle
+from conformance.harness.registry import CaseFailure, Unsupported
 
 IMPLS = Path(__file__).resolve().parent / "impls"
 
@@ -110,7 +110,7 @@ def test_a_harness_that_breaks_is_a_broken_probe_too(monkeypatch):
     def no_listener(*args, **kwargs):
         raise RuntimeError("cannot listen")
 
-    monkeypatch.setattr("conformance.loopback.tls_pair", no_listener)
+    monkeypatch.setattr("conformance.harness.loopback.tls_pair", no_listener)
     seen = _probe_version(load_impl("ssl"), Certs(), "TLSv1.3", "default", 5.0)
     assert seen.broken["cause"] == "RuntimeError: cannot listen"
     assert seen.broken["where"] == "the harness or the peer"
@@ -193,7 +193,7 @@ def test_the_interop_judge_names_a_python_sides_non_tls_failure_first():
 
 
 def test_a_matrix_cell_whose_probe_broke_gets_no_connection_reproducer():
-    from conformance.reproplans import plan_for
+    from conformance.report.reproplans import plan_for
 
     rec = {"id": "matrix/default/client=SSLv23/server=TLSv1_2", "impl": "mod->mod",
            "params": {"policy": "default", "client": "SSLv23", "server": "TLSv1_2"},

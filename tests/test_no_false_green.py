@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.summary import verdict
+from conformance.report.summary import verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPLS = Path(__file__).resolve().parent / "impls"

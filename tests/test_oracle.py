@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.oracle import (ERA_2010, ERA_2010_OPENSSL_100, MODERN, Chain, Side, enabled_versions,
+from conformance.judge.oracle import (ERA_2010, ERA_2010_OPENSSL_100, MODERN, Chain, Side, enabled_versions,
                                 expect, verifies)
 
 SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "ssl-3.2.rst"

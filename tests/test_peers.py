@@ -6,12 +6,12 @@ import time
 import pytest
 
 from conformance.cases.thirdparty import server_hello_kind, sslv2_client_hello
-from conformance.env import Certs, Env
-from conformance.impls import load_impl
+from conformance.harness.env import Certs, Env
+from conformance.harness.impls import load_impl
 from conformance.peers import (PeerConfig, endpoint, impl_client_to_peer, peer_client_to_impl,
                                reason_of_text, require)
 from conformance.peers.openssl_cli import OpenSSLCLI
-from conformance.registry import Unsupported
+from conformance.harness.registry import Unsupported
 
 CERTS = Certs()
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from conformance.peerspec import BUILTIN_PEERS, PeerSpec, parse_peer, parse_peers
+from conformance.peers.peerspec import BUILTIN_PEERS, PeerSpec, parse_peer, parse_peers
 
 
 @pytest.mark.parametrize("text, interpreter, module", [

@@ -127,8 +127,8 @@ def test_a_wrapper_inherits_the_base_deviations_and_its_passes_are_unexpected(su
     assert by_id["api/OP_NO_TLSv1/distinct-OP_NO"]["outcome"] == "unexpected-pass"
     assert by_id["api/SSLError/is-socket-error"]["inherited_from"] is None
     assert doc["run"]["options"]["based_on"][0]["module"] == "brokenssl"
-    from conformance.htmlreport import render_html
-    from conformance.summary import render_summary
+    from conformance.report.html import render_html
+    from conformance.report.summary import render_summary
     assert "brokenssl: 1 inherited from ssl" in render_summary(doc)
     assert "(inherited from <code>ssl</code>)" in render_html(doc)
 
@@ -175,7 +175,7 @@ def test_a_module_that_raises_at_import_is_one_failure_showing_where(suite):
     assert problem.splitlines()[-1].endswith("raisingssl.py:4 in setup: raise OSError('no CA bundle')")
     (load,) = [r for r in doc["cases"] if r["id"] == "load"]
     assert load["message"] == problem
-    from conformance.summary import render_summary
+    from conformance.report.summary import render_summary
     summary = render_summary(doc)
     assert "  raisingssl: NOT LOADED: importing implementation 'raisingssl' raised OSError: no CA bundle" in summary
     frame = problem.splitlines()[-1].strip()

@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from conformance.reasons import CATEGORIES, classify
+from conformance.harness.reasons import CATEGORIES, classify
 
 
 class SSLError(OSError):

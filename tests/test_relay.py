@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from conformance.env import Certs
-from conformance.relay import Faults, RecordScanner, Relay, _Direction, relay_pair
+from conformance.harness.env import Certs
+from conformance.harness.relay import Faults, RecordScanner, Relay, _Direction, relay_pair
 
 
 def _record(ctype, body):

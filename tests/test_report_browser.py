@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conformance.htmlreport import write_html
+from conformance.report.html import write_html
 from reportdata import sample_doc
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -13,12 +13,12 @@ import jsonschema
 import pytest
 
 from conformance import cli
-from conformance.htmlreport import render_html
-from conformance.junit import render_junit
-from conformance.registry import Case
-from conformance.schemacheck import RESULTS_SCHEMA, errors, load_schema, validate, SchemaError
+from conformance.report.html import render_html
+from conformance.report.junit import render_junit
+from conformance.harness.registry import Case
+from conformance.report.schemacheck import RESULTS_SCHEMA, errors, load_schema, validate, SchemaError
 from conformance.session import Item, Session
-from conformance.summary import GATING, render_summary
+from conformance.report.summary import GATING, render_summary
 from reportdata import make_doc, record, sample_doc
 
 BROKEN = textwrap.dedent("""
@@ -132,7 +132,7 @@ def test_report_html_is_self_contained_and_shows_failures(broken_run):
 
 def test_every_failing_record_has_a_reproducer_and_the_certificates(broken_run):
     doc, run_dir = broken_run[2], broken_run[1]
-    from conformance.repro import file_name
+    from conformance.report.repro import file_name
     failing = [r for r in doc["cases"] if r["outcome"] in GATING]
     assert failing
     for rec in failing:
@@ -149,7 +149,7 @@ def _run_script(path, root):
 
 def test_a_matrix_reproducer_uses_only_the_public_api_and_shows_the_difference(broken_run):
     _, run_dir, doc, root = broken_run
-    from conformance.repro import file_name
+    from conformance.report.repro import file_name
     rec = next(r for r in doc["cases"] if r["id"] == "matrix/legacy/client=TLSv1/server=SSLv23+NO_TLSv1"
                and r["impl"] == "ssl->brokenssl")
     script = run_dir / "repro" / file_name(rec)
@@ -161,7 +161,7 @@ def test_a_matrix_reproducer_uses_only_the_public_api_and_shows_the_difference(b
 
 def test_a_generic_reproducer_runs_the_case_and_shows_expected_vs_actual(broken_run):
     _, run_dir, doc, root = broken_run
-    from conformance.repro import file_name
+    from conformance.report.repro import file_name
     rec = next(r for r in doc["cases"] if r["id"] == "api/cert_time_to_seconds/spec-example"
                and r["impl"] == "brokenssl")
     result = _run_script(run_dir / "repro" / file_name(rec), root)
@@ -179,12 +179,12 @@ def test_the_summary_draws_the_matrix_and_marks_the_differing_cell():
 
 
 def test_a_view_that_breaks_never_costs_the_results(tmp_path, monkeypatch, capsys):
-    import conformance.htmlreport
-    from conformance.results import write_reports
+    import conformance.report.html
+    from conformance.report.results import write_reports
 
     def boom(doc, path):
         raise RuntimeError("renderer bug")
-    monkeypatch.setattr(conformance.htmlreport, "write_html", boom)
+    monkeypatch.setattr(conformance.report.html, "write_html", boom)
     paths = write_reports(sample_doc(), tmp_path)
     assert paths["results"].is_file() and "report.html" not in paths
     assert "renderer bug" in capsys.readouterr().err
@@ -192,7 +192,7 @@ def test_a_view_that_breaks_never_costs_the_results(tmp_path, monkeypatch, capsy
 
 # -- --rerun-failures --------------------------------------------------------
 def _session_item(func):
-    session = Session(["ssl"], [], None, 5.0, __import__("conformance.env").env.Certs())
+    session = Session(["ssl"], [], None, 5.0, __import__("conformance.harness.env").harness.env.Certs())
     case = Case(id="api/test/rerun", spec="SSLContext", func=func)
     return session, Item("case", "ssl:api/test/rerun", case=case, impl="ssl")
 
@@ -203,7 +203,7 @@ def _alternating():
     def func(env):
         calls.append(1)
         if len(calls) % 2:
-            from conformance.registry import CaseFailure
+            from conformance.harness.registry import CaseFailure
             raise CaseFailure("odd attempt", expected=1, actual=2)
     return func, calls
 
@@ -225,7 +225,7 @@ def test_without_reruns_a_failure_stays_a_failure():
 
 
 def test_a_case_failing_every_attempt_is_a_failure_saying_so():
-    from conformance.registry import CaseFailure
+    from conformance.harness.registry import CaseFailure
 
     def func(env):
         raise CaseFailure("always")

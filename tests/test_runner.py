@@ -2,8 +2,8 @@
 import socket
 import time
 
-from conformance.registry import Case
-from conformance.runner import run_case
+from conformance.harness.registry import Case
+from conformance.harness.runner import run_case
 
 
 class _Env:

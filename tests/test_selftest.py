@@ -8,7 +8,9 @@ import pytest
 
 pytest.importorskip("OpenSSL")
 
-from conformance import mutants, selftest  # noqa: E402
+from conformance import mutants  # noqa: E402
+
+from conformance.tools import selftest
 
 
 def test_at_least_fifteen_mutants_each_breaking_something_named():

@@ -5,10 +5,10 @@ import threading
 
 import pytest
 
-from conformance import soak
+from conformance.tools import soak
 from conformance.cases.concurrency import concurrent_echo, judge
-from conformance.env import Certs
-from conformance.registry import CaseFailure
+from conformance.harness.env import Certs
+from conformance.harness.registry import CaseFailure
 
 CERTS = Certs()
 

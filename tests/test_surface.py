@@ -9,9 +9,9 @@ import types
 import pytest
 
 from conformance.cases import surface
-from conformance.env import Certs, Env
-from conformance.impls import Impl
-from conformance.registry import CaseFailure, Unsupported
+from conformance.harness.env import Certs, Env
+from conformance.harness.impls import Impl
+from conformance.harness.registry import CaseFailure, Unsupported
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PROTOCOL_SSLv23, as documented
 

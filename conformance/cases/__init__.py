@@ -1,7 +1,7 @@
 """Every case module; importing this package registers all cases.
 
 One module per area of the spec.  Cases are data plus one function: see
-``conformance.registry``.
+``conformance.harness.registry``.
 """
 import importlib
 import pkgutil

@@ -52,9 +52,10 @@ import types
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..leaks import leftovers, snapshot
-from ..loopback import run_pair, serve
-from ..registry import CaseFailure, Unsupported, expect_true, table
+from .. import ROOT_DIR
+from ..harness.leaks import leftovers, snapshot
+from ..harness.loopback import run_pair, serve
+from ..harness.registry import CaseFailure, Unsupported, expect_true, table
 
 # -- the rows ------------------------------------------------------------------------------
 # (kind, call, raises[, checks]); checks: {"errno": "E..."}, {"args0": "SSL_ERROR_..."},
@@ -363,7 +364,7 @@ def _prompt_cannot_block() -> bool:
 
 def run_in_child(env: Any, kind: str) -> Dict[str, Any]:
     """:func:`run_row` in a child without a terminal (new session, stdin at EOF)."""
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(ROOT_DIR)
     cmd = [sys.executable, "-c", "import sys; from conformance.cases.badinput import child; child(*sys.argv[1:])",
            env.impl.location, kind, str(env.certs.dir), str(env.timeout)]
     child_env = dict(os.environ, PYTHONPATH=os.pathsep.join([root] + sys.path), PYTHONWARNINGS="ignore")
@@ -381,8 +382,8 @@ def run_in_child(env: Any, kind: str) -> Dict[str, Any]:
 
 def child(impl: str, kind: str, certs_dir: str, timeout: str) -> None:
     """Entry point of :func:`run_in_child`: one row, its outcome printed as JSON."""
-    from ..env import Certs, Env
-    from ..impls import load_impl
+    from ..harness.env import Certs, Env
+    from ..harness.impls import load_impl
 
     row = BY_KIND[kind]
     env = Env(load_impl(impl), Certs(Path(certs_dir)), timeout=float(timeout))

@@ -21,9 +21,9 @@ import threading
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..hubs import HarnessThread
-from ..loopback import LOOPBACK, read_exactly
-from ..registry import CaseFailure, table
+from ..harness.hubs import HarnessThread
+from ..harness.loopback import LOOPBACK, read_exactly
+from ..harness.registry import CaseFailure, table
 
 __all__ = ["concurrent_echo"]
 

@@ -1,7 +1,7 @@
 """The documented constants: present, of the right type, distinct where they must be."""
 from __future__ import annotations
 
-from ..registry import case, expect_equal, expect_true, table
+from ..harness.registry import case, expect_equal, expect_true, table
 
 CERT_REQS = ("CERT_NONE", "CERT_OPTIONAL", "CERT_REQUIRED")
 

@@ -11,10 +11,10 @@ import subprocess
 import sys
 from typing import Any, Optional
 
-from ..impls import CHILD_LOADER
-from ..loopback import tls_pair
-from ..reasons import classify
-from ..registry import CaseFailure, case, expect_equal, expect_true, table
+from ..harness.impls import CHILD_LOADER
+from ..harness.loopback import tls_pair
+from ..harness.reasons import classify
+from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
 
 PROTOCOLS = ("SSLv2", "SSLv3", "SSLv23", "TLSv1")
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Tuple
 
-from ..env import Certs
-from ..loopback import tls_pair
-from ..registry import CaseFailure, Unsupported, expect_equal, expect_true, table
+from ..harness.env import Certs
+from ..harness.loopback import tls_pair
+from ..harness.registry import CaseFailure, Unsupported, expect_equal, expect_true, table
 
 REQUIRED_KEYS = ("subject", "notAfter")
 _ANCHOR = {"ok": "root-ca.pem", "weak-key": "root-ca.pem", "weak-signature": "root-ca.pem",

@@ -5,7 +5,7 @@ under each cipher policy (its floor, its ceiling).  ``capabilities.probe``
 measures it twice: pinning each version with the implementation's own
 ``OP_NO_*`` options (or ``PROTOCOL_*``) against itself, and with a plain
 SSLv23 client against ``openssl s_server`` / tlslite-ng pinned to that
-version (``conformance.floor``).  The second answer is the one the oracle
+version (``conformance.probe.third_party``).  The second answer is the one the oracle
 uses.  Each ``floor/{policy}/{version}`` case passes when the two agree and
 fails when they do not -- typically an implementation whose version options
 are ignored, which would otherwise only show as a scatter of matrix cells
@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from ..floor import POLICIES, VERSIONS, third_party_verdicts
-from ..registry import CaseFailure, Unsupported, table
+from ..judge.protocols import POLICIES
+from ..probe.third_party import MEASURED as VERSIONS, third_party_verdicts
+from ..harness.registry import CaseFailure, Unsupported, table
 
 ROWS = [{"policy": p, "version": v} for p in POLICIES for v in VERSIONS]
 

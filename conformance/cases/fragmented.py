@@ -1,12 +1,12 @@
 """A faithful relay that forwards one byte at a time: everything must still work.
 
 Every byte of both directions is its own ``send()`` on a ``TCP_NODELAY``
-socket (``conformance.relay``, ``Faults(fragment=1)``), so each read of the
+socket (``conformance.harness.relay``, ``Faults(fragment=1)``), so each read of the
 implementation under test returns the smallest piece TCP can deliver.  The
 handshake, a blocking echo, the non-blocking handshake loop and ``unwrap``
 must all complete as they do unfragmented -- which each case's control,
 the same exchange through the same relay unfragmented, shows first
-(``conformance.control``): a failure is then the fragmentation's doing.
+(``conformance.harness.control``): a failure is then the fragmentation's doing.
 
 Pair cases: the client is ``env``, the server ``env.peer``.
 """
@@ -15,9 +15,9 @@ from __future__ import annotations
 import socket
 from typing import Any, Dict, Tuple
 
-from ..control import control
-from ..registry import case, expect_equal, expect_true
-from ..relay import Faults
+from ..harness.control import control
+from ..harness.registry import case, expect_equal, expect_true
+from ..harness.relay import Faults
 from .handshake import nonblocking_handshake, unwrap_body
 from .hostile import payload as _payload
 from .relayed import _echo_control, _exchange, _relayed, _run_relayed

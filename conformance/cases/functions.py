@@ -15,11 +15,11 @@ import subprocess
 import sys
 from typing import Any, Dict, List
 
-from ..env import Certs
-from ..impls import CHILD_LOADER
-from ..loopback import serve
-from ..reasons import classify
-from ..registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
+from ..harness.env import Certs
+from ..harness.impls import CHILD_LOADER
+from ..harness.loopback import serve
+from ..harness.reasons import classify
+from ..harness.registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
 
 _PEM_RE = re.compile(r"-----BEGIN CERTIFICATE-----\s*(.*?)\s*-----END CERTIFICATE-----", re.S)
 

@@ -10,10 +10,10 @@ import threading
 import time
 from typing import Any, Callable, Optional
 
-from ..hubs import HarnessThread
-from ..loopback import serve, wait_ready
-from ..reasons import classify
-from ..registry import Unsupported, case, expect_equal, expect_true, table
+from ..harness.hubs import HarnessThread
+from ..harness.loopback import serve, wait_ready
+from ..harness.reasons import classify
+from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
 from .sslsocket import _drain, _pair, _serve_tls, _server_ctx
 
 

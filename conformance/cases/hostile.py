@@ -8,7 +8,7 @@ it sends is exact.  It closes or stalls after its bytes; the side under
 test gets a short socket timeout where failure is certain, so a hang costs a
 second, not the whole suite.
 
-Each case first runs its control (``conformance.control``): the same side
+Each case first runs its control (``conformance.harness.control``): the same side
 under test against a TLS peer of the same implementation that does what the
 raw or silent peer does not (handshakes, answers), which must complete.  A
 side that fails anyway -- a "server" that acts as a client fails on any
@@ -29,9 +29,9 @@ import struct
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from ..control import control, ended_after
-from ..loopback import SideResult, run_pair
-from ..registry import CaseFailure, expect_true, table
+from ..harness.control import control, ended_after
+from ..harness.loopback import SideResult, run_pair
+from ..harness.registry import CaseFailure, expect_true, table
 
 SHORT = 1.0            # socket timeout where the answer is certain to come at once
 STALL = 0.2            # socket timeout of the side a stalling peer starves

@@ -7,7 +7,7 @@ third-party ``--peer`` (``openssl-cli``, ``tlslite``).  For every ordered
 pair in which at least one side is a ``--peer`` -- in-process pairs are the
 protocol matrix's own cross-implementation cells -- and at least one side is
 a Python ssl module, each cell of :data:`CELLS` runs one connection and is
-judged by the oracle (``conformance.oracle``), exactly like the matrix.
+judged by the oracle (``conformance.judge.oracle``), exactly like the matrix.
 
 Case ids are ``interop/{policy}/{client}=>{server}/{cell}``, e.g.
 ``interop/legacy/pypy3:ssl=>openssl-cli/versions=TLSv1,any``; the record's
@@ -31,20 +31,19 @@ import functools
 import weakref
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .. import oracle
-from ..capabilities import OP_NO_OF, VERSIONS
+from ..judge import oracle
+from ..judge.protocols import OP_NO_OF, PINNABLE, VERSIONS
 from ..peers import Endpoint, PeerConfig, PeerResult, endpoint
 from ..peers.agent import Agent
 from ..peers.inprocess import InProcess, PythonResult
-from ..env import Env
-from ..registry import Case, CaseFailure, Unsupported
-from ..runner import Record, run_case
+from ..harness.env import Env
+from ..harness.registry import Case, CaseFailure, Unsupported
+from ..harness.runner import Record, run_case
 from .matrix import peercert_form
 from .verify import chain_of
 
 __all__ = ["CELLS", "Cell", "interop_cases", "run_item", "endpoint_named", "endpoint_pairs"]
 
-PINNABLE = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 ANY = "any"
 
 
@@ -196,7 +195,7 @@ def _judge(verdict: Any, client: PeerResult, server: PeerResult) -> None:
     on failure one acceptable side (``Verdict.failures``) failed promptly --
     a Python side with ``SSLError`` and an acceptable reason, a third-party
     peer in any way.  A Python side that stopped other than with a TLS
-    outcome (``conformance.causes``) is named first: it is the cause.
+    outcome (``conformance.harness.causes``) is named first: it is the cause.
     """
     lead = next((f"the {role} raised {side.error} -- " for role, side in (("client", client), ("server", server))
                  if isinstance(side, PythonResult) and side.tls_outcome is False), "")

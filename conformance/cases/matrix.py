@@ -13,7 +13,7 @@ under two cipher policies:
              library still has them (without it, ``OP_NO_TLSv1`` has no
              observable effect on CPython >= 3.10 and ignoring it would pass).
 
-The expected outcome comes from ``conformance.oracle`` given both sides'
+The expected outcome comes from ``conformance.judge.oracle`` given both sides'
 configuration and their probed capabilities.  Pair case: the client is
 ``env``, the server ``env.peer``.  A label whose ``PROTOCOL_*`` or ``OP_NO_*``
 the implementation lacks makes the cell ``unsupported``.
@@ -27,14 +27,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .. import oracle
-from ..measurement import describe as describe_cause, non_tls_cause
-from ..loopback import TLSSide, tls_pair
-from ..registry import CaseFailure, Unsupported, table
+from ..judge.protocols import OPTIONS, POLICIES, PROTOCOL_NAMES, VERSIONS
+from ..judge import oracle
+from ..harness.measurement import describe as describe_cause, non_tls_cause
+from ..harness.loopback import TLSSide, tls_pair
+from ..harness.registry import CaseFailure, table
 
-PROTOCOLS = ("SSLv2", "SSLv3", "SSLv23", "TLSv1", "TLSv1_1", "TLSv1_2")
-OPTIONS = ("NO_SSLv2", "NO_SSLv3", "NO_TLSv1", "NO_TLSv1_1", "NO_TLSv1_2", "NO_TLSv1_3")
-POLICIES = ("default", "legacy")
+PROTOCOLS = PROTOCOL_NAMES
 SPEC = "wrap_socket"
 #: what every protocol-matrix cell generalises (cells are judged by the oracle, which reads the
 #: spec's table for the versions the OpenSSL in use still has)
@@ -80,7 +79,7 @@ def policy_refused(caps: Any, policy: str) -> frozenset:
     a protocol-version reason ("no protocols available"), or never tried them."""
     capable = caps.versions(policy)
     refused = set()
-    for version in oracle.VERSIONS:
+    for version in VERSIONS:
         if version in capable:
             continue
         note = caps.notes.get(f"{policy}/{version}", "")
@@ -127,7 +126,7 @@ def _check_failure(verdict: oracle.Verdict, sides: Dict[str, Tuple[Any, Any]], w
 def non_tls_lead(sides: Dict[str, Tuple[Any, Any]]) -> str:
     """``"the server raised AttributeError: ... (at x.py:3 in f) -- "`` for the
     first side of the implementation under test that stopped other than with
-    a TLS outcome (``conformance.causes``); ``""`` if none did.  A failing
+    a TLS outcome (``conformance.harness.causes``); ``""`` if none did.  A failing
     cell's message starts with it: it is the cause, whatever the oracle said."""
     for name, (side, ssl_module) in sides.items():
         cause = ssl_module is not None and non_tls_cause(side.error, ssl_module)

@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
-from ..env import CERTS_DIR
-from ..loopback import tls_pair
-from ..registry import CaseFailure, expect_true, table
+from ..harness.env import CERTS_DIR
+from ..harness.loopback import tls_pair
+from ..harness.registry import CaseFailure, expect_true, table
 
 #: a verifying side may report a refused chain only as one of these
 VERIFY_REASONS = frozenset({"certificate-verify-failed"})

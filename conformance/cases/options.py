@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from .matrix import OPTIONS, POLICIES, matrix_cell
-from ..registry import table
+from ..judge.protocols import OPTIONS, POLICIES
+from .matrix import matrix_cell
+from ..harness.registry import table
 
 ROWS = [{"policy": p, "client": f"SSLv23+{c}", "server": f"SSLv23+{s}"}
         for p in POLICIES for c in OPTIONS for s in OPTIONS]

@@ -2,7 +2,7 @@
 client and server cuts, resets, stalls, damages or fragments the stream.
 
 Every case runs the implementation under test on both sides of a
-:class:`~conformance.relay.Relay` (``env`` the client, ``env.peer`` the
+:class:`~conformance.harness.relay.Relay` (``env`` the client, ``env.peer`` the
 server).  The relay acts at a TLS record boundary or at a moment one side
 chooses, so a case means the same thing on every run:
 
@@ -15,7 +15,7 @@ chooses, so a case means the same thing on every run:
 The documented answer to a broken connection is an ``SSLError`` (or, for an
 EOF, what ``suppress_ragged_eofs`` says), raised promptly.
 
-Every case first runs its control (``conformance.control``): the same
+Every case first runs its control (``conformance.harness.control``): the same
 bodies through the same relay with no fault, which must complete -- else
 the failure the case looks for proves nothing.  And a pass needs the fault
 to be what ended the connection: the relay really cut or damaged where the
@@ -28,9 +28,9 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..control import control, ended_by_cut
-from ..registry import CaseFailure, case, expect_equal, expect_true, table
-from ..relay import Faults, relay_pair
+from ..harness.control import control, ended_by_cut
+from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
+from ..harness.relay import Faults, relay_pair
 from .hostile import MAX_RECORD, SHORT, fail_side, payload as _payload, record_header
 from .sslsocket import _drain, _server_ctx
 

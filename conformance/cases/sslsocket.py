@@ -4,7 +4,7 @@ cipher(), unwrap, EOF handling, and non-blocking handshakes.
 Pair cases: the client side uses the implementation under test (``env``),
 the server side ``env.peer``; every ordered pair of implementations runs.
 Each side is a plain function of a connected plain socket (see
-``conformance.loopback.run_pair``); what it returns is compared here, in
+``conformance.harness.loopback.run_pair``); what it returns is compared here, in
 the main thread, so a failure names the side and what it saw.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import socket
 from typing import Any, Callable, Optional, Tuple
 
-from ..capabilities import pin_options
-from ..loopback import run_pair, tls_pair
-from ..registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
+from ..probe.capabilities import pin_options
+from ..harness.loopback import run_pair, tls_pair
+from ..harness.registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
 
 BLOB = bytes(range(256)) * 12  # 3072 bytes, more than one default read
 

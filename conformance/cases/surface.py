@@ -1,6 +1,6 @@
 """Every documented name exists, has the documented kind, and takes the documented parameters.
 
-Driven entirely by the API listing (``conformance/api.json``): one ``kind``
+Driven entirely by the API listing (``conformance/judge/api.json``): one ``kind``
 case per entry, one ``param`` case per documented parameter and one
 ``default`` case per documented default.
 
@@ -34,8 +34,8 @@ import inspect
 import socket
 from typing import Any, Dict, List, Optional
 
-from .. import apilisting
-from ..registry import CaseFailure, Unsupported, case, expect_true, table
+from ..judge import apilisting
+from ..harness.registry import CaseFailure, Unsupported, case, expect_true, table
 
 ENTRIES = apilisting.entries()
 _PY_TYPES = {"int": int, "str": str, "tuple": tuple}

@@ -22,19 +22,17 @@ import socket
 import struct
 from typing import Any, Dict, List, Optional
 
-from .. import oracle
-from ..loopback import run_pair
-from ..peers import PeerConfig, PeerResult, impl_client_to_peer, peer_client_to_impl, require
-from ..registry import CaseFailure, expect_true, table
-from .matrix import (MATRIX_CITE, OPTIONS, POLICIES, PROTOCOLS, judge_impl_side, oracle_side, parse_label,
-                     require_label)
-
-PIN_ALL = tuple(oracle.OPTION_VERSION)
+from ..judge import oracle
+from ..harness.loopback import run_pair
+from ..peers import PeerConfig, impl_client_to_peer, peer_client_to_impl, require
+from ..harness.registry import CaseFailure, expect_true, table
+from ..judge.protocols import OPTION_VERSION, OPTIONS, POLICIES, PROTOCOL_NAMES as PROTOCOLS
+from .matrix import MATRIX_CITE, judge_impl_side, oracle_side, parse_label, require_label
 
 
 def _peer_side(version: str, capable: Any, **extra: Any) -> oracle.Side:
     """A peer pinned to ``version``: flexible, everything else disabled."""
-    others = frozenset(o for o, v in oracle.OPTION_VERSION.items() if v != version)
+    others = frozenset(o for o, v in OPTION_VERSION.items() if v != version)
     return oracle.Side(options=others, capable=frozenset(capable), **extra)
 
 
@@ -174,5 +172,5 @@ def sslv2_hello_cell(env: Any, policy: str, hello: str, server: str) -> Dict[str
 
 
 def negotiated(tls: Any) -> Optional[str]:
-    from ..loopback import negotiated_version
+    from ..harness.loopback import negotiated_version
     return negotiated_version(tls)

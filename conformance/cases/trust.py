@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..loopback import tls_pair
-from ..registry import case, expect_equal, expect_true, table
+from ..harness.loopback import tls_pair
+from ..harness.registry import case, expect_equal, expect_true, table
 from .context import _expect_raises
 
 SPEC = "SSLContext.load_verify_locations"

@@ -27,9 +27,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from .. import oracle
-from ..loopback import tls_pair
-from ..registry import table
+from ..judge import oracle
+from ..harness.loopback import tls_pair
+from ..harness.registry import table
 from .matrix import judge, observed
 from .trust import VERIFY_MODE_CITES
 

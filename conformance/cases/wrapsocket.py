@@ -8,8 +8,8 @@ from __future__ import annotations
 import socket
 from typing import Any, Optional
 
-from ..reasons import classify
-from ..registry import Unsupported, expect_equal, expect_true, table
+from ..harness.reasons import classify
+from ..harness.registry import Unsupported, expect_equal, expect_true, table
 from .sslsocket import _pair, _serve_tls, _server_ctx
 
 

@@ -26,9 +26,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Dict, Optional, Sequence
 
+from .. import ROOT_DIR
+
 __all__ = ["Mutant", "MUTANTS", "REFERENCE_DIR"]
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent.parent / "reference"
+REFERENCE_DIR = ROOT_DIR / "reference"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,7 +25,7 @@ It plays either role for exactly one connection:
   returns its :class:`PeerResult`.
 
 TLS failures are never raised: they come back as ``PeerResult(ok=False,
-error=..., reason=...)`` with ``reason`` one of ``conformance.reasons``
+error=..., reason=...)`` with ``reason`` one of ``conformance.harness.reasons``
 categories.  ``available()`` returns ``None`` when the endpoint can run here,
 or a one-line reason when it cannot (CLI not installed, package missing);
 cases turn that into ``Unsupported`` with the reason, so a missing peer is
@@ -53,12 +53,12 @@ import contextlib
 import dataclasses
 import importlib
 import socket
-from typing import Any, Callable, Dict, FrozenSet, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
-from ..hubs import HarnessThread
-from ..loopback import TLSSide, read_exactly, negotiated_version, serve
-from ..reasons import classify
-from ..registry import Unsupported
+from ..harness.hubs import HarnessThread
+from ..harness.loopback import TLSSide, read_exactly, negotiated_version, serve
+from ..harness.reasons import classify
+from ..harness.registry import Unsupported
 
 __all__ = ["PeerConfig", "PeerResult", "Endpoint", "RunningServer", "ENDPOINTS", "endpoint",
            "require", "impl_client_to_peer", "peer_client_to_impl", "reason_of_text"]
@@ -98,7 +98,7 @@ class PeerResult:
 
 
 def reason_of_text(text: str) -> Optional[str]:
-    """The ``conformance.reasons`` category of an error message (``None`` if empty)."""
+    """The ``conformance.harness.reasons`` category of an error message (``None`` if empty)."""
     return classify(Exception(text)) if text.strip() else None
 
 
@@ -128,7 +128,7 @@ class Endpoint(abc.ABC):
 
     @abc.abstractmethod
     def versions(self, policy: str = "default") -> FrozenSet[str]:
-        """Versions (``conformance.capabilities.VERSIONS`` names) it can be pinned to."""
+        """Versions (``conformance.judge.protocols.VERSIONS`` names) it can be pinned to."""
 
     def answer(self, payload: bytes) -> bytes:
         """What a server of this endpoint sends back for ``payload`` (an echo by default)."""

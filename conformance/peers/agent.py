@@ -1,13 +1,13 @@
-"""Driving the peer agent (``conformance/agent.py``) in another interpreter.
+"""Driving the peer agent (``conformance/shim.py``) in another interpreter.
 
-:class:`AgentProcess` starts ``INTERPRETER agent.py --impl MODULE``, speaks
+:class:`AgentProcess` starts ``INTERPRETER shim.py --impl MODULE``, speaks
 the agent's line protocol with a timeout on every reply, and stops the
 process however the run ends.  Starting an interpreter costs tens of
 milliseconds (PyPy: more), so :func:`agent_for` keeps one process per peer
 spec per process of the suite (one per pytest-xdist worker) and restarts it
 only if it died.
 
-The agent is started as a plain file, never as ``-m conformance.agent``, so
+The agent is started as a plain file, never as ``-m conformance.shim``, so
 the interpreter needs nothing of this package installed; the checkout root
 is put on its ``sys.path`` so that ``reference`` (or a local module) can be
 the module under test there too.
@@ -25,22 +25,23 @@ import sys
 import threading
 import time
 from collections import deque
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Deque, Dict, FrozenSet, Iterator, Optional, Sequence, Tuple
 
-from ..capabilities import VERSIONS, pin_options
-from ..measurement import ProbeBroken, harness_cause, result_cause
-from ..peerspec import PeerSpec, parse_peer
-from ..reasons import classify
-from ..registry import Unsupported
+from .. import PACKAGE_DIR
+from ..judge.protocols import VERSIONS
+from ..probe.capabilities import pin_options
+from ..harness.measurement import ProbeBroken, harness_cause, result_cause
+from .peerspec import PeerSpec, parse_peer
+from ..harness.reasons import classify
+from ..harness.registry import Unsupported
 from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer
 from .inprocess import PythonResult
 
 __all__ = ["AGENT_FILE", "Agent", "AgentError", "AgentUnavailable", "AgentProcess", "agent_for",
            "close_agents", "RemoteError"]
 
-AGENT_FILE = Path(__file__).resolve().parent.parent / "agent.py"
+AGENT_FILE = PACKAGE_DIR / "shim.py"
 CHECKOUT = AGENT_FILE.parent.parent
 PROTOCOL = 1
 START_TIMEOUT = 30.0  # PyPy's first start on a cold disk is slow
@@ -58,7 +59,7 @@ class RemoteError(Exception):
     """Stands for an exception raised in the agent, rebuilt from its ERROR object.
 
     ``type_name``/``bases`` name the remote class and its MRO, ``args`` are
-    its args, so :func:`conformance.reasons.classify` reads it like the
+    its args, so :func:`conformance.harness.reasons.classify` reads it like the
     original.
     """
 
@@ -377,7 +378,7 @@ class Agent(Endpoint):
     def _probe(self, policy: str) -> None:
         """As ``capabilities.probe``: the module pinned to each version, against
         itself; a probe that ends other than by a TLS outcome is broken
-        (``conformance.causes``), and so is one the agent itself failed."""
+        (``conformance.harness.causes``), and so is one the agent itself failed."""
         found, refused, broken = set(), set(VERSIONS[:1]), {}
         for version in VERSIONS[1:]:
             key, config = f"self/{policy}/{version}", PeerConfig(version=version, policy=policy)
@@ -406,7 +407,7 @@ class Agent(Endpoint):
                 refused.add(version)
         # As in-process: a third party pinned to each version has the last word
         # (the pins above trust the very options under test).
-        from ..floor import measure_client
+        from ..probe.third_party import measure_client
         plain = PeerConfig(policy=policy)
         measured = measure_client(lambda address, answer: self.client(address, plain, _certs(), self.timeout,
                                                                       answer=answer),
@@ -459,5 +460,5 @@ class Agent(Endpoint):
 
 
 def _certs() -> Any:
-    from ..env import Certs
+    from ..harness.env import Certs
     return Certs()

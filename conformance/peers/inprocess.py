@@ -16,12 +16,12 @@ import socket
 import threading
 from typing import Any, FrozenSet, Iterator, List, Optional
 
-from ..capabilities import pin_options, probe
-from ..measurement import is_refusal
-from ..env import Env
-from ..impls import Impl
-from ..loopback import TLSSide, serve
-from ..registry import Unsupported
+from ..probe.capabilities import pin_options, probe
+from ..harness.measurement import is_refusal
+from ..harness.env import Env
+from ..harness.impls import Impl
+from ..harness.loopback import TLSSide, serve
+from ..harness.registry import Unsupported
 from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer, _connect_and_run, _impl_body
 
 __all__ = ["InProcess", "PythonResult", "peer_result"]
@@ -32,7 +32,7 @@ class PythonResult(PeerResult):
     """A :class:`PeerResult` of a Python ssl module, which says a little more:
     ``ssl_error`` -- whether a failure was the module's ``SSLError`` --,
     ``tls_outcome`` -- whether it was a TLS outcome at all (``SSLError`` or
-    ``OSError``: ``conformance.causes``) -- and what ``getpeercert()`` returned."""
+    ``OSError``: ``conformance.harness.causes``) -- and what ``getpeercert()`` returned."""
 
     ssl_error: Optional[bool] = None
     peercert: Any = None

@@ -1,0 +1,154 @@
+"""results.json: the source of truth of a run, and where it is written.
+
+Every other view (terminal summary, report.html, junit.xml, compare, merge)
+is rendered from this document alone.  The format is versioned and described
+by ``conformance/schema/results.schema.json``.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import secrets
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence
+
+from .. import __version__
+from ..harness.impls import interpreter_info
+
+__all__ = ["FORMAT", "VERSION", "build_document", "write_reports", "write_views", "load_results", "new_run_id"]
+
+FORMAT = "ssl-conformance-results"
+VERSION = 1
+
+
+def new_run_id(started: float) -> str:
+    stamp = datetime.datetime.fromtimestamp(started, datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{secrets.token_hex(2)}"
+
+
+def memory_figures(controller_kib: int, worker_kib: Sequence[int]) -> Dict[str, Any]:
+    """``run.memory``: the peak RSS of each pytest process of the run, in MiB.
+    (``ssl-conformance run`` adds ``run_peak_mib``: see :func:`add_run_peak`.)"""
+    mib = [round(k / 1024, 1) for k in (controller_kib, *worker_kib)]
+    return {"peak_rss_mib": {"controller": mib[0], "workers": mib[1:]}}
+
+
+def add_run_peak(path: Path, peak_kib: int, interval: float) -> Dict[str, Any]:
+    """Record in results.json at ``path`` the most memory all the run's processes
+    (the command, pytest, its workers, peers) held at once -- summed
+    proportional set sizes, sampled every ``interval`` seconds; returns the
+    updated document."""
+    doc = load_results(path)
+    doc["run"].setdefault("memory", {}).update(run_peak_mib=round(peak_kib / 1024, 1),
+                                               sampled_every_s=interval)
+    _write_json(doc, path)
+    return doc
+
+
+def _write_json(doc: Dict[str, Any], path: Path) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:  # streamed: no second copy of the document
+        json.dump(doc, f, indent=1, sort_keys=False)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: float,
+                   command: Sequence[str], run_id: str = "",
+                   memory: Optional[Dict[str, Any]] = None,
+                   completeness: Optional[Dict[str, Any]] = None,
+                   probe: bool = True) -> Dict[str, Any]:
+    """Assemble the results document from the session and its records.
+
+    ``completeness`` is the ledger's account of the run (``run.completeness``);
+    ``probe=False`` describes the implementations without probing them (the
+    placeholder written before the run)."""
+    finished = time.time()
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "run": {
+            "id": run_id or new_run_id(started),
+            "started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
+            "duration": round(finished - started, 3),
+            "harness_version": __version__,
+            "command": [sys.argv[0], *command],
+            "platform": platform.platform(),
+            "interpreter": interpreter_info(),
+            "options": {"impls": list(session.impl_names),
+                        "peers": [spec.name for spec in getattr(session, "peers", ())],
+                        "expectations": sorted({e.source.split("#")[0] for e in session.expectations}),
+                        "based_on": [{"module": b.module, "on": b.on, "source": b.source}
+                                     for b in getattr(session, "bases", ())],
+                        "timeout": session.timeout,
+                        "certs": str(session.certs.dir),
+                        "rerun_failures": getattr(session, "rerun_failures", 0),
+                        "basis": getattr(session, "basis", "all")},
+        },
+        "implementations": {name: session.facts(name) if probe else session.static_facts(name)
+                            for name in session.impls},
+        "peers": session.peer_facts() if getattr(session, "peers", None) else {},
+        "load_problems": dict(session.problems),
+        "cases": sorted(records, key=lambda r: (r["id"], r["impl"])),
+    }
+    if memory:
+        doc["run"]["memory"] = memory
+    if completeness is not None:
+        doc["run"]["complete"] = bool(completeness["complete"])
+        doc["run"]["completeness"] = completeness
+    return doc
+
+
+def load_results(path: Path) -> Dict[str, Any]:
+    """Read a results.json, checking it is one."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"{path}: not an ssl-conformance results file")
+    if doc.get("version") != VERSION:
+        raise ValueError(f"{path}: results format version {doc.get('version')}, this tool reads {VERSION}")
+    return doc
+
+
+def write_views(doc: Dict[str, Any], run_dir: Path) -> Dict[str, Path]:
+    """Write the views derived from ``doc`` beside its results.json.
+
+    report.html, junit.xml and (when something failed) repro/.  A view that
+    cannot be written is reported on stderr and left out: the results
+    themselves are never lost to a rendering problem.
+    """
+    from .html import write_html
+    from .junit import write_junit
+    from .repro import write_repros
+    views = (("report.html", write_html), ("junit.xml", write_junit), ("repro", write_repros))
+    paths: Dict[str, Path] = {}
+    for name, write in views:
+        try:
+            written = write(doc, run_dir / name)
+        except Exception as exc:  # noqa: BLE001 - keep results.json whatever happens
+            print(f"ssl-conformance: could not write {run_dir / name}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            continue
+        if written is not None:
+            paths[name] = written
+    return paths
+
+
+def write_reports(doc: Dict[str, Any], report_dir: Path) -> Dict[str, Path]:
+    """Write ``report_dir/<run id>/results.json`` and the derived views; point ``latest`` at it."""
+    run_dir = Path(report_dir) / doc["run"]["id"]
+    run_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"results": run_dir / "results.json"}
+    _write_json(doc, paths["results"])
+    paths.update(write_views(doc, run_dir))
+    latest = Path(report_dir) / "latest"
+    try:
+        if latest.is_symlink() or latest.exists():
+            latest.unlink()
+        latest.symlink_to(run_dir.name)
+    except OSError:
+        (Path(report_dir) / "LATEST").write_text(run_dir.name + "\n", encoding="utf-8")
+    return paths
