@@ -9,8 +9,14 @@ and v2 certificates, zero / negative / 20-byte serial numbers, BER booleans and
 explicitly encoded DEFAULTs in extensions.  ``cryptography`` will not build
 most of these, so each shape starts as an ordinary leaf built with
 cryptography, is decoded into the RFC 5280 structures of ``pyasn1-modules``,
-changed there, encoded again by pyasn1 (never by hand), and signed with the
-fixture CA's key through cryptography.
+changed there, encoded again by pyasn1 (never by hand; the pieces are in
+``scripts/asn1_parts.py``), and signed with the fixture CA's key through
+cryptography.
+
+What OpenSSL will not even load cannot be served and is no shape: an
+attribute value of VisibleString, GeneralString, GraphicString or any
+non-string type, invalid UTF-8 in a UTF8String, an odd-length BMPString, an
+extension present twice.
 
 Requirements (beyond gen_certs' own): ``pyasn1`` and ``pyasn1-modules``
 (``pip install pyasn1 pyasn1-modules``; both are in the ``test`` extra).
@@ -27,21 +33,24 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
-import ipaddress
-import json
 import ssl
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from pyasn1.codec.ber import encoder as ber_encoder
 from pyasn1.codec.der import decoder as der_decoder, encoder as der_encoder
-from pyasn1.type import char, namedtype, tag, univ
+from pyasn1.type import char, univ
 from pyasn1_modules import rfc5280
+
+from asn1_parts import (  # beside this script
+    C, CA_ISSUERS, CN, DC, EXT_AIA, EXT_BASIC_CONSTRAINTS, EXT_CDP, EXT_KEY_USAGE, EXT_SAN,
+    local_sans, O, OCSP, OU, PRIVATE_OID, RDN, UID, UNIQUE_ID, Certificate, Ext,
+    TBSWithEncodedExtensions, access, ber_indefinite, distribution_points, edi_party, general,
+    general_names, ip, name, other_name, plain_basic_constraints, printable, raw, uri, utf8, x400)
 
 __all__ = ["Shape", "SHAPES", "write_shapes"]
 
@@ -49,17 +58,7 @@ ORGANIZATION = "ssl-conformance"
 NOT_BEFORE = datetime.datetime(2020, 1, 1)
 NOT_AFTER = datetime.datetime(2125, 1, 1)
 
-# -- building blocks: pyasn1 values ------------------------------------------------
-
-Value = Any  #: a pyasn1 value (a string type, a BIT STRING ...) to put in a name
-RDN = Union[Tuple[str, Value], List[Tuple[str, Value]]]  #: one pair, or a list: one RDN
-
-CN, O, OU, C = "2.5.4.3", "2.5.4.10", "2.5.4.11", "2.5.4.6"
-UID, DC, UNIQUE_ID = "0.9.2342.19200300.100.1.1", "0.9.2342.19200300.100.1.25", "2.5.4.45"
-EXT_SAN, EXT_AIA, EXT_CDP = "2.5.29.17", "1.3.6.1.5.5.7.1.1", "2.5.29.31"
-EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, EXT_POLICIES = "2.5.29.19", "2.5.29.15", "2.5.29.32"
-OCSP, CA_ISSUERS = "1.3.6.1.5.5.7.48.1", "1.3.6.1.5.5.7.48.2"
-PRIVATE_OID = "1.3.6.1.4.1.55555.7"  #: an OID no OpenSSL names
+# -- the attribute types OpenSSL names ---------------------------------------------
 
 #: The arcs whose direct children OpenSSL names as attribute types of a
 #: distinguished name; the ``attrs-*`` shapes hold every one OpenSSL knows.
@@ -84,171 +83,6 @@ def named_attribute_types(arc: str) -> List[str]:
     return sorted(found, key=lambda oid: [int(a) for a in oid.split(".")])
 
 
-def utf8(text: str) -> Value:
-    return char.UTF8String(text)
-
-
-def printable(text: str) -> Value:
-    """A PrintableString holding *text* as is, whatever its alphabet says."""
-    return char.PrintableString(text)
-
-
-def _raw(kind: Any, octets: bytes) -> Value:
-    """A value of string type *kind* holding *octets* as they are (pyasn1's own
-    string types would refuse bytes outside their character set)."""
-    return univ.OctetString(octets).clone(tagSet=kind.tagSet)
-
-
-def name(*rdns: RDN) -> rfc5280.Name:
-    """``name((OID, value), [(OID, value), (OID, value)], ...)``: a list is one RDN."""
-    sequence = rfc5280.RDNSequence()
-    for rdn in rdns:
-        item = rfc5280.RelativeDistinguishedName()
-        for oid, value in (rdn if isinstance(rdn, list) else [rdn]):
-            atv = rfc5280.AttributeTypeAndValue()
-            atv["type"] = oid
-            atv["value"] = der_encoder.encode(value)
-            item.append(atv)
-        sequence.append(item)
-    result = rfc5280.Name()
-    result["rdnSequence"] = sequence
-    return result
-
-
-def general(kind: str, value: Any) -> rfc5280.GeneralName:
-    """One GeneralName: ``general("dNSName", "a.example")``, ``general("iPAddress", b"...")``."""
-    item = rfc5280.GeneralName()
-    if kind == "directoryName":
-        item["directoryName"]["rdnSequence"] = value["rdnSequence"]
-    elif isinstance(value, bytes) and kind != "iPAddress":  # text outside IA5's alphabet
-        item.setComponentByName(kind, _raw(item.componentType[kind].asn1Object, value), matchTags=False,
-                                matchConstraints=False)
-    else:
-        item[kind] = value
-    return item
-
-
-def ip(text: str) -> rfc5280.GeneralName:
-    return general("iPAddress", ipaddress.ip_address(text).packed)
-
-
-def other_name(type_id: str, value: Value) -> rfc5280.GeneralName:
-    item = rfc5280.GeneralName()
-    item["otherName"]["type-id"] = type_id
-    item["otherName"]["value"] = der_encoder.encode(value)
-    return item
-
-
-def edi_party(party: str, assigner: Optional[str] = None) -> rfc5280.GeneralName:
-    item = rfc5280.GeneralName()
-    if assigner is not None:
-        item["ediPartyName"]["nameAssigner"]["utf8String"] = assigner
-    item["ediPartyName"]["partyName"]["utf8String"] = party
-    return item
-
-
-def x400(organization: str) -> rfc5280.GeneralName:
-    item = rfc5280.GeneralName()
-    item["x400Address"]["built-in-standard-attributes"]["organization-name"] = organization
-    return item
-
-
-LOCAL_SANS = (lambda: [general("dNSName", "localhost"), ip("127.0.0.1"), ip("::1")])
-
-
-def general_names(names: Sequence[rfc5280.GeneralName]) -> bytes:
-    """GeneralNames, without RFC 5280's SIZE (1..MAX): the empty SAN shape has none."""
-    sequence = univ.SequenceOf(componentType=rfc5280.GeneralName())
-    for item in names:
-        sequence.append(item)
-    return der_encoder.encode(sequence)
-
-
-def ber_indefinite(value: Any) -> bytes:
-    """BER with the indefinite length form for every constructed element."""
-    return ber_encoder.encode(value, defMode=False)
-
-
-def access(*pairs: Tuple[str, rfc5280.GeneralName],
-           encoding: Callable[[Any], bytes] = der_encoder.encode) -> bytes:
-    """An AuthorityInfoAccess value: ``access((OCSP, general("uniformResourceIdentifier", u)), ...)``."""
-    info = rfc5280.AuthorityInfoAccessSyntax()
-    for method, location in pairs:
-        desc = rfc5280.AccessDescription()
-        desc["accessMethod"] = method
-        desc["accessLocation"] = location
-        info.append(desc)
-    return encoding(info)
-
-
-def distribution_points(*points: Dict[str, Any]) -> bytes:
-    """A CRLDistributionPoints value; each point ``{"full": [GeneralName...], "issuer": [...]}``."""
-    syntax = rfc5280.CRLDistributionPoints()
-    for spec in points:
-        point = rfc5280.DistributionPoint()
-        if "full" in spec:
-            full = point["distributionPoint"]["fullName"]
-            for item in spec["full"]:
-                full.append(item)
-        if "issuer" in spec:
-            for item in spec["issuer"]:
-                point["cRLIssuer"].append(item)
-        syntax.append(point)
-    return der_encoder.encode(syntax)
-
-
-def uri(text: str) -> rfc5280.GeneralName:
-    return general("uniformResourceIdentifier", text)
-
-
-class _PlainExtension(univ.Sequence):
-    """RFC 5280's Extension with ``critical`` an ordinary field, so that an encoder
-    writes it out even when it is FALSE (DER forbids encoding a DEFAULT)."""
-
-    componentType = namedtype.NamedTypes(
-        namedtype.NamedType("extnID", univ.ObjectIdentifier()),
-        namedtype.NamedType("critical", univ.Boolean()),
-        namedtype.NamedType("extnValue", univ.OctetString()))
-
-
-class _PlainBasicConstraints(univ.Sequence):
-    """BasicConstraints with ``cA`` an ordinary field (its DEFAULT FALSE written out)."""
-
-    componentType = namedtype.NamedTypes(namedtype.NamedType("cA", univ.Boolean()))
-
-
-def _plain_basic_constraints() -> bytes:
-    value = _PlainBasicConstraints()
-    value["cA"] = False
-    return der_encoder.encode(value)
-
-
-@dataclasses.dataclass(frozen=True)
-class Ext:
-    """An extension to add to (or, with the same OID, replace in) the draft.
-
-    ``value`` is the DER of the extension's contents; ``form`` says how the
-    Extension itself is encoded: ``"der"``, ``"explicit-default"`` (critical
-    FALSE written out) or ``"ber-boolean"`` (critical TRUE as 0x01, which
-    BER allows and DER does not).
-    """
-
-    oid: str
-    value: bytes
-    critical: bool = False
-    form: str = "der"
-    replace: bool = True
-
-    def encode(self) -> bytes:
-        if self.form == "explicit-default":
-            ext = _PlainExtension()
-            ext["extnID"], ext["critical"], ext["extnValue"] = self.oid, self.critical, self.value
-            return der_encoder.encode(ext)
-        ext = rfc5280.Extension()
-        ext["extnID"], ext["critical"], ext["extnValue"] = self.oid, self.critical, self.value
-        return (ber_encoder if self.form == "ber-boolean" else der_encoder).encode(ext)
-
-
 # -- the shapes ---------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
@@ -271,7 +105,7 @@ class Shape:
     name: str
     purpose: str
     subject: Optional[rfc5280.Name] = None
-    sans: Optional[Sequence[rfc5280.GeneralName]] = dataclasses.field(default_factory=LOCAL_SANS)
+    sans: Optional[Sequence[rfc5280.GeneralName]] = dataclasses.field(default_factory=local_sans)
     extensions: Sequence[Ext] = ()
     version: int = 3
     no_extensions: bool = False
@@ -313,8 +147,8 @@ SHAPES: Tuple[Shape, ...] = (
                       (CN, char.IA5String("ia5.localhost")))),
     Shape("high-bytes-in-ascii-types", "PrintableString and IA5String values with a byte above "
           "0x7F (OpenSSL reads each byte as one Latin-1 character)",
-          subject=_ou("high-bytes-in-ascii-types", (O, _raw(char.PrintableString, b"Caf\xe9")),
-                      (CN, _raw(char.IA5String, b"na\xefve.localhost")))),
+          subject=_ou("high-bytes-in-ascii-types", (O, raw(char.PrintableString, b"Caf\xe9")),
+                      (CN, raw(char.IA5String, b"na\xefve.localhost")))),
     Shape("bitstring-unique-identifier", "x500UniqueIdentifier, the one attribute whose value is a BIT STRING",
           subject=_ou("bitstring-unique-identifier", (UNIQUE_ID, univ.BitString(hexValue="00ff10")))),
     Shape("empty-values", "attribute values of length zero",
@@ -337,7 +171,7 @@ SHAPES: Tuple[Shape, ...] = (
           subject=name((CN, utf8("localhost")), (OU, utf8("reversed-rdn-order")), (O, utf8(ORGANIZATION)),
                        (C, printable("NL")))),
     Shape("empty-subject", "an empty subject, the name only in a critical subjectAltName",
-          subject=name(), extensions=(Ext(EXT_SAN, general_names(LOCAL_SANS()), critical=True),)),
+          subject=name(), extensions=(Ext(EXT_SAN, general_names(local_sans()), critical=True),)),
     Shape("many-rdns", "a subject of 64 RDNs and a common name of 1024 characters",
           subject=name((O, utf8(ORGANIZATION)), *[(OU, utf8("unit %02d" % i)) for i in range(62)],
                        (CN, utf8("x" * 1024)))),
@@ -348,15 +182,15 @@ SHAPES: Tuple[Shape, ...] = (
                 ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")]),
     Shape("san-ip-odd-lengths", "iPAddress of 8, 32 and 0 bytes (address and mask, as in name "
           "constraints; and nothing)",
-          sans=[*LOCAL_SANS(), general("iPAddress", bytes([10, 0, 0, 0, 255, 0, 0, 0])),
+          sans=[*local_sans(), general("iPAddress", bytes([10, 0, 0, 0, 255, 0, 0, 0])),
                 general("iPAddress", bytes(range(32))), general("iPAddress", b"")]),
     Shape("san-long", "a 253-character DNS name, a 4000-character URI, 100 DNS entries",
-          sans=[*LOCAL_SANS(), general("dNSName", ".".join(["a" * 63] * 3 + ["b" * 61])),
+          sans=[*local_sans(), general("dNSName", ".".join(["a" * 63] * 3 + ["b" * 61])),
                 uri("https://localhost/" + "p" * 3982),
                 *[general("dNSName", "host%03d.localhost" % i) for i in range(100)]]),
     Shape("san-text-forms", "DNS names with a trailing dot, upper case, an underscore and a bare "
           "'*'; email and URI forms",
-          sans=[*LOCAL_SANS(), general("dNSName", "localhost."), general("dNSName", "UPPER.Localhost"),
+          sans=[*local_sans(), general("dNSName", "localhost."), general("dNSName", "UPPER.Localhost"),
                 general("dNSName", "_srv._tcp.localhost"), general("dNSName", "*"),
                 general("dNSName", "xn--bcher-kva.example"),
                 general("rfc822Name", "first.last+tag@localhost"), general("rfc822Name", "localhost"),
@@ -364,10 +198,10 @@ SHAPES: Tuple[Shape, ...] = (
                 uri("ldap://ldap.localhost/cn=a,dc=b?certificate")]),
     Shape("san-utf8-in-ia5", "a dNSName whose IA5String holds UTF-8 bytes (CPython reads SAN "
           "text as UTF-8)",
-          sans=[*LOCAL_SANS(), general("dNSName", "b\u00fccher.localhost".encode())]),
+          sans=[*local_sans(), general("dNSName", "b\u00fccher.localhost".encode())]),
     Shape("san-othername", "otherName forms: UPN, SRVName, XmppAddr, SmtpUTF8Mailbox, NAIRealm, "
           "a UPN of the wrong string type and an OID OpenSSL does not know",
-          sans=[*LOCAL_SANS(), other_name("1.3.6.1.4.1.311.20.2.3", utf8("user@localhost")),
+          sans=[*local_sans(), other_name("1.3.6.1.4.1.311.20.2.3", utf8("user@localhost")),
                 other_name("1.3.6.1.5.5.7.8.7", char.IA5String("_https.localhost")),
                 other_name("1.3.6.1.5.5.7.8.5", utf8("xmpp@localhost")),
                 other_name("1.3.6.1.5.5.7.8.9", utf8("j\u00f6rg@localhost")),
@@ -375,16 +209,16 @@ SHAPES: Tuple[Shape, ...] = (
                 other_name("1.3.6.1.4.1.311.20.2.3", char.IA5String("wrong-type@localhost")),
                 other_name(PRIVATE_OID, utf8("private"))]),
     Shape("san-registered-id", "registeredID values OpenSSL names and one it does not",
-          sans=[*LOCAL_SANS(), general("registeredID", "1.3.6.1.5.5.7.3.1"),
+          sans=[*local_sans(), general("registeredID", "1.3.6.1.5.5.7.3.1"),
                 general("registeredID", "1.3.6.1.4.1.311.20.2.3"), general("registeredID", "2.5.4.3"),
                 general("registeredID", PRIVATE_OID)]),
     Shape("san-dirname", "directoryName entries: multi-valued RDN, BMPString, an empty name",
-          sans=[*LOCAL_SANS(), general("directoryName", name(
+          sans=[*local_sans(), general("directoryName", name(
                     (C, printable("NL")), [(O, utf8("Dir Org")), (OU, char.BMPString("\u00e9quipe"))],
                     (CN, utf8("dir name")))),
                 general("directoryName", name())]),
     Shape("san-x400-edi", "x400Address and ediPartyName entries (rare; cryptography refuses them)",
-          sans=[*LOCAL_SANS(), x400("x400 org"), edi_party("party", "assigner"), edi_party("party only")]),
+          sans=[*local_sans(), x400("x400 org"), edi_party("party", "assigner"), edi_party("party only")]),
     Shape("san-empty", "a subjectAltName extension with no names at all", sans=[]),
     Shape("no-san", "no subjectAltName extension", sans=None),
     # versions and serial numbers
@@ -407,7 +241,7 @@ SHAPES: Tuple[Shape, ...] = (
     # extensions a strict parser refuses
     Shape("ext-explicit-defaults", "critical FALSE and basicConstraints cA FALSE written out "
           "(DER forbids encoding a DEFAULT)",
-          extensions=(Ext(EXT_BASIC_CONSTRAINTS, _plain_basic_constraints(),
+          extensions=(Ext(EXT_BASIC_CONSTRAINTS, plain_basic_constraints(),
                           critical=False, form="explicit-default"),)),
     Shape("ext-ber-boolean", "critical TRUE encoded as 0x01 (BER; DER wants 0xFF)",
           extensions=(Ext(EXT_KEY_USAGE, der_encoder.encode(univ.BitString("'1'B")), critical=True,
@@ -452,26 +286,6 @@ SHAPES: Tuple[Shape, ...] = (
 
 
 # -- making one shape ---------------------------------------------------------------
-
-class _Certificate(univ.Sequence):
-    """Certificate with the to-be-signed part kept as the exact bytes that were signed."""
-
-    componentType = namedtype.NamedTypes(
-        namedtype.NamedType("tbsCertificate", univ.Any()),
-        namedtype.NamedType("signatureAlgorithm", rfc5280.AlgorithmIdentifier()),
-        namedtype.NamedType("signature", univ.BitString()))
-
-
-class _TBSWithEncodedExtensions(univ.Sequence):
-    """RFC 5280's TBSCertificate whose extensions are already-encoded Extension
-    values, so that a BER or explicit-DEFAULT encoding survives untouched."""
-
-    componentType = namedtype.NamedTypes(
-        *[field for field in rfc5280.TBSCertificate.componentType.namedTypes
-          if field.name != "extensions"],
-        namedtype.OptionalNamedType("extensions", univ.SequenceOf(componentType=univ.Any()).subtype(
-            explicitTag=tag.Tag(tag.tagClassContext, tag.tagFormatSimple, 3))))
-
 
 def derived_serial(shape_name: str) -> int:
     """A positive 127-bit serial fixed by the shape's name."""
@@ -520,7 +334,7 @@ def build(shape: Shape, key: Any, signer_cert: Optional[x509.Certificate], signe
     draft = _draft(key, signer_cert, signer_key)
     tbs, _ = der_decoder.decode(draft.tbs_certificate_bytes, asn1Spec=rfc5280.TBSCertificate())
     subject = shape.subject if shape.subject is not None else _ou(shape.name)
-    out = _TBSWithEncodedExtensions()
+    out = TBSWithEncodedExtensions()
     for field in ("version", "serialNumber", "signature", "issuer", "validity", "subject",
                   "subjectPublicKeyInfo"):
         out[field] = tbs[field]
@@ -541,7 +355,7 @@ def build(shape: Shape, key: Any, signer_cert: Optional[x509.Certificate], signe
         for der in _extensions(shape, tbs):
             out["extensions"].append(univ.Any(der))
     tbs_der = der_encoder.encode(out)
-    cert = _Certificate()
+    cert = Certificate()
     cert["tbsCertificate"] = univ.Any(tbs_der)
     cert["signatureAlgorithm"] = tbs["signature"]
     cert["signature"] = univ.BitString.fromOctetString(signer_key.sign(tbs_der, ec.ECDSA(hashes.SHA256())))
