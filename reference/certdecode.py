@@ -91,9 +91,10 @@ Name = Tuple[Tuple[Tuple[str, Any], ...], ...]
 
 # -- reading DER ---------------------------------------------------------------------
 
-#: identifier octets (class, constructed bit and tag number in one byte)
-SEQUENCE, SET, INTEGER, BIT_STRING, OCTET_STRING, OID, BOOLEAN = 0x30, 0x31, 0x02, 0x03, 0x04, 0x06, 0x01
-UTC_TIME, GENERALIZED_TIME, UTF8, IA5 = 0x17, 0x18, 0x0C, 0x16
+#: identifier octets (class, constructed bit and tag number in one byte) met below
+BIT_STRING, UTC_TIME, UTF8, IA5 = 0x03, 0x17, 0x0C, 0x16
+VERSION, EXTENSIONS = 0xA0, 0xA3  #: TBSCertificate's [0] and [3], both EXPLICIT
+FULL_NAME, URI = 0xA0, 0x86  #: DistributionPointName's [0]; GeneralName's [6] IA5String
 
 
 def _tlv(data: bytes, pos: int) -> Tuple[int, bytes, int]:
@@ -160,8 +161,13 @@ def oid_name(dotted: str) -> str:
 
 
 #: ASN1_STRING_to_UTF8: how each string type's bytes become text
-_STRING_CODECS = {UTF8: "utf-8", 0x1E: "utf-16-be", 0x1C: "utf-32-be",
-                  0x12: "latin-1", 0x13: "latin-1", 0x14: "latin-1", IA5: "latin-1"}
+_STRING_CODECS = {
+    UTF8: "utf-8",
+    0x1E: "utf-16-be",  # BMPString, UCS-2
+    0x1C: "utf-32-be",  # UniversalString, UCS-4
+    # NumericString, PrintableString, TeletexString, IA5String: a byte a character
+    0x12: "latin-1", 0x13: "latin-1", 0x14: "latin-1", IA5: "latin-1",
+}
 
 #: otherName types OpenSSL 3's GENERAL_NAME_print shows with their value:
 #: type OID -> (label, the string type the value must have)
@@ -263,7 +269,7 @@ def decode_general_name(ident: int, contents: bytes) -> Tuple[str, Any]:
 
 
 def _uris(general_names: bytes) -> List[str]:
-    return [_ia5(value) for ident, value in _items(general_names) if ident == 0x86]
+    return [_ia5(value) for ident, value in _items(general_names) if ident == URI]
 
 
 def _access_uris(contents: bytes, method: str) -> Tuple[str, ...]:
@@ -271,7 +277,7 @@ def _access_uris(contents: bytes, method: str) -> Tuple[str, ...]:
     found = []
     for _, description in _items(contents):
         (_, oid), (ident, value) = _items(description)
-        if _dotted(oid) == method and ident == 0x86:
+        if _dotted(oid) == method and ident == URI:
             found.append(_ia5(value))
     return tuple(found)
 
@@ -280,9 +286,9 @@ def _crl_uris(contents: bytes) -> Tuple[str, ...]:
     found: List[str] = []
     for _, point in _items(contents):
         for ident, value in _items(point):
-            if ident == 0xA0:  # distributionPoint
+            if ident == 0xA0:  # [0] distributionPoint (EXPLICIT: a CHOICE)
                 name_ident, names = _one(value)
-                if name_ident == 0xA0:  # fullName; nameRelativeToCRLIssuer has no URI
+                if name_ident == FULL_NAME:  # nameRelativeToCRLIssuer has no URI
                     found += _uris(names)
     return tuple(found)
 
@@ -304,7 +310,7 @@ def decode_der(der: bytes) -> Dict[str, Any]:
     _, tbs = _one(certificate)
     fields = list(_items(tbs))
     version = 0
-    if fields[0][0] == 0xA0:  # [0] EXPLICIT Version, absent for v1
+    if fields[0][0] == VERSION:  # absent for v1
         version = int.from_bytes(_one(fields.pop(0)[1])[1], "big")
     serial, _algorithm, issuer, validity, subject = (value for _, value in fields[:5])
     (before_ident, before), (after_ident, after) = _items(validity)
@@ -316,7 +322,7 @@ def decode_der(der: bytes) -> Dict[str, Any]:
         "notBefore": format_time(before_ident, before.decode("ascii")),
         "notAfter": format_time(after_ident, after.decode("ascii")),
     }
-    extensions = [value for ident, value in fields[6:] if ident == 0xA3]
+    extensions = [value for ident, value in fields[6:] if ident == EXTENSIONS]
     found: Dict[str, bytes] = {}  # OpenSSL refuses a certificate with an extension twice
     for oid, value in _extensions(_one(extensions[0])[1]) if extensions else ():
         found.setdefault(oid, value)
