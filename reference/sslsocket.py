@@ -271,16 +271,17 @@ class SSLSocket(socket.socket):
         cert = self._conn.get_peer_certificate()
         if cert is None:
             return None
-        crypto_cert = cert.to_cryptography()
-        if binary_form:
-            from cryptography.hazmat.primitives.serialization import Encoding
+        # the DER as OpenSSL holds it: no strict parser between the peer and the caller
+        from OpenSSL.crypto import FILETYPE_ASN1, dump_certificate
 
-            return crypto_cert.public_bytes(Encoding.DER)
+        der = dump_certificate(FILETYPE_ASN1, cert)
+        if binary_form:
+            return der
         if not self._conn.get_verify_mode() & _SSL.VERIFY_PEER:
             return {}
-        from .certdecode import decode_certificate
+        from .certdecode import decode_der
 
-        return decode_certificate(crypto_cert)
+        return decode_der(der)
 
     def cipher(self) -> Optional[Tuple[str, str, int]]:
         """``(name, protocol, secret bits)`` of the negotiated cipher, or None before the handshake."""

@@ -6,7 +6,14 @@ can express it (CAs, ordinary leaves, expired / not-yet-valid / wrong-host /
 untrusted leaves, the path-length chain) and with ``cryptography`` directly
 only for what trustme cannot make: a self-signed leaf with SANs, an
 intermediate with ``CA:FALSE``, an RSA-1024 key, a SHA-1 signature, and the
-rich / NUL-containing names used to test ``getpeercert()`` decoding.
+rich / NUL-containing names used to test ``getpeercert()`` decoding.  The
+legacy and odd-but-verifiable shapes in ``shapes/`` (string types outside
+their alphabet, rare attribute types, v1/v2 certificates, odd serials, BER in
+extensions ...) are built by ``scripts/cert_shapes.py`` with pyasn1; their
+expected ``getpeercert()`` is CPython's own decoding of each file.
+
+Requirements: trustme, cryptography, pyasn1 and pyasn1-modules (all in the
+``test`` extra: ``pip install -e '.[test]'``).
 
 File names are fixed (see ``fixtures/certs/manifest.json``); keys and serial
 numbers are fresh on each run, so regenerating changes the bytes but never the
@@ -48,6 +55,8 @@ from cryptography.x509.oid import (  # noqa: E402
     AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID)
 
 from reference.certdecode import decode_certificate, format_serial  # noqa: E402
+
+import cert_shapes  # noqa: E402  (beside this script)
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "fixtures" / "certs"
 MANIFEST = "manifest.json"
@@ -451,8 +460,8 @@ class FixtureSet:
         return files
 
 
-def generate(out: Path) -> List[Dict[str, Any]]:
-    """Write the whole fixture set into the (empty) directory *out*."""
+def generate(out: Path) -> Dict[str, Any]:
+    """Write the whole fixture set into the (empty) directory *out*; returns the manifest."""
     fs = FixtureSet(out)
     org = ORGANIZATION
     root = from_trustme_ca(trustme.CA(organization_name=org,
@@ -537,9 +546,11 @@ def generate(out: Path) -> List[Dict[str, Any]]:
     for name, data, what in malformed(_pem(server.cert)):
         fs.add(name, what, {"cert": fs.write(name + ".pem", data)}, kind="malformed",
                verdict="malformed")
-    manifest = {"format": 1, "password": PASSWORD, "fixtures": fs.entries}
+    shapes = cert_shapes.write_shapes(fs.write, inter.cert, inter.key, [inter.cert, root.cert],
+                                      "root-ca.pem")
+    manifest = {"format": 1, "password": PASSWORD, "fixtures": fs.entries, "shapes": shapes}
     fs.write(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=True).encode() + b"\n")
-    return fs.entries
+    return manifest
 
 
 def _public_der(key_or_cert: Any) -> bytes:
@@ -608,10 +619,12 @@ def check(out: Path) -> List[str]:
     problems: List[str] = []
     for entry in manifest["fixtures"]:
         problems += _check_entry(out, entry, manifest["password"].encode(), horizon)
+    for entry in manifest.get("shapes", []):
+        problems += cert_shapes.check_entry(out, entry)
     return problems
 
 
-def write_set(out: Path, force: bool) -> List[Dict[str, Any]]:
+def write_set(out: Path, force: bool) -> Dict[str, Any]:
     """Generate into a fresh temporary directory, then swap it in at *out*."""
     if out.exists() and any(out.iterdir()) and not force:
         raise SystemExit("error: %s already holds fixtures; pass --force to replace "
@@ -619,7 +632,7 @@ def write_set(out: Path, force: bool) -> List[Dict[str, Any]]:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".certs-new-", dir=out.parent))
     try:
-        entries = generate(tmp)
+        manifest = generate(tmp)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=".certs-old-", dir=out.parent))
             os.rename(out, old / "certs")
@@ -630,7 +643,7 @@ def write_set(out: Path, force: bool) -> List[Dict[str, Any]]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return entries
+    return manifest
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -651,12 +664,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("%s: %s" % (args.out, "%d problem(s)" % len(problems) if problems else "ok"))
         return 1 if problems else 0
     started = datetime.datetime.now()
-    entries = write_set(args.out, args.force)
-    for entry in entries:
+    manifest = write_set(args.out, args.force)
+    for entry in manifest["fixtures"] + manifest["shapes"]:
         print("%-22s %-14s %s" % (entry["name"], entry["verdict"] or "-",
                                   " ".join(sorted(set(entry["files"].values())))))
     seconds = (datetime.datetime.now() - started).total_seconds()
-    print("wrote %d fixtures to %s in %.2fs" % (len(entries), args.out, seconds))
+    print("wrote %d fixtures and %d shapes to %s in %.2fs" % (
+        len(manifest["fixtures"]), len(manifest["shapes"]), args.out, seconds))
     return 0
 
 

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything the tests need, then runs them.  README's test command.
 #   scripts/test.sh [extra pytest args]
-# System packages (openssl CLI, pypy3, chromium) are installed with apt-get when
+# System packages (openssl CLI, pypy3, chromium, ca-certificates: the decode
+# corpus of tests/test_corpus.py) are installed with apt-get when
 # running as root; Python packages go into .venv (created if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "== apt-get: openssl pypy3 chromium"
+    echo "== apt-get: openssl pypy3 chromium ca-certificates"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends openssl pypy3 chromium >/dev/null
+    apt-get install -y -qq --no-install-recommends openssl pypy3 chromium ca-certificates >/dev/null
 fi
 
 # The interop tests run peer agents under python3.9 ... python3.13 (pyenv) and

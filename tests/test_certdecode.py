@@ -1,9 +1,11 @@
 """``reference.certdecode`` builds exactly the dict CPython's decoder builds.
 
 The judge is the interpreter's own ``ssl._ssl._test_decode_cert`` (the code
-behind ``getpeercert()``), run on every fixture certificate and on small
-certificates made here to reach the corners: serial numbers of every length,
-day-of-month padding, UTCTime and GeneralizedTime, and each SAN type.
+behind ``getpeercert()``), run on every fixture certificate, every shape of
+``fixtures/certs/shapes/`` and on small certificates made here to reach the
+corners: serial numbers of every length, day-of-month padding, UTCTime and
+GeneralizedTime, and each SAN type.  The differences the decoder's docstring
+decides on are tested here, each exactly.
 """
 from __future__ import annotations
 
@@ -23,11 +25,12 @@ from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
-from reference.certdecode import OID_NAMES, decode_certificate, decode_der  # noqa: E402
+from reference.certdecode import decode_certificate, decode_der, oid_name  # noqa: E402
 
 CERTS = Path(__file__).resolve().parent.parent / "fixtures" / "certs"
 MANIFEST = json.loads((CERTS / "manifest.json").read_text())
 WITH_CERT = [pytest.param(e, id=e["name"]) for e in MANIFEST["fixtures"] if e["peercert"]]
+SHAPES = [pytest.param(e, id=e["name"]) for e in MANIFEST["shapes"] if e["verdict"] == "ok"]
 KEY = ec.generate_private_key(ec.SECP256R1())
 
 
@@ -69,11 +72,46 @@ def test_nul_name_keeps_the_nul() -> None:
     assert common and "\x00" in common[0] and dns and "\x00" in dns[0]
 
 
-@pytest.mark.parametrize("oid,long_name", sorted(OID_NAMES.items()))
-def test_oid_table_is_openssls(oid: str, long_name: str) -> None:
-    """Every row of the table is the long name of the OpenSSL ``ssl`` is linked with."""
-    txt2obj = getattr(ssl, "_txt2obj", None) or ssl._ssl.txt2obj
-    assert txt2obj(oid)[2] == long_name
+@pytest.mark.parametrize("entry", SHAPES)
+def test_shape_decodes_like_cpython(entry: Dict[str, Any]) -> None:
+    """Shapes cryptography refuses to parse included: the reference reads the DER itself."""
+    path = CERTS / entry["files"]["cert"]
+    assert decode_der(ssl.PEM_cert_to_DER_cert(path.read_text())) == \
+        ssl._ssl._test_decode_cert(str(path))
+
+
+def test_time_forms_openssl_does_not_verify() -> None:
+    """CPython prints a fractional GeneralizedTime; OpenSSL refuses to verify it, so
+    getpeercert() never meets one and the reference says it does not read it."""
+    entry = next(e for e in MANIFEST["shapes"] if e["name"] == "generalized-time-fraction")
+    assert entry["verdict"] == "bad-not-before"
+    path = CERTS / entry["files"]["cert"]
+    assert ssl._ssl._test_decode_cert(str(path))["notBefore"] == "Jan  1 00:00:00.5 2020 GMT"
+    with pytest.raises(ValueError, match="20200101000000.5Z"):
+        decode_der(ssl.PEM_cert_to_DER_cert(path.read_text()))
+
+
+#: Objects the OpenSSL of the reference names otherwise than the stdlib's
+#: OpenSSL 3.0 does (the reference shows its own OpenSSL's name, as CPython
+#: linked with that OpenSSL would): OID -> (stdlib's name, reference's name).
+OPENSSL_RENAMED = {"1.3.6.1.5.5.7.1.4": ("ac-auditEntity", "X509v3 Audit Identity")}
+
+
+def test_oid_names_are_openssls() -> None:
+    """Every object the stdlib's OpenSSL names gets that name from the reference,
+    except the renamings listed above, and those only as listed.  (An OID is
+    looked up as a decoder meets it, by ``txt2obj``: a few OIDs have two NIDs.)"""
+    differences = {}
+    for nid in range(1, 4096):
+        try:
+            oid = ssl._ssl.nid2obj(nid)[3]
+        except ValueError:
+            continue
+        if oid and oid_name(oid) != ssl._ssl.txt2obj(oid)[2]:
+            differences[oid] = (ssl._ssl.txt2obj(oid)[2], oid_name(oid))
+    assert len(differences) <= len(OPENSSL_RENAMED)
+    assert all(OPENSSL_RENAMED.get(oid) == names for oid, names in differences.items()), differences
+    assert oid_name("1.3.6.1.4.1.55555.7") == "1.3.6.1.4.1.55555.7"  # unknown: dotted
 
 
 def _made(tmp_path: Path, *, serial: int = 1, not_before: datetime.datetime,
@@ -122,3 +160,29 @@ def test_san_corners(sans: List[x509.GeneralName], tmp_path: Path) -> None:
     path = _made(tmp_path, not_before=DATES[0][0], not_after=DATES[0][1], sans=sans)
     cert = x509.load_pem_x509_certificate(path.read_bytes())
     assert decode_certificate(cert) == ssl._ssl._test_decode_cert(str(path))
+
+
+def test_san_text_that_is_not_utf8(tmp_path: Path) -> None:
+    """The one documented difference: CPython's getpeercert() raises on a dNSName
+    holding a Latin-1 byte; the reference keeps the byte as a surrogate escape."""
+    cert_shapes = _cert_shapes()
+    shape = cert_shapes.Shape("latin1-dns", "a dNSName with byte 0xE9", sans=[
+        cert_shapes.general("dNSName", b"caf\xe9.localhost")], self_signed=True)
+    der = cert_shapes.build(shape, KEY, None, KEY)
+    path = tmp_path / "latin1-dns.pem"
+    path.write_text(ssl.DER_cert_to_PEM_cert(der))
+    with pytest.raises(UnicodeDecodeError):
+        ssl._ssl._test_decode_cert(str(path))
+    assert decode_der(der)["subjectAltName"] == (("DNS", "caf\udce9.localhost"),)
+
+
+def _cert_shapes() -> Any:
+    """``scripts/cert_shapes.py`` (needs pyasn1), the builder of the shapes."""
+    pytest.importorskip("pyasn1_modules")
+    import importlib
+    import sys
+
+    scripts = str(Path(__file__).resolve().parent.parent / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module("cert_shapes")

@@ -9,7 +9,10 @@ Each claim is held against a real judge, not against a copy of itself:
 * ``peercert`` is what CPython's (or PyPy's) own decoder makes of the file, and
   what ``getpeercert()`` returns after a verified handshake;
 * capath file names are OpenSSL's subject hash (the ``openssl`` CLI when
-  present, and in any case the stdlib's capath lookup finding the root).
+  present, and in any case the stdlib's capath lookup finding the root);
+* each certificate shape's ``verdict`` is what the stdlib concludes trusting
+  its ``anchor``, and its ``peercert`` is the interpreter's decoding of the
+  file and what ``getpeercert()`` returns after the handshake.
 
 Everything here but the generator tests at the bottom needs only the stdlib and
 pytest, so it runs on PyPy too.
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CERTS = ROOT / "fixtures" / "certs"
 MANIFEST = json.loads((CERTS / "manifest.json").read_text())
 FIXTURES = {entry["name"]: entry for entry in MANIFEST["fixtures"]}
+SHAPES = [pytest.param(entry, id=entry["name"]) for entry in MANIFEST["shapes"]]
 TIMEOUT = 5.0
 
 # verify_message (lower case, "self signed" spelt with a hyphen) -> verdict
@@ -49,6 +53,8 @@ VERIFY_MESSAGES = {
     "ca certificate key too weak": "weak-key",
     "ca signature digest algorithm too weak": "weak-signature",
     "hostname mismatch": "hostname-mismatch",
+    "unhandled critical extension": "unhandled-critical-extension",
+    "format error in certificate's notbefore field": "bad-not-before",
 }
 
 
@@ -84,10 +90,13 @@ def decode_block(block: str, tmp_path: Path) -> Dict[str, Any]:
 
 
 def jsonable(value: Any) -> Any:
+    """The manifest's JSON form of a ``getpeercert()`` value (bytes as ``{"bytes": hex}``)."""
     if isinstance(value, (tuple, list)):
         return [jsonable(item) for item in value]
     if isinstance(value, dict):
         return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, bytes):
+        return {"bytes": value.hex()}
     return value
 
 
@@ -336,7 +345,40 @@ def test_trust_store_forms(entry: Dict[str, Any]) -> None:
     assert verdict_of(client) == (entry["verdict"] or "ok"), client
 
 
-# -- the generator (needs trustme and cryptography) ----------------------------------
+# -- the certificate shapes -----------------------------------------------------------
+
+def test_shapes_manifest() -> None:
+    names = [entry["name"] for entry in MANIFEST["shapes"]]
+    assert len(names) == len(set(names)) >= 40
+    for entry in MANIFEST["shapes"]:
+        assert set(entry) == {"name", "purpose", "files", "anchor", "verdict", "peercert"}
+        assert all((CERTS / f).exists() for f in entry["files"].values()), entry["name"]
+        assert (entry["peercert"] is None) == (entry["verdict"] != "ok"), entry["name"]
+    refused = {e["verdict"] for e in MANIFEST["shapes"] if e["verdict"] != "ok"}
+    assert refused and refused <= set(VERIFY_MESSAGES.values())
+    pinned = next(e for e in MANIFEST["shapes"] if e["name"] == "pinned-selfsigned")
+    assert pinned["anchor"] == pinned["files"]["cert"]
+
+
+@pytest.mark.parametrize("entry", [e for e in SHAPES if e.values[0]["peercert"]])
+def test_shape_peercert_is_the_interpreters(entry: Dict[str, Any]) -> None:
+    decoded = ssl._ssl._test_decode_cert(str(CERTS / entry["files"]["cert"]))
+    assert jsonable(decoded) == entry["peercert"]
+
+
+@pytest.mark.parametrize("entry", SHAPES)
+def test_shape_verdict(entry: Dict[str, Any]) -> None:
+    """A client trusting the shape's anchor concludes its verdict; peercert as recorded."""
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    files = entry["files"]
+    server.load_cert_chain(str(CERTS / files.get("chain", files["cert"])), str(CERTS / files["key"]))
+    client, _ = handshake(client_context(str(CERTS / entry["anchor"])), server)
+    assert verdict_of(client) == entry["verdict"], client
+    if entry["verdict"] == "ok":
+        assert jsonable(client) == entry["peercert"]
+
+
+# -- the generator (needs trustme, cryptography and pyasn1) -----------------------------
 
 GEN = [sys.executable, str(ROOT / "scripts" / "gen_certs.py")]
 
@@ -344,6 +386,7 @@ GEN = [sys.executable, str(ROOT / "scripts" / "gen_certs.py")]
 def _generator_deps() -> None:
     pytest.importorskip("cryptography")
     pytest.importorskip("trustme")
+    pytest.importorskip("pyasn1_modules")
 
 
 def _listing(directory: Path) -> List[str]:
@@ -355,13 +398,14 @@ def test_generator_reproduces_the_set(tmp_path: Path) -> None:
     out = tmp_path / "certs"
     run = subprocess.run(GEN + ["--out", str(out)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert "wrote %d fixtures" % len(FIXTURES) in run.stdout
+    assert "wrote %d fixtures and %d shapes" % (len(FIXTURES), len(SHAPES)) in run.stdout
     assert _listing(out) == _listing(CERTS)
     fresh = json.loads((out / "manifest.json").read_text())
     assert [sorted(e) for e in fresh["fixtures"]] == [sorted(e) for e in MANIFEST["fixtures"]]
     stable = ("name", "kind", "files", "subject", "san", "key_type", "verdict", "hostname_ok")
     assert [[e.get(k) for k in stable] for e in fresh["fixtures"]] == [
         [e.get(k) for k in stable] for e in MANIFEST["fixtures"]]
+    assert fresh["shapes"] == MANIFEST["shapes"]  # serials from the names: all stable
     check = subprocess.run(GEN + ["--check", "--out", str(out)], capture_output=True,
                            text=True, timeout=60)
     assert check.returncode == 0, check.stdout

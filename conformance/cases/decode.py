@@ -35,7 +35,10 @@ _LEGACY = {"weak-key", "weak-signature"}
 
 
 def as_peercert(value: Any) -> Any:
-    """The manifest's JSON form turned into getpeercert()'s: lists become tuples."""
+    """The manifest's JSON form turned into getpeercert()'s: lists become tuples,
+    ``{"bytes": hex}`` (a BIT STRING attribute value) becomes bytes."""
+    if isinstance(value, dict) and list(value) == ["bytes"]:
+        return bytes.fromhex(value["bytes"])
     if isinstance(value, dict):
         return {k: as_peercert(v) for k, v in value.items()}
     if isinstance(value, list):
