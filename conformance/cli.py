@@ -149,7 +149,8 @@ def _run_once(args: argparse.Namespace) -> tuple:
 def _give_up(run_dir: Path, rc: int) -> None:
     """The pytest process kept dying: results.json from what its journal holds, INCOMPLETE."""
     from .report.ledger import read_journal
-    from .report.results import load_results, write_reports
+    from .report.results import load_results
+    from .report.rundir import write_reports
     doc = load_results(run_dir / "results.json")  # the placeholder written as the run began
     journal = read_journal(run_dir / JOURNAL)
     running = journal.running

@@ -120,7 +120,11 @@ def pytest_generate_tests(metafunc: Any) -> None:
 
 @pytest.fixture(scope="session")
 def conformance_session(request: Any) -> Session:
-    return _session(request.config)
+    """The run's session, its implementations probed (once per process, before
+    the first item: a probe is never part of a case's time or deadline)."""
+    session = _session(request.config)
+    session.prepare()
+    return session
 
 
 class _Recorder:
@@ -269,7 +273,8 @@ def pytest_sessionstart(session: Any) -> None:
     report_dir = config.getoption("report_dir")
     if _is_worker(config) or not report_dir:
         return
-    from .report.results import build_document, write_reports
+    from .report.results import build_document
+    from .report.rundir import write_reports
     doc = build_document(_session(config), [], started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args), run_id=_run_id(config),
                          probe=False, completeness={
@@ -303,7 +308,8 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     report_dir = config.getoption("report_dir")
     if not report_dir:
         return
-    from .report.results import build_document, memory_figures, write_reports
+    from .report.results import build_document, memory_figures
+    from .report.rundir import write_reports
     doc = build_document(_session(config), recorder.records,
                          started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args),

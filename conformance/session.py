@@ -11,7 +11,9 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from . import cases as _cases  # noqa: F401  (registers every case)
 from .judge.basis import selects
-from .probe.capabilities import describe, probe
+from .cases.interop import interop_cases
+from .peers.endpoints import Endpoints
+from .probe.capabilities import Capabilities, describe, probe
 from .harness.env import CERTS_DIR, Certs, Env
 from .judge.expectations import (DEFAULT_PATH, Basis, Expectation, ExpectationError, find_expectation,
                                  load_bases, load_expectations, parse_based_on)
@@ -63,6 +65,10 @@ class Session:
             except ImplLoadError as exc:
                 self.problems[name] = str(exc)
         self._facts: Dict[str, Dict[str, Any]] = {}
+        self._caps: Dict[str, Capabilities] = {}
+        #: the endpoints of the interop matrix, made when first asked for
+        self.endpoints = Endpoints(self.impls, self.capabilities, self.peers, timeout=self.timeout,
+                                   static_facts=self.static_facts)
         #: ``--rerun-failures N``: how many more times a failing case is run.
         self.rerun_failures = 0
         #: ``--basis``: ``all``, or the one basis (``spec``, ``cpython``) whose cases run.
@@ -91,12 +97,23 @@ class Session:
         return cls(impls, entries, problem, timeout, Certs(Path(certs) if certs else CERTS_DIR),
                    case_patterns, peer_specs, bases, inheritable)
 
-    # -- facts -------------------------------------------------------------
+    # -- capabilities and facts ----------------------------------------------
+    def capabilities(self, name: str) -> Capabilities:
+        """What implementation ``name`` can do, probed once per process."""
+        if name not in self._caps:
+            self._caps[name] = probe(self.impls[name], self.certs, timeout=self.timeout)
+        return self._caps[name]
+
+    def prepare(self) -> None:
+        """Probe every implementation up front, before the first case: a probe's
+        time is never charged to a case, nor run under its deadline."""
+        for name in self.impls:
+            self.capabilities(name)
+
     def facts(self, name: str) -> Dict[str, Any]:
         """The results.json ``implementations`` entry (probes capabilities once)."""
         if name not in self._facts:
-            impl = self.impls[name]
-            self._facts[name] = describe(impl, probe(impl, self.certs, timeout=self.timeout))
+            self._facts[name] = describe(self.impls[name], self.capabilities(name))
         return self._facts[name]
 
     def known_facts(self) -> Dict[str, Dict[str, Any]]:
@@ -110,28 +127,8 @@ class Session:
                 self._facts.setdefault(name, entry)
 
     def peer_facts(self) -> Dict[str, Dict[str, Any]]:
-        """The results.json ``peers`` entry: what each ``--peer`` is (an agent
-        is asked its interpreter, module and OpenSSL), or why it cannot run."""
-        from .cases.interop import endpoint_named
-        out: Dict[str, Dict[str, Any]] = {}
-        for spec in self.peers:
-            entry: Dict[str, Any] = {"kind": "third-party" if spec.builtin else "agent"}
-            try:
-                ep = endpoint_named(spec.name, self)
-                why = ep.available()
-                entry["description"] = ep.describe()
-                if why is None and spec.is_agent:
-                    hello = ep.facts  # type: ignore[attr-defined]
-                    entry.update(interpreter=hello["interpreter"], module=hello["impl"].get("module"),
-                                 module_file=hello["impl"].get("module_file"), **hello["openssl"])
-            except Exception as exc:  # noqa: BLE001 - describing a peer never costs the results
-                why = f"{type(exc).__name__}: {exc}"
-                entry.setdefault("description", spec.name)
-            entry["available"] = why is None
-            if why is not None:
-                entry["unavailable"] = why
-            out[spec.name] = entry
-        return out
+        """The results.json ``peers`` entry (see ``Endpoints.describe_peers``)."""
+        return self.endpoints.describe_peers()
 
     def static_facts(self, name: str) -> Dict[str, Any]:
         """What an implementation says of itself, without probing it."""
@@ -160,8 +157,7 @@ class Session:
     def interop_cases(self) -> List[Case]:
         """The interop matrix of the ``--impl`` and ``--peer`` endpoints (none without peers)."""
         if self._interop is None:
-            from .cases.interop import interop_cases
-            self._interop = interop_cases(self) if self.peers else []
+            self._interop = interop_cases(self.endpoints) if self.peers else []
         return self._interop
 
     def unmatched_patterns(self) -> List[str]:
@@ -196,10 +192,6 @@ class Session:
                 out.append(Item("expectation", f"expectation:{e.source}", detail=str(i)))
         return out
 
-    def expectation_for(self, case_id: str, impl: str, facts_of: str) -> Optional[Expectation]:
-        """The entry explaining ``case_id`` on label ``impl``, judged on the facts of ``facts_of``."""
-        return self.find_expectation(case_id, impl, self.static_facts(facts_of))
-
     def find_expectation(self, case_id: str, label: str, facts: Dict[str, Any]) -> Optional[Expectation]:
         """An own entry, else one inherited through ``based_on`` (see ``expectations``)."""
         return find_expectation(self.expectations, self.bases, case_id, label, facts, self.inheritable)
@@ -232,18 +224,27 @@ class Session:
                           outcome="error", message=item.detail)
         if item.kind == "expectation":
             return self._check_expectation(item)
-        if item.kind == "interop":
-            from .cases.interop import run_item
-            return run_item(self, item)
         assert item.case is not None
-        env = Env(self.impls[item.impl], self.certs, timeout=self.timeout)
-        impl_label = item.impl
-        if item.peer is not None:
-            env.peer = Env(self.impls[item.peer], self.certs, timeout=self.timeout)
-            env.cleanup(env.peer.close)
-            impl_label = f"{item.impl}->{item.peer}"
-        expectation = self.expectation_for(item.case.id, impl_label, item.impl)
-        return run_case(item.case, env, impl_label, expectation)
+        label = item.impl if item.peer is None else f"{item.impl}->{item.peer}"
+        env = self._env(item.impl)
+        if item.kind == "interop":
+            # Expectation entries match interop labels as pair labels ("pypy3:ssl->*"), their
+            # version ranges read on the client -- or on the server when the client is a
+            # third-party peer (openssl-cli), so that ranges always speak of a Python side.
+            python_side = item.peer if self.endpoints.is_builtin(item.impl) else item.impl
+            facts = self.endpoints.facts(python_side)
+        else:
+            if item.peer is not None:
+                env.peer = self._env(item.peer)
+                env.cleanup(env.peer.close)
+            facts = self.static_facts(item.impl)
+        return run_case(item.case, env, label, self.find_expectation(item.case.id, label, facts))
+
+    def _env(self, name: str) -> Env:
+        """The Env of a case for implementation ``name`` (``None`` impl for a peer's side)."""
+        impl = self.impls.get(name)
+        return Env(impl, self.certs, timeout=self.timeout,
+                   caps=self.capabilities(name) if impl is not None else None)
 
     def _check_expectation(self, item: Item) -> Record:
         rec = Record(id=item.id, impl="*", area="expectations", spec="", params={})

@@ -12,7 +12,6 @@ import pytest
 
 from conformance.probe.capabilities import Capabilities, _prefer_third_party
 from conformance.cases.floor import floor_cell
-from conformance.cases.matrix import policy_refused
 from conformance.probe.third_party import third_party_verdicts
 from conformance.harness.registry import CaseFailure, Unsupported
 
@@ -44,9 +43,10 @@ def test_the_third_party_overrides_the_self_probe_and_the_disagreement_is_kept()
 
 
 def test_a_refusal_by_the_third_party_is_a_floor_for_the_oracle():
-    caps = types.SimpleNamespace(versions=lambda policy: frozenset({"TLSv1.2", "TLSv1.3"}),
-                                 notes={"default/TLSv1": third_party_verdicts(FLOOR, "default")["TLSv1"][1]})
-    assert "TLSv1" in policy_refused(caps, "default")
+    caps = _caps({})
+    caps.versions_default = frozenset({"TLSv1.2", "TLSv1.3"})
+    caps.notes = {"default/TLSv1": third_party_verdicts(FLOOR, "default")["TLSv1"][1]}
+    assert "TLSv1" in caps.refused("default")
 
 
 def _caps(disagreements, floor=FLOOR, broken=None):

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from conformance.cases.interop import CELLS, endpoint_pairs
+from conformance.cases.interop import CELLS
 from conformance.probe.capabilities import probe
 from conformance.harness.env import Certs
 from conformance.harness.impls import load_impl
@@ -62,7 +62,8 @@ def test_case_ids_params_and_pairs():
 
 def test_without_peers_there_are_no_interop_items():
     assert not [i for i in session(["ssl", "reference"], []).items() if i.kind == "interop"]
-    assert endpoint_pairs(["ssl", "reference"], []) == []
+    s = session(["ssl", "reference"], [])
+    assert s.endpoints.pairs() == []
 
 
 def test_a_missing_interpreter_makes_its_cells_unsupported_with_the_reason():

@@ -179,12 +179,12 @@ def test_the_summary_draws_the_matrix_and_marks_the_differing_cell():
 
 
 def test_a_view_that_breaks_never_costs_the_results(tmp_path, monkeypatch, capsys):
-    import conformance.report.html
-    from conformance.report.results import write_reports
+    import conformance.report.rundir
+    from conformance.report.rundir import write_reports
 
     def boom(doc, path):
         raise RuntimeError("renderer bug")
-    monkeypatch.setattr(conformance.report.html, "write_html", boom)
+    monkeypatch.setattr(conformance.report.rundir, "write_html", boom)
     paths = write_reports(sample_doc(), tmp_path)
     assert paths["results"].is_file() and "report.html" not in paths
     assert "renderer bug" in capsys.readouterr().err

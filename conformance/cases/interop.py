@@ -28,21 +28,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import weakref
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ..harness.registry import Case, CaseFailure, Unsupported
 from ..judge import oracle
 from ..judge.protocols import OP_NO_OF, PINNABLE, VERSIONS
-from ..peers import Endpoint, PeerConfig, PeerResult, endpoint
+from ..peers import Endpoint, PeerConfig, PeerResult
 from ..peers.agent import Agent
 from ..peers.inprocess import InProcess, PythonResult
-from ..harness.env import Env
-from ..harness.registry import Case, CaseFailure, Unsupported
-from ..harness.runner import Record, run_case
 from .matrix import peercert_form
 from .verify import chain_of
 
-__all__ = ["CELLS", "Cell", "interop_cases", "run_item", "endpoint_named", "endpoint_pairs"]
+__all__ = ["CELLS", "Cell", "interop_cases", "run_cell"]
 
 ANY = "any"
 
@@ -104,22 +101,6 @@ CELLS: Tuple[Cell, ...] = tuple(_version_cells() + _verify_cells())
 
 # -- endpoints -------------------------------------------------------------
 
-_ENDPOINTS: "weakref.WeakKeyDictionary[Any, Dict[str, Endpoint]]" = weakref.WeakKeyDictionary()
-
-
-def endpoint_named(name: str, session: Any) -> Endpoint:
-    """The endpoint called ``name`` in ``session`` (made once per session; the
-    agent processes behind ``Agent`` endpoints live as long as this process)."""
-    made = _ENDPOINTS.setdefault(session, {})
-    if name not in made:
-        if name in session.impls:
-            made[name] = InProcess(session.impls[name], session.certs, timeout=session.timeout)
-        else:
-            spec = next(p for p in session.peers if p.name == name)
-            made[name] = endpoint(spec.builtin) if spec.builtin else Agent(spec, timeout=2 * session.timeout)
-    return made[name]
-
-
 def _usable(ep: Endpoint) -> Endpoint:
     why = ep.available()
     if why is not None:
@@ -148,12 +129,13 @@ def _side(ep: Endpoint, config: PeerConfig, certs: Any) -> oracle.Side:
 
 # -- running one cell ------------------------------------------------------
 
-def run_cell(session: Any, env: Any, *, client_endpoint: str, server_endpoint: str,
+def run_cell(endpoints: Callable[[str], Endpoint], env: Any, *, client_endpoint: str, server_endpoint: str,
              policy: str, cell: str) -> Dict[str, Any]:
-    """One interop connection, judged by the oracle (the case function)."""
+    """One interop connection, judged by the oracle (the case function;
+    ``endpoints`` is the session's ``Endpoints``, bound by :func:`interop_cases`)."""
     spec = _CELL_BY_NAME[cell]
-    client_ep = _usable(endpoint_named(client_endpoint, session))
-    server_ep = _usable(endpoint_named(server_endpoint, session))
+    client_ep = _usable(endpoints(client_endpoint))
+    server_ep = _usable(endpoints(server_endpoint))
     # A third-party peer is a probe making offers: always at its most permissive
     # (legacy) policy, so that the cell's policy is the Python modules' alone.
     cconf = dataclasses.replace(spec.client, policy=policy if _python(client_ep) else "legacy")
@@ -259,56 +241,18 @@ def _short(client: PeerResult, server: PeerResult) -> str:
 _CELL_BY_NAME = {c.name: c for c in CELLS}
 
 
-# -- the cases of a session ------------------------------------------------
+# -- the cases of a run ------------------------------------------------------
 
-def endpoint_pairs(impls: Sequence[str], peers: Sequence[Any]) -> List[Tuple[str, str]]:
-    """Ordered (client, server) pairs: at least one ``--peer``, at least one Python module."""
-    names = list(impls) + [p.name for p in peers]
-    python = set(impls) | {p.name for p in peers if p.is_agent}
-    in_process = set(impls)
-    return [(c, s) for c in names for s in names
-            if not (c in in_process and s in in_process) and (c in python or s in python)]
-
-
-def interop_cases(session: Any) -> List[Case]:
-    """Every interop case of ``session`` (its ``--impl`` and ``--peer``), ids stable."""
+def interop_cases(endpoints: Any) -> List[Case]:
+    """Every interop case of a run (its ``--impl`` and ``--peer`` endpoints:
+    ``peers.endpoints.Endpoints``), ids stable."""
     out = []
-    run = functools.partial(run_cell, session)
+    run = functools.partial(run_cell, endpoints)
     for cell in CELLS:
         for policy in cell.policies:
-            for client, server in endpoint_pairs(list(session.impls), session.peers):
+            for client, server in endpoints.pairs():
                 out.append(Case(id=f"interop/{policy}/{client}=>{server}/{cell.name}", spec=cell.spec,
                                 basis="spec", cite=CITES[cell.spec],
                                 func=run, params={"client_endpoint": client, "server_endpoint": server,
                                                   "policy": policy, "cell": cell.name}))
     return sorted(out, key=lambda c: c.id)
-
-
-def endpoint_facts(name: str, session: Any) -> Dict[str, Any]:
-    """What expectations match on (interpreter, OpenSSL) for an endpoint; ``{}`` if unknown."""
-    if name in session.impls:
-        return session.static_facts(name)
-    ep = endpoint_named(name, session)
-    if isinstance(ep, Agent) and ep.available() is None:
-        return {"interpreter": ep.facts["interpreter"], **ep.facts["openssl"]}
-    return {}
-
-
-def _is_builtin(name: str, session: Any) -> bool:
-    return any(p.name == name and p.builtin for p in session.peers)
-
-
-def run_item(session: Any, item: Any) -> Record:
-    """Run an interop item of ``session``; the record's impl is ``client->server``.
-
-    An expectation entry matches it as it matches pair cases: ``"module":
-    "pypy3:ssl->*"``, with version ranges applied to the client endpoint --
-    or to the server when the client is a built-in peer (``openssl-cli``),
-    so that ranges always speak of a Python side.
-    """
-    label = f"{item.impl}->{item.peer}"
-    python_side = item.peer if _is_builtin(item.impl, session) else item.impl
-    facts = endpoint_facts(python_side, session)
-    expectation = session.find_expectation(item.case.id, label, facts)
-    env = Env(session.impls.get(item.impl), session.certs, timeout=session.timeout)
-    return run_case(item.case, env, label, expectation)

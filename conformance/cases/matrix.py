@@ -71,21 +71,7 @@ def oracle_side(env: Any, label: str, policy: str, **extra: Any) -> oracle.Side:
     protocol, options = parse_label(label)
     return oracle.Side(protocol=protocol, options=frozenset(options),
                        capable=frozenset(env.caps.versions(policy)),
-                       refused=policy_refused(env.caps, policy), **extra)
-
-
-def policy_refused(caps: Any, policy: str) -> frozenset:
-    """Versions the policy turns off outright: the probe found them failing for
-    a protocol-version reason ("no protocols available"), or never tried them."""
-    capable = caps.versions(policy)
-    refused = set()
-    for version in VERSIONS:
-        if version in capable:
-            continue
-        note = caps.notes.get(f"{policy}/{version}", "")
-        if not note.startswith("failed (") or note.startswith("failed (protocol-version)"):
-            refused.add(version)
-    return frozenset(refused)
+                       refused=env.caps.refused(policy), **extra)
 
 
 def _trusted_chain(env: Any, name: str) -> oracle.Chain:

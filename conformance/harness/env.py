@@ -96,10 +96,12 @@ class Env:
 
     @property
     def caps(self) -> Any:
-        """Probed capabilities (``conformance.probe.capabilities.Capabilities``)."""
+        """The implementation's probed capabilities
+        (``conformance.probe.capabilities.Capabilities``): the session probes
+        each implementation once, before its first case, and hands them over."""
         if self._caps is None:
-            from ..probe.capabilities import probe
-            self._caps = probe(self.impl, self.certs, timeout=self.timeout)
+            raise RuntimeError(f"no capabilities were given for {self.impl.name}: an Env of a case "
+                               "gets them from the session (Env(..., caps=session.capabilities(name)))")
         return self._caps
 
     @property

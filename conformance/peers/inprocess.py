@@ -16,7 +16,7 @@ import socket
 import threading
 from typing import Any, FrozenSet, Iterator, List, Optional
 
-from ..probe.capabilities import pin_options, probe
+from ..probe.capabilities import Capabilities, pin_options
 from ..harness.measurement import is_refusal
 from ..harness.env import Env
 from ..harness.impls import Impl
@@ -65,22 +65,22 @@ class _Server(RunningServer):
 
 
 class InProcess(Endpoint):
-    """``InProcess(impl, certs)``: connections made by the module ``impl`` in this process."""
+    """``InProcess(impl, caps)``: connections made by the module ``impl`` in this
+    process, whose capabilities the session probed (``caps``)."""
 
-    def __init__(self, impl: Impl, certs: Any, *, timeout: float = 5.0):
-        self.impl, self.certs, self.timeout = impl, certs, timeout
+    def __init__(self, impl: Impl, caps: Capabilities):
+        self.impl, self.caps = impl, caps
         self.name = impl.name
 
     def available(self) -> Optional[str]:
         return None
 
     def versions(self, policy: str = "default") -> FrozenSet[str]:
-        return probe(self.impl, self.certs, timeout=self.timeout).versions(policy)
+        return self.caps.versions(policy)
 
     def refused(self, policy: str = "default") -> FrozenSet[str]:
         """Versions the policy turns off outright (see ``oracle.Side.refused``)."""
-        from ..cases.matrix import policy_refused
-        return policy_refused(probe(self.impl, self.certs, timeout=self.timeout), policy)
+        return self.caps.refused(policy)
 
     def describe(self) -> str:
         return f"{self.name} (in-process)"
@@ -99,7 +99,7 @@ class InProcess(Endpoint):
 
     @contextlib.contextmanager
     def server(self, config: PeerConfig, certs: Any, timeout: float) -> Iterator[RunningServer]:
-        env = Env(self.impl, certs, timeout=timeout)
+        env = Env(self.impl, certs, timeout=timeout, caps=self.caps)
         try:
             body = _impl_body(self.context(env, config), True, config.payload, config.payload)
             sides: List[TLSSide] = []
@@ -119,7 +119,7 @@ class InProcess(Endpoint):
     def client(self, address: Address, config: PeerConfig, certs: Any, timeout: float,
                answer: Optional[bytes] = None) -> PeerResult:
         """As ``Endpoint.client``; ``answer`` is what the server sends back (default: an echo)."""
-        env = Env(self.impl, certs, timeout=timeout)
+        env = Env(self.impl, certs, timeout=timeout, caps=self.caps)
         try:
             body = _impl_body(self.context(env, config), False, config.payload,
                               config.payload if answer is None else answer)

@@ -86,6 +86,20 @@ class Capabilities:
         self.require_measured(policy)
         return self.versions_seclevel0 if policy == "legacy" else self.versions_default
 
+    def refused(self, policy: str) -> FrozenSet[str]:
+        """Versions ``policy`` turns off outright (``oracle.Side.refused``): the
+        probe found them failing for a protocol-version reason ("no protocols
+        available"), or never tried them."""
+        capable = self.versions(policy)
+        refused = set()
+        for version in VERSIONS:
+            if version in capable:
+                continue
+            note = self.notes.get(f"{policy}/{version}", "")
+            if not note.startswith("failed (") or note.startswith("failed (protocol-version)"):
+                refused.add(version)
+        return frozenset(refused)
+
     def as_json(self) -> Dict[str, Any]:
         return {
             "protocols": sorted(self.protocols),

@@ -159,7 +159,7 @@ def third_party_verdicts(floor: Dict[str, Any], policy: str) -> Dict[str, Tuple[
     answer for its policy).
 
     ``note`` is in the self-probe's form (``"ok"`` or ``"failed (<reason>): ..."``)
-    so that ``cases.matrix.policy_refused`` reads both alike.
+    so that ``Capabilities.refused`` reads both alike.
     """
     pinned_by = floor.get("pinned_by") or {}
     out: Dict[str, Tuple[bool, str]] = {}

@@ -104,15 +104,20 @@ def main():
     from conformance.harness.impls import load_impl
     from conformance.harness.registry import REGISTRY
     from conformance.harness.runner import run_case
+    from conformance.probe.capabilities import probe
     sys.path[len(sys.path):] = SEARCH_PATH
     case = REGISTRY.get(CASE_ID)
     if case is None:
         print("the suite at hand has no case %r any more" % CASE_ID)
         return 2
-    env = Env(load_impl(FILES.get(CLIENT_MODULE, CLIENT_MODULE)), Certs(CERTS), timeout=TIMEOUT)
+    def env_of(name):
+        impl = load_impl(FILES.get(name, name))
+        return Env(impl, Certs(CERTS), timeout=TIMEOUT, caps=probe(impl, Certs(CERTS), timeout=TIMEOUT))
+
+    env = env_of(CLIENT_MODULE)
     label = CLIENT_MODULE
     if PEER_MODULE:
-        env.peer = Env(load_impl(FILES.get(PEER_MODULE, PEER_MODULE)), Certs(CERTS), timeout=TIMEOUT)
+        env.peer = env_of(PEER_MODULE)
         env.cleanup(env.peer.close)
         label = "%s->%s" % (CLIENT_MODULE, PEER_MODULE)
     rec = run_case(case, env, label, None)

@@ -1,7 +1,8 @@
 """results.json: the source of truth of a run, and where it is written.
 
 Every other view (terminal summary, report.html, junit.xml, compare, merge)
-is rendered from this document alone.  The format is versioned and described
+is rendered from this document alone; ``report.rundir`` writes a run's
+directory (this file and its views).  The format is versioned and described
 by ``conformance/schema/results.schema.json``.
 """
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any, Dict, Optional, Sequence
 from .. import __version__
 from ..harness.impls import interpreter_info
 
-__all__ = ["FORMAT", "VERSION", "build_document", "write_reports", "write_views", "load_results", "new_run_id"]
+__all__ = ["FORMAT", "VERSION", "build_document", "load_results", "write_json", "new_run_id", "memory_figures",
+           "add_run_peak"]
 
 FORMAT = "ssl-conformance-results"
 VERSION = 1
@@ -45,11 +47,11 @@ def add_run_peak(path: Path, peak_kib: int, interval: float) -> Dict[str, Any]:
     doc = load_results(path)
     doc["run"].setdefault("memory", {}).update(run_peak_mib=round(peak_kib / 1024, 1),
                                                sampled_every_s=interval)
-    _write_json(doc, path)
+    write_json(doc, path)
     return doc
 
 
-def _write_json(doc: Dict[str, Any], path: Path) -> None:
+def write_json(doc: Dict[str, Any], path: Path) -> None:
     tmp = path.with_suffix(".json.tmp")
     with open(tmp, "w", encoding="utf-8") as f:  # streamed: no second copy of the document
         json.dump(doc, f, indent=1, sort_keys=False)
@@ -111,44 +113,3 @@ def load_results(path: Path) -> Dict[str, Any]:
     if doc.get("version") != VERSION:
         raise ValueError(f"{path}: results format version {doc.get('version')}, this tool reads {VERSION}")
     return doc
-
-
-def write_views(doc: Dict[str, Any], run_dir: Path) -> Dict[str, Path]:
-    """Write the views derived from ``doc`` beside its results.json.
-
-    report.html, junit.xml and (when something failed) repro/.  A view that
-    cannot be written is reported on stderr and left out: the results
-    themselves are never lost to a rendering problem.
-    """
-    from .html import write_html
-    from .junit import write_junit
-    from .repro import write_repros
-    views = (("report.html", write_html), ("junit.xml", write_junit), ("repro", write_repros))
-    paths: Dict[str, Path] = {}
-    for name, write in views:
-        try:
-            written = write(doc, run_dir / name)
-        except Exception as exc:  # noqa: BLE001 - keep results.json whatever happens
-            print(f"ssl-conformance: could not write {run_dir / name}: {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
-            continue
-        if written is not None:
-            paths[name] = written
-    return paths
-
-
-def write_reports(doc: Dict[str, Any], report_dir: Path) -> Dict[str, Path]:
-    """Write ``report_dir/<run id>/results.json`` and the derived views; point ``latest`` at it."""
-    run_dir = Path(report_dir) / doc["run"]["id"]
-    run_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"results": run_dir / "results.json"}
-    _write_json(doc, paths["results"])
-    paths.update(write_views(doc, run_dir))
-    latest = Path(report_dir) / "latest"
-    try:
-        if latest.is_symlink() or latest.exists():
-            latest.unlink()
-        latest.symlink_to(run_dir.name)
-    except OSError:
-        (Path(report_dir) / "LATEST").write_text(run_dir.name + "\n", encoding="utf-8")
-    return paths
