@@ -16,7 +16,7 @@ from conformance.probe import capabilities, third_party as floor
 from conformance.probe.capabilities import Capabilities, _probe_version
 from conformance.harness import causes
 from conformance.harness.measurement import ProbeBroken, non_tls_cause, origin
-from conformance.cases.matrix import judge
+from conformance.cases.judging import Seen, judge
 from conformance.harness.env import Certs
 from conformance.harness.impls import load_impl
 from conformance.harness.loopback import TLSSide, read_exactly
@@ -110,7 +110,7 @@ def test_a_harness_that_breaks_is_a_broken_probe_too(monkeypatch):
     def no_listener(*args, **kwargs):
         raise RuntimeError("cannot listen")
 
-    monkeypatch.setattr("conformance.harness.loopback.tls_pair", no_listener)
+    monkeypatch.setattr("conformance.probe.capabilities.tls_pair", no_listener)
     seen = _probe_version(load_impl("ssl"), Certs(), "TLSv1.3", "default", 5.0)
     assert seen.broken["cause"] == "RuntimeError: cannot listen"
     assert seen.broken["where"] == "the harness or the peer"
@@ -118,7 +118,7 @@ def test_a_harness_that_breaks_is_a_broken_probe_too(monkeypatch):
     def no_peer(*args, **kwargs):
         raise RuntimeError("openssl s_server did not start")
 
-    monkeypatch.setattr("conformance.peers.impl_client_to_peer", no_peer)
+    monkeypatch.setattr("conformance.probe.third_party.impl_client_to_peer", no_peer)
     text, cause = floor._one(load_impl("ssl"), Certs(), None, "server", "default", "TLSv1.3", 5.0)
     assert text.startswith("broken: RuntimeError: openssl s_server did not start")
     assert cause["where"] == "the harness or the peer"
@@ -145,7 +145,7 @@ def test_the_judge_names_a_non_tls_exception_first():
     server = TLSSide(error=ssl.SSLEOFError(8, "EOF occurred in violation of protocol"))
     verdict = oracle.Verdict(ok=True, version="TLSv1.3", why="both enable it")
     with pytest.raises(CaseFailure) as info:
-        judge(verdict, client, server, ssl, ssl, "client ssl -> server ssl")
+        judge(verdict, Seen.of_tls(client, ssl), Seen.of_tls(server, ssl), "client ssl -> server ssl")
     assert info.value.message.startswith("the client raised AttributeError: 'WrappedSocket' object has no "
                                          "attribute 'do_handshake' (at tests/test_measurement.py:")
     assert "client ssl -> server ssl: expected a connection with TLSv1.3" in info.value.message
@@ -168,7 +168,7 @@ def test_an_agent_whose_module_breaks_the_probe_answers_no_versions(monkeypatch)
 
     monkeypatch.setattr(agent, "server", server)
     monkeypatch.setattr(agent, "client", lambda *a, **k: broken)
-    monkeypatch.setattr(floor, "measure_client", lambda connect, certs, timeout: {})
+    monkeypatch.setattr("conformance.peers.agent.measure_client", lambda connect, certs, timeout: {})
     with pytest.raises(ProbeBroken, match=r"^AttributeError: 'WrappedSocket' object has no attribute "
                                           r"'do_handshake' \(at the agent's process; the client side\)"):
         agent.versions("default")
@@ -179,7 +179,6 @@ def test_an_agent_whose_module_breaks_the_probe_answers_no_versions(monkeypatch)
 
 
 def test_the_interop_judge_names_a_python_sides_non_tls_failure_first():
-    from conformance.cases.interop import _judge
     from conformance.peers.inprocess import PythonResult
 
     client = PythonResult(ok=False, error="TypeError: wrap_socket() got an unexpected keyword argument",
@@ -187,9 +186,11 @@ def test_the_interop_judge_names_a_python_sides_non_tls_failure_first():
     server = PythonResult(ok=False, error="SSLEOFError: EOF occurred", reason="unexpected-eof",
                           ssl_error=True, tls_outcome=True)
     with pytest.raises(CaseFailure) as info:
-        _judge(oracle.Verdict(ok=True, version="TLSv1.3", why="both enable it"), client, server)
+        judge(oracle.Verdict(ok=True, version="TLSv1.3", why="both enable it"), Seen.of_peer(client),
+              Seen.of_peer(server), "client pypy3:ssl -> server ssl")
     assert info.value.message.startswith("the client raised TypeError: wrap_socket() got an unexpected "
-                                         "keyword argument -- expected TLSv1.3")
+                                         "keyword argument -- client pypy3:ssl -> server ssl: expected a "
+                                         "connection with TLSv1.3")
 
 
 def test_a_matrix_cell_whose_probe_broke_gets_no_connection_reproducer():

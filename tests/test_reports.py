@@ -13,7 +13,6 @@ import jsonschema
 import pytest
 
 from conformance import cli
-from conformance.report.html import render_html
 from conformance.report.junit import render_junit
 from conformance.harness.registry import Case
 from conformance.report.schemacheck import RESULTS_SCHEMA, errors, load_schema, validate, SchemaError

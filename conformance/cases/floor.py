@@ -22,7 +22,8 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from ..judge.protocols import POLICIES
-from ..probe.third_party import MEASURED as VERSIONS, third_party_verdicts
+from ..peers.pinned import MEASURED as VERSIONS
+from ..probe.third_party import third_party_verdicts
 from ..harness.registry import CaseFailure, Unsupported, table
 
 ROWS = [{"policy": p, "version": v} for p in POLICIES for v in VERSIONS]

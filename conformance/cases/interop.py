@@ -30,14 +30,13 @@ import dataclasses
 import functools
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..harness.registry import Case, CaseFailure, Unsupported
+from ..harness.registry import Case, Unsupported
 from ..judge import oracle
 from ..judge.protocols import OP_NO_OF, PINNABLE, VERSIONS
 from ..peers import Endpoint, PeerConfig, PeerResult
 from ..peers.agent import Agent
-from ..peers.inprocess import InProcess, PythonResult
-from .matrix import peercert_form
-from .verify import chain_of
+from ..peers.inprocess import InProcess
+from .judging import Seen, chain_of, judge
 
 __all__ = ["CELLS", "Cell", "interop_cases", "run_cell"]
 
@@ -152,7 +151,8 @@ def run_cell(endpoints: Callable[[str], Endpoint], env: Any, *, client_endpoint:
                           f"{client_ep.name} cannot answer a TLS 1.3 certificate request")
     verdict = oracle.expect(_side(client_ep, cconf, env.certs), _side(server_ep, sconf, env.certs))
     client, server = _connect(client_ep, server_ep, cconf, sconf, env)
-    _judge(verdict, client, server)
+    judge(verdict, Seen.of_peer(client), Seen.of_peer(server),
+          f"client {client_ep.name} -> server {server_ep.name} ({policy} policy)")
     return {"version": client.version, "expected": verdict.short(),
             "client": client.describe(), "server": server.describe(),
             "client_reason": client.reason, "server_reason": server.reason,
@@ -167,75 +167,6 @@ def _connect(client_ep: Endpoint, server_ep: Endpoint, cconf: PeerConfig, sconf:
         client = client_ep.client(srv.address, cconf, env.certs, env.timeout, **extra)
         server = srv.result()
     return client, server
-
-
-def _judge(verdict: Any, client: PeerResult, server: PeerResult) -> None:
-    """Compare one connection with the oracle's verdict; raise ``CaseFailure``.
-
-    As the protocol matrix judges: on success both sides completed with the
-    version and, for a Python side, ``getpeercert()`` has the expected form;
-    on failure one acceptable side (``Verdict.failures``) failed promptly --
-    a Python side with ``SSLError`` and an acceptable reason, a third-party
-    peer in any way.  A Python side that stopped other than with a TLS
-    outcome (``conformance.harness.causes``) is named first: it is the cause.
-    """
-    lead = next((f"the {role} raised {side.error} -- " for role, side in (("client", client), ("server", server))
-                 if isinstance(side, PythonResult) and side.tls_outcome is False), "")
-    try:
-        _compare(verdict, client, server)
-    except CaseFailure as exc:
-        if not lead:
-            raise
-        raise CaseFailure(lead + exc.message, expected=exc.expected, actual=exc.actual) from None
-
-
-def _compare(verdict: Any, client: PeerResult, server: PeerResult) -> None:
-    seen = f"client {client.describe()}; server {server.describe()}"
-    actual = _short(client, server)
-    if verdict.ok:
-        if not (client.ok and server.ok):
-            raise CaseFailure(f"expected {verdict.version} ({verdict.why}); {seen}",
-                              expected=verdict.short(), actual=actual)
-        if client.version is None:
-            raise CaseFailure(f"the client did not report the negotiated version; {seen}",
-                              expected=verdict.short(), actual=actual)
-        for role, side, form in (("client", client, verdict.client_peercert),
-                                 ("server", server, verdict.server_peercert)):
-            if side.version is not None and side.version != verdict.version:
-                raise CaseFailure(f"the {role} negotiated {side.version}, expected {verdict.version}; {seen}",
-                                  expected=verdict.short(), actual=actual)
-            got = peercert_form(side.peercert) if isinstance(side, PythonResult) else None
-            if got is not None and form is not None and got != form:
-                raise CaseFailure(f"the {role}'s getpeercert() is {got}, expected {form} ({verdict.why})",
-                                  expected=form, actual=got)
-        return
-    if client.ok and server.ok:
-        raise CaseFailure(f"expected {verdict.short()} ({verdict.why}), but both completed {client.version}",
-                          expected=verdict.short(), actual=actual)
-    problems = []
-    for role, reasons in verdict.failures():
-        side = client if role == "client" else server
-        problem = None
-        if side.timed_out:
-            problem = "timed out instead of failing promptly"
-        elif side.ok:
-            problem = "completed"
-        elif isinstance(side, PythonResult) and not side.ssl_error:
-            problem = f"raised {side.error}, not SSLError"
-        elif isinstance(side, PythonResult) and side.reason not in reasons:
-            problem = f"failed for another reason: {side.reason} ({side.error})"
-        if problem is None:
-            return
-        problems.append(f"the {role} ({'/'.join(reasons)}) {problem}")
-    raise CaseFailure(f"expected {verdict.short()} ({verdict.why}); " + "; ".join(problems),
-                      expected=verdict.short(), actual=actual)
-
-
-def _short(client: PeerResult, server: PeerResult) -> str:
-    if client.ok and server.ok:
-        return str(client.version)
-    parts = [f"{role} {side.reason or 'ok'}" for role, side in (("client", client), ("server", server))]
-    return "fail: " + ", ".join(parts)
 
 
 _CELL_BY_NAME = {c.name: c for c in CELLS}

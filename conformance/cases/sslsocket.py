@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 from typing import Any, Callable, Optional, Tuple
 
-from ..probe.capabilities import pin_options
+from ..judge.protocols import pin_options
 from ..harness.loopback import run_pair, tls_pair
 from ..harness.registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
 

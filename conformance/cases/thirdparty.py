@@ -23,11 +23,12 @@ import struct
 from typing import Any, Dict, List, Optional
 
 from ..judge import oracle
-from ..harness.loopback import run_pair
+from ..harness.loopback import negotiated_version, run_pair
 from ..peers import PeerConfig, impl_client_to_peer, peer_client_to_impl, require
 from ..harness.registry import CaseFailure, expect_true, table
 from ..judge.protocols import OPTION_VERSION, OPTIONS, POLICIES, PROTOCOL_NAMES as PROTOCOLS
-from .matrix import MATRIX_CITE, judge_impl_side, oracle_side, parse_label, require_label
+from .judging import chain_of, judge_impl_side, oracle_side, parse_label, require_label
+from .matrix import MATRIX_CITE
 
 
 def _peer_side(version: str, capable: Any, **extra: Any) -> oracle.Side:
@@ -89,7 +90,6 @@ def peer_cell(env: Any, endpoint: str, policy: str, client: str, server: str) ->
 
 
 def _chain(env: Any, name: str) -> oracle.Chain:
-    from .verify import chain_of
     return chain_of(env.certs, name, "chain")
 
 
@@ -172,5 +172,4 @@ def sslv2_hello_cell(env: Any, policy: str, hello: str, server: str) -> Dict[str
 
 
 def negotiated(tls: Any) -> Optional[str]:
-    from ..harness.loopback import negotiated_version
     return negotiated_version(tls)

@@ -24,13 +24,12 @@ Pair cases (client ``env``, server ``env.peer``); observed keys as in
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from ..judge import oracle
 from ..harness.loopback import tls_pair
 from ..harness.registry import table
-from .matrix import judge, observed
+from .judging import chain_of, judge_pair, observed
 from .trust import VERIFY_MODE_CITES
 
 VERSIONS = {"TLSv1.2": ("NO_TLSv1_3",), "TLSv1.3": ()}
@@ -52,29 +51,6 @@ TRUST = {
     "wrong-cafile": (frozenset({"untrusted-root-ca"}), "untrusted-root-ca", None),
     "wrong-capath": (frozenset({"untrusted-root-ca"}), None, "capath-untrusted"),
 }
-
-
-def chain_of(certs: Any, name: str, role: str) -> oracle.Chain:
-    """The oracle's view of fixture ``name`` presented from its ``role`` file.
-
-    Issuers are found by subject among the manifest's CAs; the CAs "sent"
-    are those whose certificate text is in the presented file; a leaf whose
-    manifest verdict is a date problem carries it as its defect.
-    """
-    cas = {f["subject"]: f["name"] for f in certs.manifest.get("fixtures", []) if f.get("kind") == "ca"}
-    leaf = certs.fixture(name)
-    issuers: List[str] = []
-    issuer = leaf.get("issuer")
-    while issuer in cas and cas[issuer] not in issuers:
-        issuers.append(cas[issuer])
-        ca = certs.fixture(cas[issuer])
-        if ca.get("issuer") == ca.get("subject"):
-            break
-        issuer = ca.get("issuer")
-    presented = Path(certs.path(name, role)).read_text(encoding="ascii")
-    sent = frozenset(ca for ca in issuers if certs.read(ca).strip() in presented)
-    defect = leaf.get("verdict") if leaf.get("verdict") in ("expired", "not-yet-valid") else None
-    return oracle.Chain(issuers=tuple(issuers), sent=sent, defect=defect)
 
 
 def _trust_kwargs(env: Any, form: str) -> Dict[str, Optional[str]]:
@@ -132,14 +108,14 @@ def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, tr
     out = tls_pair(cctx, sctx, timeout=env.timeout)
     what = (f"{direction} {mode}, peer presents {peer}, trust {trust} ({version}; "
             f"client {env.impl.name}, server {senv.impl.name})")
-    judge(verdict, out.client, out.server, env.ssl, senv.ssl, what)
+    judge_pair(verdict, out, env.ssl, senv.ssl, what)
     return observed(verdict, out, f"{env.impl.name} verify={c_side.get('verify', 'NONE')}",
                     f"{senv.impl.name} verify={s_side.get('verify', 'NONE')}")
 
 
 CHAIN_ROWS = [{"certfile": c, "trust": t} for c in ("leaf", "leaf+intermediate", "full-chain")
               for t in ("root", "root+intermediate", "capath")]
-_CERTFILES = {"leaf": ("server",), "leaf+intermediate": ("server", "intermediate-ca"),
+CERTFILES = {"leaf": ("server",), "leaf+intermediate": ("server", "intermediate-ca"),
               "full-chain": ("server", "intermediate-ca", "root-ca")}
 
 
@@ -152,7 +128,7 @@ def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
     """The spec: with SSLv3/TLS 'you only need the root certificates [in the CA
     file], and the remote peer is supposed to furnish the other certificates'."""
     senv = env.peer or env
-    names = _CERTFILES[certfile]
+    names = CERTFILES[certfile]
     certpath = bundle(senv, names)
     trusts: FrozenSet[str] = frozenset({"root-ca", "intermediate-ca"} if trust == "root+intermediate"
                                        else {"root-ca"})
@@ -167,5 +143,5 @@ def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
     sctx = senv.context(certfile=certpath, keyfile=senv.certs.path("server", "key"))
     out = tls_pair(cctx, sctx, timeout=env.timeout)
     what = f"server certfile {certfile}, client trusts {trust} (client {env.impl.name}, server {senv.impl.name})"
-    judge(verdict, out.client, out.server, env.ssl, senv.ssl, what)
+    judge_pair(verdict, out, env.ssl, senv.ssl, what)
     return observed(verdict, out, f"{env.impl.name} trusts {trust}", f"{senv.impl.name} certfile {certfile}")

@@ -6,14 +6,16 @@ module under test names them.  Everything else -- the probe, the oracle, the
 matrix, the peers, the command line -- reads these names from here.
 
 Standard library only (nothing at all, in fact): the oracle is a pure
-function of these tables.
+function of these tables.  :func:`pin_options` reads which of the names a
+module has.
 """
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["VERSIONS", "PINNABLE", "PROTOCOL_NAMES", "PROTOCOL_VERSION", "PINNED_PROTOCOL", "OP_NO_OF",
-           "OPTION_VERSION", "OPTIONS", "POLICIES", "LEGACY_CIPHERS", "VERIFY_MODES", "DEFAULT_IMPLS"]
+           "OPTION_VERSION", "OPTIONS", "POLICIES", "LEGACY_CIPHERS", "VERIFY_MODES", "DEFAULT_IMPLS",
+           "pin_options"]
 
 #: Every version name, oldest first.
 VERSIONS: Tuple[str, ...] = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
@@ -51,3 +53,21 @@ VERIFY_MODES: Tuple[str, ...] = ("NONE", "OPTIONAL", "REQUIRED")
 
 #: The implementations a run tests when none is named.
 DEFAULT_IMPLS: Tuple[str, ...] = ("ssl", "reference")
+
+
+def pin_options(module: Any, version: str) -> Optional[List[str]]:
+    """``OP_NO_*`` names that leave only ``version`` on an SSLv23 context.
+
+    ``None`` when the module lacks an option that would be needed (other
+    than for versions it cannot speak at all).
+    """
+    names = []
+    for other in VERSIONS:
+        if other == version:
+            continue
+        op = "OP_" + OP_NO_OF[other]
+        if hasattr(module, op):
+            names.append(OP_NO_OF[other])
+        elif other in ("TLSv1.1", "TLSv1.2", "TLSv1.3") and VERSIONS.index(other) > VERSIONS.index(version):
+            return None
+    return names

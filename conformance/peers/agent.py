@@ -30,7 +30,8 @@ from typing import Any, Deque, Dict, FrozenSet, Iterator, Optional, Sequence, Tu
 
 from .. import PACKAGE_DIR
 from ..judge.protocols import VERSIONS
-from ..probe.capabilities import pin_options
+from ..judge.protocols import pin_options
+from .pinned import measure_client
 from ..harness.measurement import ProbeBroken, harness_cause, result_cause
 from .peerspec import PeerSpec, parse_peer
 from ..harness.reasons import classify
@@ -407,7 +408,6 @@ class Agent(Endpoint):
                 refused.add(version)
         # As in-process: a third party pinned to each version has the last word
         # (the pins above trust the very options under test).
-        from ..probe.third_party import measure_client
         plain = PeerConfig(policy=policy)
         measured = measure_client(lambda address, answer: self.client(address, plain, _certs(), self.timeout,
                                                                       answer=answer),

@@ -16,7 +16,7 @@ import socket
 import threading
 from typing import Any, FrozenSet, Iterator, List, Optional
 
-from ..probe.capabilities import Capabilities, pin_options
+from ..judge.protocols import pin_options
 from ..harness.measurement import is_refusal
 from ..harness.env import Env
 from ..harness.impls import Impl
@@ -66,9 +66,10 @@ class _Server(RunningServer):
 
 class InProcess(Endpoint):
     """``InProcess(impl, caps)``: connections made by the module ``impl`` in this
-    process, whose capabilities the session probed (``caps``)."""
+    process, whose capabilities the session probed (``caps``: a
+    ``conformance.probe.capabilities.Capabilities``)."""
 
-    def __init__(self, impl: Impl, caps: Capabilities):
+    def __init__(self, impl: Impl, caps: Any):
         self.impl, self.caps = impl, caps
         self.name = impl.name
 

@@ -36,10 +36,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
-from ..judge.protocols import OP_NO_OF, PINNED_PROTOCOL, PROTOCOL_NAMES, VERSIONS
+from ..judge.protocols import PINNED_PROTOCOL, PROTOCOL_NAMES, VERSIONS, pin_options
 from ..harness.measurement import ProbeBroken, describe as describe_cause, harness_cause, non_tls_cause
 from .third_party import probe_floor, third_party_verdicts
+from ..harness.env import Env
 from ..harness.impls import Impl, interpreter_info
+from ..harness.loopback import tls_pair
 
 __all__ = ["Capabilities", "probe"]
 
@@ -116,24 +118,6 @@ class Capabilities:
         }
 
 
-def pin_options(module: Any, version: str) -> Optional[List[str]]:
-    """``OP_NO_*`` names that leave only ``version`` on an SSLv23 context.
-
-    ``None`` when the module lacks an option that would be needed (other
-    than for versions it cannot speak at all).
-    """
-    names = []
-    for other in VERSIONS:
-        if other == version:
-            continue
-        op = "OP_" + OP_NO_OF[other]
-        if hasattr(module, op):
-            names.append(OP_NO_OF[other])
-        elif other in ("TLSv1.1", "TLSv1.2", "TLSv1.3") and VERSIONS.index(other) > VERSIONS.index(version):
-            return None
-    return names
-
-
 class Measured(NamedTuple):
     """One probe's answer: ``note`` is ``"ok"``, ``"failed (<reason>): ..."``,
     ``"negotiated <version>"`` or why nothing was tried; ``broken`` the cause
@@ -145,9 +129,6 @@ class Measured(NamedTuple):
 
 
 def _probe_version(impl: Impl, certs: Any, version: str, policy: str, timeout: float) -> Measured:
-    from ..harness.env import Env
-    from ..harness.loopback import tls_pair
-
     env = Env(impl, certs, timeout=timeout)
     try:
         try:

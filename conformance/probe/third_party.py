@@ -28,17 +28,17 @@ third-party peer the entry says why and the self-probe stands.
 from __future__ import annotations
 
 import concurrent.futures
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from ..judge.protocols import POLICIES, VERSIONS
+from ..harness.env import Env
+from ..harness.measurement import describe, harness_cause, non_tls_cause
+from ..judge.protocols import POLICIES
+from ..peers import PeerConfig, impl_client_to_peer
+from ..peers.pinned import MEASURED, pinned_servers
 
-__all__ = ["probe_floor", "third_party_verdicts", "measure_client", "PEERS", "MEASURED"]
+__all__ = ["probe_floor", "third_party_verdicts", "MEASURED"]
 
-#: the versions measured against a third party (no peer here speaks SSLv2)
-MEASURED = VERSIONS[1:]
-#: Third-party peers in order of preference -> the server fixture each uses
-#: (tlslite: RSA, which SSLv3 needs).
-PEERS = (("openssl-cli", "server"), ("tlslite", "server-rsa"))
+
 
 
 def _one(impl: Any, certs: Any, ep: Any, cert: str, policy: str, version: str,
@@ -47,10 +47,6 @@ def _one(impl: Any, certs: Any, ep: Any, cert: str, policy: str, version: str,
     ``("broken: ...", cause)`` when the client stopped other than by a TLS outcome
     or the harness or peer broke (``conformance.harness.causes``); ``("error: ...", None)``
     when the module refused to set up the client at all (inconclusive)."""
-    from ..harness.measurement import describe, harness_cause, non_tls_cause
-    from ..harness.env import Env
-    from ..peers import PeerConfig, impl_client_to_peer
-
     env = Env(impl, certs, timeout=timeout)
     try:
         try:
@@ -75,35 +71,13 @@ def _one(impl: Any, certs: Any, ep: Any, cert: str, policy: str, version: str,
     return (f"refused ({side.reason})" if not side.ok else f"negotiated {side.version}"), None
 
 
-def _peers() -> Tuple[Dict[str, Tuple[Any, str]], str]:
-    """``version -> (endpoint, cert)``: for each version, the first peer of
-    :data:`PEERS` that runs here and can pin it; and why peers are missing."""
-    from ..peers import endpoint
-
-    chosen: Dict[str, Tuple[Any, str]] = {}
-    reasons = []
-    for name, cert in PEERS:
-        try:
-            ep = endpoint(name)
-            why = ep.available()
-        except ImportError as exc:
-            why = str(exc)
-        if why is not None:
-            reasons.append(f"{name}: {why}")
-            continue
-        for version in MEASURED:
-            if version in ep.versions("legacy"):
-                chosen.setdefault(version, (ep, cert))
-    return chosen, "; ".join(reasons)
-
-
 def probe_floor(impl: Any, certs: Any, *, timeout: float = 5.0) -> Dict[str, Any]:
     """``{"peer": "openssl-cli (...)", "pinned_by": {version: peer name},
     "default": {"floor": "TLSv1.2", "versions": {version: "ok" | "refused (reason)" | ...}},
     "legacy": ..., "broken": {"policy/version": cause}}`` (``capabilities.probe``
     moves ``broken`` to its own record); ``{"peer": None, "unavailable": why}``
     without peers."""
-    chosen, why = _peers()
+    chosen, why = pinned_servers()
     if not chosen:
         return {"peer": None, "unavailable": why or "no third-party peer can pin a version"}
     jobs = [(p, v) for p in POLICIES for v in MEASURED if v in chosen]
@@ -119,35 +93,6 @@ def probe_floor(impl: Any, certs: Any, *, timeout: float = 5.0) -> Dict[str, Any
         versions = {v: seen[(p, v)][0] for p, v in jobs if p == policy}
         ok: List[str] = [v for v in MEASURED if versions.get(v) == "ok"]
         out[policy] = {"floor": ok[0] if ok else None, "versions": versions}
-    return out
-
-
-def measure_client(connect: Callable[[Any], Any], certs: Any,
-                   timeout: float) -> Dict[str, Tuple[bool, str, Optional[Dict[str, str]]]]:
-    """The same measurement for a client that is not in this process (an agent):
-    ``connect(address, answer)`` runs one client connection sending the
-    default payload and expecting ``answer`` back (what the peer answers), and
-    returns its ``PeerResult``.  ``version -> (completes, reason, broken)`` for
-    every version a third-party peer here can pin; ``broken`` is the cause
-    (``conformance.harness.causes``) when the client stopped other than by a TLS
-    outcome or the harness or peer broke, else None."""
-    from ..harness.measurement import harness_cause, result_cause
-    from ..peers import PeerConfig
-
-    chosen, _ = _peers()
-    out: Dict[str, Tuple[bool, str, Optional[Dict[str, str]]]] = {}
-    for version, (ep, cert) in chosen.items():
-        config = PeerConfig(version=version, cert=cert, policy="legacy")
-        try:
-            with ep.server(config, certs, timeout) as srv:
-                result = connect(srv.address, ep.answer(config.payload))
-                srv.result()
-        except Exception as exc:  # noqa: BLE001 - a probe never breaks the run
-            out[version] = (False, "broken", harness_cause(exc))
-            continue
-        completes = bool(result.ok and result.version == version)
-        out[version] = (completes, "ok" if completes else str(result.reason),
-                        result_cause(result, "the client side"))
     return out
 
 

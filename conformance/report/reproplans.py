@@ -22,6 +22,9 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
+from ..cases import verify as cells
+from ..cases.judging import chain_of
+from ..judge import oracle
 from ..judge.protocols import PROTOCOL_NAMES
 
 __all__ = ["plan_for", "CONNECTION_BODY"]
@@ -73,14 +76,11 @@ def _matrix(rec: Mapping[str, Any], client_mod: str, server_mod: str) -> Optiona
 
 
 def _verify(rec: Mapping[str, Any], client_mod: str, server_mod: str, certs: Any) -> Optional[Dict[str, Any]]:
-    from ..judge import oracle
-    from ..cases import verify as cells
-
     p = rec.get("params") or {}
     name = lambda fixture, role="cert": Path(certs.path(fixture, role)).name  # noqa: E731
     if str(rec["id"]).startswith("verify/chain/"):
-        names = cells._CERTFILES[p["certfile"]]
-        leaf = cells.chain_of(certs, "server", "cert")
+        names = cells.CERTFILES[p["certfile"]]
+        leaf = chain_of(certs, "server", "cert")
         chain = oracle.Chain(issuers=leaf.issuers, sent=frozenset(names[1:]), defect=leaf.defect)
         trusts = {"root-ca", "intermediate-ca"} if p["trust"] == "root+intermediate" else {"root-ca"}
         verdict = oracle.expect(oracle.Side(verify="REQUIRED", trusts=frozenset(trusts)), oracle.Side(cert=chain))
@@ -99,13 +99,13 @@ def _verify(rec: Mapping[str, Any], client_mod: str, server_mod: str, certs: Any
             client = _side(client_mod, options=options, verify=p["mode"], **trust)
             server = _side(server_mod, **presented)
             c_side = dict(verify=p["mode"], trusts=trusts)
-            s_side = dict(cert=cells.chain_of(certs, fixture, role))
+            s_side = dict(cert=chain_of(certs, fixture, role))
         else:
             client = _side(client_mod, options=options, **presented)
             server = _side(server_mod, certfile=name("server", "chain"), keyfile=name("server", "key"),
                            verify=p["mode"], **trust)
-            c_side = dict(cert=cells.chain_of(certs, fixture, role) if fixture else None)
-            s_side = dict(verify=p["mode"], trusts=trusts, cert=cells.chain_of(certs, "server", "chain"))
+            c_side = dict(cert=chain_of(certs, fixture, role) if fixture else None)
+            s_side = dict(verify=p["mode"], trusts=trusts, cert=chain_of(certs, "server", "chain"))
         verdict = oracle.expect(oracle.Side(options=frozenset(options), **c_side), oracle.Side(**s_side))
     return {"client": client, "server": server, "oracle": verdict.short(),
             "expected_version": verdict.version if verdict.ok else None,
