@@ -30,6 +30,8 @@ from .judge.basis import check_choice
 from .harness.leaks import peak_rss_kib
 from .report.ledger import JOURNAL, Journal, Ledger, incomplete_line, is_suite_item, item_id_of, read_journal
 from .session import Session
+from .report.rundir import write_reports
+from .report.results import build_document, memory_figures, new_run_id
 
 _KEY = "ssl_conformance"
 
@@ -132,7 +134,6 @@ class _Recorder:
     keeps the :class:`~conformance.report.ledger.Ledger` of the run, journals the
     records as they arrive, and takes the peak RSS each xdist worker
     reports when it goes down."""
-
     def __init__(self, session: Session) -> None:
         self.session = session
         self.ledger = Ledger()
@@ -259,7 +260,6 @@ def _is_worker(config: Any) -> bool:
 
 def _run_id(config: Any) -> str:
     if not getattr(config, "_ssl_conformance_run_id", None):
-        from .report.results import new_run_id
         config._ssl_conformance_run_id = config.getoption("run_id") or new_run_id(config._ssl_conformance_started)
     return config._ssl_conformance_run_id
 
@@ -273,8 +273,6 @@ def pytest_sessionstart(session: Any) -> None:
     report_dir = config.getoption("report_dir")
     if _is_worker(config) or not report_dir:
         return
-    from .report.results import build_document
-    from .report.rundir import write_reports
     doc = build_document(_session(config), [], started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args), run_id=_run_id(config),
                          probe=False, completeness={
@@ -308,8 +306,6 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     report_dir = config.getoption("report_dir")
     if not report_dir:
         return
-    from .report.results import build_document, memory_figures
-    from .report.rundir import write_reports
     doc = build_document(_session(config), recorder.records,
                          started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args),

@@ -56,6 +56,8 @@ from .. import ROOT_DIR
 from ..harness.leaks import leftovers, snapshot
 from ..harness.loopback import run_pair, serve
 from ..harness.registry import CaseFailure, Unsupported, expect_true, table
+from ..harness.impls import load_impl
+from ..harness.env import Certs, Env
 
 # -- the rows ------------------------------------------------------------------------------
 # (kind, call, raises[, checks]); checks: {"errno": "E..."}, {"args0": "SSL_ERROR_..."},
@@ -209,7 +211,6 @@ def bad_file(env: Any, name: str) -> str:
 
 class World:
     """Makes what a row's call names; :meth:`close` closes all of it."""
-
     def __init__(self, env: Any):
         self.env, self._closers, self._ctx = env, [], None
 
@@ -382,9 +383,6 @@ def run_in_child(env: Any, kind: str) -> Dict[str, Any]:
 
 def child(impl: str, kind: str, certs_dir: str, timeout: str) -> None:
     """Entry point of :func:`run_in_child`: one row, its outcome printed as JSON."""
-    from ..harness.env import Certs, Env
-    from ..harness.impls import load_impl
-
     row = BY_KIND[kind]
     env = Env(load_impl(impl), Certs(Path(certs_dir)), timeout=float(timeout))
     print(json.dumps(run_row(env, row[1], row[2]), default=repr))

@@ -11,6 +11,7 @@ from typing import Any, Optional
 from ..harness.loopback import tls_pair
 from ..harness.registry import case, expect_equal, expect_true, table
 from .context import _expect_raises
+from .decode import as_peercert
 
 SPEC = "SSLContext.load_verify_locations"
 
@@ -180,5 +181,4 @@ def server_ignores(env: Any) -> None:
 
 
 def _peercert(env: Any, name: str) -> Any:
-    from .decode import as_peercert
     return as_peercert(env.certs.fixture(name)["peercert"])

@@ -38,6 +38,7 @@ from ..harness.reasons import classify
 from ..harness.registry import Unsupported
 from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer
 from .inprocess import PythonResult
+from ..harness.env import Certs
 
 __all__ = ["AGENT_FILE", "Agent", "AgentError", "AgentUnavailable", "AgentProcess", "agent_for",
            "close_agents", "RemoteError"]
@@ -63,7 +64,6 @@ class RemoteError(Exception):
     its args, so :func:`conformance.harness.reasons.classify` reads it like the
     original.
     """
-
     def __init__(self, error: Dict[str, Any]):
         args = error.get("args") or [error.get("message", "")]
         super().__init__(*args)
@@ -83,7 +83,6 @@ class RemoteError(Exception):
 
 class AgentProcess:
     """One running agent: ``request("context", protocol="TLSv1")`` -> reply dict."""
-
     def __init__(self, executable: str, module: str, *, paths: Sequence[str] = (str(CHECKOUT),),
                  timeout: float = 10.0, idle_timeout: float = 600.0):
         self.executable, self.module = executable, module
@@ -296,7 +295,6 @@ class Agent(Endpoint):
     every other version.  ``versions(policy)`` is measured once, by a
     handshake of the module with itself inside the agent for each version.
     """
-
     def __init__(self, spec: "PeerSpec | str | None" = None, *, timeout: float = 10.0):
         if spec is None:
             spec = f"{sys.executable}:ssl"
@@ -460,5 +458,4 @@ class Agent(Endpoint):
 
 
 def _certs() -> Any:
-    from ..harness.env import Certs
     return Certs()

@@ -142,7 +142,7 @@ def _describe(value: Any) -> str:
     return str(value)
 
 
-def _order(name: str) -> Tuple[int, str]:
+def label_order(name: str) -> Tuple[int, str]:
     base = name.split("+")[0].split(" ")[0]
     return (_ORDER.index(base) if base in _ORDER else len(_ORDER), name)
 
@@ -166,8 +166,8 @@ def build_grids(records: Iterable[Mapping[str, Any]], kind: GridKind) -> List[Gr
             grid.cols.append(col)
         grid.cells[(row, col)] = cell_of(rec)
     for grid in grids.values():
-        grid.rows.sort(key=_order)
-        grid.cols.sort(key=_order)
+        grid.rows.sort(key=label_order)
+        grid.cols.sort(key=label_order)
     return [grids[k] for k in sorted(grids)]
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from .html import CSP, CSS
-from .matrixview import KINDS, cell_of
+from .matrixview import KINDS, cell_of, label_order
 from .summary import COLUMNS, GATING
 
 __all__ = ["FORMAT", "merge", "merged_grids", "render_merged_text", "render_merged_html", "write_merged"]
@@ -110,10 +110,9 @@ def merged_grids(merged: Mapping[str, Any]) -> List[Dict[str, Any]]:
             g["cells"][(r, c)] = {label: cell_of({"id": row["id"], "observed": {"version": v["version"],
                                                                                 "expected": v["expected"]},
                                                   **v}) for label, v in row["results"].items()}
-    from .matrixview import _order
     for g in grids.values():
-        g["rows"].sort(key=_order)
-        g["cols"].sort(key=_order)
+        g["rows"].sort(key=label_order)
+        g["cols"].sort(key=label_order)
     return [grids[k] for k in sorted(grids)]
 
 

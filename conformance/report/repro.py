@@ -34,6 +34,9 @@ from typing import Any, Dict, List, Mapping, Optional
 from .. import ROOT_DIR
 from .reproplans import CONNECTION_BODY, plan_for
 from .summary import GATING
+from ..harness.env import CERTS_DIR, Certs
+from ..harness.impls import is_file_name
+from ..harness.registry import REGISTRY
 
 __all__ = ["write_repros", "script_for", "file_name"]
 
@@ -137,7 +140,6 @@ if __name__ == "__main__":
 
 def _case_source(case_id: str) -> str:
     try:
-        from ..harness.registry import REGISTRY
         func = REGISTRY[case_id].func
         source = inspect.getsource(func)
     except (KeyError, OSError, TypeError):
@@ -160,7 +162,6 @@ def _search_path(doc: Mapping[str, Any]) -> List[str]:
 
 def _files(doc: Mapping[str, Any]) -> Dict[str, str]:
     """The implementations of the run that were loaded from a file: name -> absolute path."""
-    from ..harness.impls import is_file_name
     return {name: str(Path(facts["module_file"]).resolve())
             for name, facts in (doc.get("implementations") or {}).items()
             if is_file_name(name) and facts.get("module_file")}
@@ -186,7 +187,6 @@ def script_for(rec: Mapping[str, Any], doc: Mapping[str, Any]) -> str:
 
 def _certs(doc: Mapping[str, Any]) -> Any:
     """The run's certificate fixtures (``run.options.certs``, else the checkout's)."""
-    from ..harness.env import CERTS_DIR, Certs
     certs = (doc.get("run", {}).get("options") or {}).get("certs")
     return Certs(Path(certs) if certs and Path(certs).is_dir() else CERTS_DIR)
 
@@ -201,7 +201,6 @@ def write_repros(doc: Mapping[str, Any], directory: Path) -> Optional[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     certs = (doc.get("run", {}).get("options") or {}).get("certs")
     if certs is None:
-        from ..harness.env import CERTS_DIR
         certs = CERTS_DIR
     if Path(certs).is_dir() and not (directory / "certs").exists():
         shutil.copytree(certs, directory / "certs")

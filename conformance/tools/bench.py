@@ -34,6 +34,8 @@ import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from . import benchceiling, benchloads
+from ..harness.env import Certs
+from ..harness.impls import ImplLoadError, load_impl
 
 __all__ = ["add_arguments", "run", "main", "format_table", "summarize", "DEFAULT_IMPLS", "FORMAT"]
 
@@ -100,7 +102,6 @@ def _machine() -> Dict[str, Any]:
 
 
 def _load(names: Sequence[str]) -> Dict[str, Any]:
-    from ..harness.impls import ImplLoadError, load_impl
 
     loaded = {}
     for name in names:
@@ -252,8 +253,6 @@ def format_table(doc: Dict[str, Any]) -> str:
 
 def build(args: argparse.Namespace, progress: Callable[[str], None]) -> Dict[str, Any]:
     """Run the benchmark the options describe; the JSON document."""
-    from ..harness.env import Certs
-
     repeat, duration = QUICK if args.quick else FULL
     repeat = args.repeat or repeat
     duration = args.duration or duration

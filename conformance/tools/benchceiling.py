@@ -23,6 +23,8 @@ import tempfile
 import time
 from typing import Any, Dict, List, Optional
 
+from .benchloads import SERVER_KEYS
+
 __all__ = ["aead_name", "speed", "s_time", "openssl_version"]
 
 #: Markers in a negotiated cipher name -> the ``openssl speed -evp`` cipher.
@@ -115,8 +117,6 @@ def _wait_for_port(path: str, proc: "subprocess.Popen[bytes]", timeout: float) -
 
 def s_time(certs: Any, version: str, key: str, seconds: int = 1, timeout: float = 10.0) -> float:
     """Full handshakes/s of ``openssl s_time -new`` against ``openssl s_server`` (no client cert)."""
-    from .benchloads import SERVER_KEYS
-
     binary = _openssl()
     if binary is None:
         raise RuntimeError("no openssl on PATH")

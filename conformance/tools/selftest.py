@@ -21,6 +21,10 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Sequence, Set
 
+from ..mutants import MUTANTS
+from ..session import Session
+from ..harness.runner import FAILING
+
 __all__ = ["add_arguments", "run", "main", "run_one"]
 
 BASELINE = "reference"
@@ -29,9 +33,6 @@ PREFIX = "conformance.mutants."
 
 def run_one(impl: str, patterns: Sequence[str], timeout: float) -> Dict[str, Any]:
     """Run the cases matching ``patterns`` on ``impl``; ids that passed and that failed."""
-    from ..harness.runner import FAILING
-    from ..session import Session
-
     started = time.perf_counter()
     session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns))
     if session.problems:
@@ -75,8 +76,6 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     """Run every named mutant, then the unbroken reference on the cases that
     failed on some mutant; a mutant is caught by the cases that fail on it
     and pass on the reference."""
-    from ..mutants import MUTANTS
-
     jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else ()) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
     failed_anywhere = sorted({cid for r in results.values() for cid in r.get("failed", ())})
@@ -137,7 +136,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from ..mutants import MUTANTS
+        import OpenSSL  # noqa: F401  (the mutants are variants of the reference)
     except ImportError as exc:  # pragma: no cover - needs pyOpenSSL, like reference
         print(f"selftest: the mutants need the reference's dependencies: {exc}", file=sys.stderr)
         return 2
