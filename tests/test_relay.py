@@ -5,6 +5,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 
 import pytest
 
@@ -241,4 +242,7 @@ def test_nothing_left_behind():
         relay_pair(_send_then_read(STREAM), _read_all, c2s=faults, timeout=1)
     with Relay(("127.0.0.1", 9), timeout=1):
         pass  # never connected to
+    deadline = time.monotonic() + 2  # a side thread may still be returning from its last close()
+    while (_fds(), threading.active_count()) != (fds, threads) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert (_fds(), threading.active_count()) == (fds, threads)

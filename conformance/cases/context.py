@@ -13,25 +13,10 @@ from typing import Any, Optional
 
 from ..harness.impls import CHILD_LOADER
 from ..harness.loopback import tls_pair
-from ..harness.reasons import classify
+from .helpers import expect_raises
 from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
 
 PROTOCOLS = ("SSLv2", "SSLv3", "SSLv23", "TLSv1")
-
-
-def _expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional[str] = None) -> BaseException:
-    """Call ``fn``; it must raise ``exc_type`` (and, if given, of ``reason`` category)."""
-    try:
-        fn()
-    except exc_type as exc:
-        if reason is not None:
-            expect_equal(classify(exc), reason, f"{what}: reason category of {type(exc).__name__}: {exc}")
-        return exc
-    except Exception as exc:
-        raise CaseFailure(f"{what}: expected {exc_type.__name__}, got {type(exc).__name__}: {exc}",
-                          expected=exc_type.__name__, actual=f"{type(exc).__name__}: {exc}") from exc
-    raise CaseFailure(f"{what}: expected {exc_type.__name__}, nothing was raised",
-                      expected=exc_type.__name__, actual="no exception")
 
 
 def verified_handshake(env: Any, server_ctx: Any, client_ctx: Any = None) -> Any:
@@ -66,7 +51,7 @@ def construct(env: Any, protocol: str) -> None:
 def protocol_read_only(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     other = env.const("PROTOCOL_TLSv1")
-    _expect_raises(env, AttributeError, lambda: setattr(ctx, "protocol", other), "assigning protocol")
+    expect_raises(env, AttributeError, lambda: setattr(ctx, "protocol", other), "assigning protocol")
     expect_equal(ctx.protocol, env.const("PROTOCOL_SSLv23"), "protocol after a refused assignment")
 
 
@@ -97,7 +82,7 @@ def verify_set(env: Any, mode: str) -> None:
        rows=[{"label": "42", "value": 42}, {"label": "negative", "value": -1}])
 def verify_invalid(env: Any, label: str, value: int) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
-    _expect_raises(env, ValueError, lambda: setattr(ctx, "verify_mode", value), f"verify_mode = {value}")
+    expect_raises(env, ValueError, lambda: setattr(ctx, "verify_mode", value), f"verify_mode = {value}")
     expect_equal(ctx.verify_mode, env.const("CERT_NONE"), "verify_mode after a refused assignment")
 
 
@@ -155,7 +140,7 @@ def ciphers_ok(env: Any, label: str, ciphers: str) -> None:
              {"label": "all-excluded", "ciphers": "!ALL"}, {"label": "null-then-excluded", "ciphers": "eNULL:!eNULL"}])
 def ciphers_none(env: Any, label: str, ciphers: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
-    _expect_raises(env, env.ssl.SSLError, lambda: ctx.set_ciphers(ciphers), f"set_ciphers({ciphers!r})")
+    expect_raises(env, env.ssl.SSLError, lambda: ctx.set_ciphers(ciphers), f"set_ciphers({ciphers!r})")
 
 
 # -- load_cert_chain ----------------------------------------------------------
@@ -225,7 +210,7 @@ def key_mismatch(env: Any, label: str, cert: str, key: str, reason: Optional[str
     SSLError is required there, not the key-mismatch category.
     """
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
-    _expect_raises(env, env.ssl.SSLError,
+    expect_raises(env, env.ssl.SSLError,
                    lambda: ctx.load_cert_chain(env.certs.path(cert), env.certs.path(key)),
                    f"load_cert_chain({cert}, {key})", reason=reason)
 
@@ -237,7 +222,7 @@ def key_mismatch(env: Any, label: str, cert: str, key: str, reason: Optional[str
        rows=[{"label": n} for n in ("malformed-truncated", "malformed-badbase64", "malformed-wrong-armor", "empty")])
 def bad_certfile(env: Any, label: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
-    _expect_raises(env, env.ssl.SSLError,
+    expect_raises(env, env.ssl.SSLError,
                    lambda: ctx.load_cert_chain(env.certs.path(label), env.certs.path("server", "key")),
                    f"load_cert_chain with {label}.pem", reason="bad-certificate-file")
 
@@ -247,7 +232,7 @@ def bad_certfile(env: Any, label: str) -> None:
       cite="CPython raises SSLError (PEM lib) when neither file holds a key; the spec names no error")
 def no_key(env: Any) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
-    _expect_raises(env, env.ssl.SSLError, lambda: ctx.load_cert_chain(env.certs.path("server", "chain")),
+    expect_raises(env, env.ssl.SSLError, lambda: ctx.load_cert_chain(env.certs.path("server", "chain")),
                    "load_cert_chain(certfile without a key, no keyfile)")
 
 
@@ -259,7 +244,7 @@ def missing_file(env: Any, which: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     nowhere = str(env.tmp_path / "does-not-exist.pem")
     args = (nowhere, env.certs.path("server", "key")) if which == "certfile" else (env.certs.path("server", "chain"), nowhere)
-    _expect_raises(env, OSError, lambda: ctx.load_cert_chain(*args), f"load_cert_chain with a missing {which}",
+    expect_raises(env, OSError, lambda: ctx.load_cert_chain(*args), f"load_cert_chain with a missing {which}",
                    reason="bad-certificate-file")
 
 

@@ -20,8 +20,8 @@ from ..harness.registry import case, expect_equal, expect_true
 from ..harness.relay import Faults
 from .handshake import nonblocking_handshake, unwrap_body
 from .hostile import payload as _payload
-from .relayed import _echo_control, _exchange, _relayed, _run_relayed
-from .sslsocket import _server_ctx
+from .relaying import echo_control, exchange, relayed, run_relayed
+from .helpers import server_ctx
 
 
 def _one_byte() -> Dict[str, Faults]:
@@ -38,8 +38,8 @@ def _faults(fragmented: bool) -> Dict[str, Faults]:
 def fragmented_echo(env: Any) -> Dict[str, Any]:
     """Every byte its own TCP segment: the handshake and a 3000-byte echo still work."""
     payload = _payload()
-    _echo_control(env, payload)
-    c, s, relay = _relayed(env, payload=payload, **_one_byte())
+    echo_control(env, payload)
+    c, s, relay = relayed(env, payload=payload, **_one_byte())
     expect_equal((c["stage"], s["stage"]), ("done", "done"), "both sides finished")
     expect_equal(c["got"], payload, "the echo")
     return {"bytes": relay.forwarded("c2s") + relay.forwarded("s2c")}
@@ -70,8 +70,8 @@ def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
             tls.close()
 
     def run(fragmented: bool) -> Tuple[Dict[str, Any], bytes]:
-        server = _exchange(_server_ctx(env), True, payload)
-        return _run_relayed(client, server, env.timeout, [], **_faults(fragmented))[0]
+        server = exchange(server_ctx(env), True, payload)
+        return run_relayed(client, server, env.timeout, [], **_faults(fragmented))[0]
 
     control("the non-blocking handshake and an echo, unfragmented", lambda: run(False),
             lambda r: None if r[1] == payload else f"the echo came back as {r[1][:40]!r}")
@@ -87,10 +87,10 @@ def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
            "and returns the underlying socket object.", pair=True)
 def fragmented_unwrap(env: Any) -> None:
     """TLS data, then unwrap on both sides, then plaintext, all one byte at a time."""
-    cctx, sctx = env.context(), _server_ctx(env)
+    cctx, sctx = env.context(), server_ctx(env)
 
     def run(fragmented: bool) -> Tuple[Any, Any]:
-        c, s, _ = _run_relayed(unwrap_body(env, cctx, False, True), unwrap_body(env, sctx, True, False),
+        c, s, _ = run_relayed(unwrap_body(env, cctx, False, True), unwrap_body(env, sctx, True, False),
                                env.timeout, [], **_faults(fragmented))
         return c, s
 

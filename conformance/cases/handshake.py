@@ -14,7 +14,7 @@ from ..harness.hubs import HarnessThread
 from ..harness.loopback import serve, wait_ready
 from ..harness.reasons import classify
 from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
-from .sslsocket import _drain, _pair, _serve_tls, _server_ctx
+from .helpers import drain, pair, serve_tls, server_ctx
 
 
 def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float,
@@ -56,7 +56,7 @@ def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float,
             "exceptions.",
        rows=[{"side": "client"}, {"side": "server"}], pair=True)
 def nonblocking(env: Any, side: str) -> None:
-    cctx, sctx = env.context(), _server_ctx(env)
+    cctx, sctx = env.context(), server_ctx(env)
     tried = threading.Event()
 
     def run(ctx: Any, server_side: bool, nb: bool):
@@ -86,7 +86,7 @@ def nonblocking(env: Any, side: str) -> None:
                 tls.close()
         return body
 
-    cval, sval = _pair(env, run(cctx, False, side == "client"), run(sctx, True, side == "server"))
+    cval, sval = pair(env, run(cctx, False, side == "client"), run(sctx, True, side == "server"))
     seen = cval[0] if side == "client" else sval
     expect_equal(cval[1], b"ping", "echo after the non-blocking handshake")
     expect_true(seen["want_read"] >= 1, "a non-blocking handshake reports SSL_ERROR_WANT_READ at least once",
@@ -120,7 +120,7 @@ def want_read_error(env: Any) -> None:
     def server(sock: socket.socket) -> None:
         gate.wait(env.timeout)  # do not answer until the client has tried once
 
-    err, _ = _pair(env, client, server)
+    err, _ = pair(env, client, server)
     expect_true(isinstance(err, env.ssl.SSLError), "non-blocking do_handshake() raises SSLError",
                 expected="SSLError", actual=repr(err))
     expect_equal(err.args[0], env.const("SSL_ERROR_WANT_READ"), "args[0] of that SSLError")
@@ -136,7 +136,7 @@ def unwrap_body(env: Any, ctx: Any, server_side: bool, initiator: bool) -> Calla
         tls.write(b"tls!")
         got_tls = tls.read(4)
         if not initiator:
-            tail = _drain(tls)
+            tail = drain(tls)
             if tail:
                 raise AssertionError(f"data after the peer's shutdown: {tail!r}")
         plain = tls.unwrap()
@@ -161,8 +161,8 @@ def unwrap_body(env: Any, ctx: Any, server_side: bool, initiator: bool) -> Calla
        rows=[{"first": "client"}, {"first": "server"}], pair=True)
 def unwrap_both(env: Any, first: str) -> None:
     """The initiator unwraps; the other side sees EOF, unwraps too; both continue in plaintext."""
-    cctx, sctx = env.context(), _server_ctx(env)
-    c, s = _pair(env, unwrap_body(env, cctx, False, first == "client"),
+    cctx, sctx = env.context(), server_ctx(env)
+    c, s = pair(env, unwrap_body(env, cctx, False, first == "client"),
                  unwrap_body(env, sctx, True, first == "server"))
     expect_equal((c[0], s[0]), (b"tls!", b"tls!"), "data over TLS before unwrap")
     expect_equal((c[1], s[1]), (True, True), "unwrap() returns a socket.socket on both sides")
@@ -177,7 +177,7 @@ def unwrap_both(env: Any, first: str) -> None:
        rows=[{"suppress": True}, {"suppress": False}], pair=True)
 def ragged_eof(env: Any, suppress: bool) -> None:
     """The server drops TCP without a TLS shutdown; the client's read says so, or not."""
-    ctx, sctx = env.context(), _server_ctx(env)
+    ctx, sctx = env.context(), server_ctx(env)
 
     def client(sock: socket.socket) -> Any:
         tls = ctx.wrap_socket(sock, suppress_ragged_eofs=suppress)
@@ -199,7 +199,7 @@ def ragged_eof(env: Any, suppress: bool) -> None:
         cut.close()
         tls.close()
 
-    (first, second), _ = _pair(env, client, server)
+    (first, second), _ = pair(env, client, server)
     expect_equal(first, b"hello", "data before the ragged EOF")
     if suppress:
         expect_equal(second, b"", "read() at a ragged EOF with suppress_ragged_eofs=True")
@@ -218,9 +218,9 @@ def ragged_eof(env: Any, suppress: bool) -> None:
 def handshake_on_connect(env: Any, flag: bool) -> None:
     """Wrap an unconnected client socket, then connect(): the handshake runs at
     connect() only when do_handshake_on_connect is true."""
-    sctx = _server_ctx(env)
+    sctx = server_ctx(env)
     ctx = env.context()
-    with serve(_serve_tls(sctx, lambda t: t.write(t.read(4))), timeout=env.timeout) as addr:
+    with serve(serve_tls(sctx, lambda t: t.write(t.read(4))), timeout=env.timeout) as addr:
         tls = ctx.wrap_socket(env.socket(), do_handshake_on_connect=flag)
         env.cleanup(tls.close)
         tls.connect(addr)
@@ -335,5 +335,5 @@ def makefile(env: Any) -> None:
             line += chunk
         tls.write(line.upper() + b"second\n")
 
-    (a, b), _ = _pair(env, client, _serve_tls(_server_ctx(env), server_then))
+    (a, b), _ = pair(env, client, serve_tls(server_ctx(env), server_then))
     expect_equal((a, b), (b"HELLO\n", b"second\n"), "lines read through makefile()")

@@ -25,144 +25,15 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 from ..harness.control import control, ended_by_cut
 from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
-from ..harness.relay import Faults, relay_pair
-from .hostile import MAX_RECORD, SHORT, fail_side, payload as _payload, record_header
-from .sslsocket import _drain, _server_ctx
-
-
-def _errors(env: Any) -> tuple:
-    """What counts as "the connection failed": SSLError or the socket's OSError."""
-    return (env.ssl.SSLError, OSError)
-
-
-def _side_env(env: Any, who: str) -> Any:
-    """The implementation on side ``who`` of a pair case."""
-    return (env.peer or env) if who == "server" else env
-
-
-# -- a side that records how far it got ----------------------------------------
-
-def _exchange(ctx: Any, server_side: bool, payload: bytes, *, suppress: bool = True,
-              then: Optional[Callable[[Any, str], Any]] = None) -> Callable:
-    """Handshake, then client writes ``payload`` and reads it back; the server echoes.
-
-    Returns ``{"stage", "got", "error", "cipher", "ended"}``: the stage it was
-    in when it stopped (``done`` if the echo completed), the bytes it read,
-    the exception that stopped it (``None`` for an EOF) and when
-    (``time.monotonic()``).  ``then(tls, stage)`` is called after each stage,
-    for cases that act on the relay mid-way.
-    """
-    def body(sock: socket.socket) -> Dict[str, Any]:
-        seen: Dict[str, Any] = {"stage": "handshake", "got": b"", "error": None, "cipher": None}
-        try:  # CPython's wrap_socket itself raises SSLError if a reset came first
-            tls = ctx.wrap_socket(sock, server_side=server_side, do_handshake_on_connect=False,
-                                  suppress_ragged_eofs=suppress)
-        except Exception as exc:
-            seen["error"], seen["ended"] = exc, time.monotonic()
-            return seen
-        try:
-            tls.do_handshake()
-            seen["cipher"] = tls.cipher()
-            if then:
-                then(tls, "handshake")
-            if not server_side:
-                seen["stage"] = "write"
-                tls.sendall(payload)
-            seen["stage"] = "read"
-            while len(seen["got"]) < len(payload):
-                chunk = tls.read(len(payload) - len(seen["got"]))
-                if not chunk:
-                    return seen  # EOF
-                seen["got"] += chunk
-                if then:
-                    then(tls, "read")
-            if server_side:
-                seen["stage"] = "write"
-                tls.sendall(seen["got"])
-            seen["stage"] = "done"
-        except Exception as exc:
-            seen["error"] = exc
-        finally:
-            seen["ended"] = time.monotonic()
-            tls.close()
-        return seen
-    return body
-
-
-def _check_stopped(env: Any, seen: Dict[str, Any], who: str, payload: bytes, *,
-                   eof_ok: bool = True) -> str:
-    """A side that did not finish must have stopped the documented way.
-
-    That is an SSLError/OSError, or (``eof_ok``, after the handshake) a read
-    returning ``b''``; whatever it read must be a prefix of the payload, and a
-    handshake that returned must have negotiated something.
-    """
-    env = _side_env(env, who)
-    err = seen["error"]
-    expect_true(seen["got"] == payload[:len(seen["got"])], f"{who}: bytes read are the peer's bytes",
-                actual=repr(seen["got"][:40]))
-    if seen["stage"] != "handshake":
-        expect_true(seen["cipher"], f"{who}: a handshake that returned negotiated a cipher",
-                    actual=seen["cipher"])
-    if err is None:
-        expect_true(eof_ok and seen["stage"] == "read", f"{who}: stopped without an exception",
-                    expected="SSLError or OSError", actual=f"EOF in stage {seen['stage']}")
-        return "eof"
-    expect_true(isinstance(err, _errors(env)), f"{who}: stopped by SSLError/OSError",
-                expected="SSLError or OSError", actual=f"{type(err).__name__}: {err}")
-    return type(err).__name__
-
-
-def _run_relayed(client: Callable, server: Callable, timeout: float, ref: List[Any],
-                 **faults: Any) -> Tuple[Any, Any, Any]:
-    """Run ``client`` and ``server`` through a relay (put in ``ref[0]`` for
-    them to act on); their return values and the relay.  A side that hangs
-    or lets an exception escape, or a relay that broke, fails the case."""
-    c, s, relay = relay_pair(client, server, timeout=timeout, relay_ref=ref, **faults)
-    for who, res in (("client", c), ("server", s)):
-        if res.timed_out or res.error is not None:
-            raise fail_side(f"{who} side did not come back", res)
-    if relay.error is not None:
-        raise CaseFailure(f"relay failed: {relay.error!r}")
-    return c.value, s.value, relay
-
-
-def _relayed(env: Any, *, payload: bytes, suppress: bool = True, client_then: Any = None,
-             server_then: Any = None, timeout: Optional[float] = None,
-             **faults: Any) -> Tuple[Any, Any, Any]:
-    """Run ``_exchange`` on both sides through a relay; fail on a hang."""
-    ref: List[Any] = []
-    return _run_relayed(
-        _exchange(env.context(), False, payload, suppress=suppress,
-                  then=client_then and (lambda tls, st: client_then(ref[0], tls, st))),
-        _exchange(_server_ctx(env), True, payload, suppress=suppress,
-                  then=server_then and (lambda tls, st: server_then(ref[0], tls, st))),
-        timeout or env.timeout, ref, **faults)
-
-
-def _stopped(seen: Dict[str, Any]) -> str:
-    err = seen["error"]
-    return f"in its {seen['stage']} by " + (f"{type(err).__name__}: {err}" if err else "an EOF")
-
-
-def _echo_control(env: Any, payload: bytes, *, suppress: bool = True, timeout: Optional[float] = None) -> None:
-    """The control of every case built on ``_exchange``: the same handshake and
-    echo through the same relay, no fault; both sides must finish."""
-    def problem(result: Tuple[Any, Any, Any]) -> Optional[str]:
-        c, s, _ = result
-        stops = [f"the {who} stopped {_stopped(seen)}" for who, seen in (("client", c), ("server", s))
-                 if seen["stage"] != "done"]
-        if stops:
-            return "; ".join(stops)
-        return None if c["got"] == payload else f"the echo came back as {c['got'][:40]!r}"
-
-    control(f"a {len(payload)}-byte echo through a faithful relay",
-            lambda: _relayed(env, payload=payload, suppress=suppress, timeout=timeout), problem)
+from ..harness.relay import Faults
+from .hostile import MAX_RECORD, SHORT, payload as _payload, record_header
+from .helpers import drain, server_ctx
+from .relaying import (check_stopped, connection_errors, echo_control, relayed, run_relayed,
+                       side_env)
 
 
 # -- damaged records after the handshake, through the relay ---------------------
@@ -190,16 +61,16 @@ def damaged_record(env: Any, kind: str, header: bytes) -> Dict[str, str]:
 
     done, first_data = threading.Event(), []
     payload = _payload(100)
-    _echo_control(env, payload, timeout=SHORT)
-    c, s, relay = _relayed(env, payload=payload, client_then=client_then, server_then=server_then,
+    echo_control(env, payload, timeout=SHORT)
+    c, s, relay = relayed(env, payload=payload, client_then=client_then, server_then=server_then,
                            timeout=SHORT)
     expect_true(first_data and first_data[0] in relay.damaged_records("c2s"),
                 f"the relay overwrote the header of the client's first application record with a {kind}",
                 expected=first_data, actual=relay.damaged_records("c2s"))
     expect_equal(s["stage"], "read", "the server stopped in")
-    expect_true(isinstance(s["error"], _side_env(env, "server").ssl.SSLError), f"server's read of a record with a {kind}",
+    expect_true(isinstance(s["error"], side_env(env, "server").ssl.SSLError), f"server's read of a record with a {kind}",
                 expected="SSLError", actual=repr(s["error"]))
-    _check_stopped(env, c, "client", payload)
+    check_stopped(env, c, "client", payload)
     return {"server": str(s["error"])[:120]}
 
 
@@ -223,9 +94,9 @@ def cut_everywhere(env: Any, direction: str) -> Dict[str, Any]:
     payload = _payload(64)
     starved = "server" if direction == "c2s" else "client"
     stops: List[str] = []
-    _echo_control(env, payload, timeout=SHORT)  # one control for every cut point
+    echo_control(env, payload, timeout=SHORT)  # one control for every cut point
     for k in range(40):
-        c, s, relay = _relayed(env, payload=payload, timeout=SHORT, **{direction: Faults(at_record=k)})
+        c, s, relay = relayed(env, payload=payload, timeout=SHORT, **{direction: Faults(at_record=k)})
         sides = {"client": c, "server": s}
         if sides[starved]["stage"] == "done" and sides[starved]["got"] == payload:
             break
@@ -235,7 +106,7 @@ def cut_everywhere(env: Any, direction: str) -> Dict[str, Any]:
         for who, seen in sides.items():
             if seen["stage"] != "done":
                 ended_by_cut(relay, f"{who} (k={k})", seen["ended"], mode="fin", direction=direction, records=k)
-                stops.append(f"k={k} {who}: {seen['stage']} {_check_stopped(env, seen, who, payload)}")
+                stops.append(f"k={k} {who}: {seen['stage']} {check_stopped(env, seen, who, payload)}")
     else:
         raise CaseFailure(f"the {starved} never finished, even with 40 records passed")
     expect_true(k >= 2, "the exchange needs at least two records", actual=k)
@@ -261,24 +132,24 @@ def reset(env: Any, where: str) -> Dict[str, str]:
     # as the documented "normal EOF" (CPython does: OpenSSL's read of a
     # reset socket returns like an EOF); with False it must raise.
     suppress = where != "mid-data"
-    _echo_control(env, payload, suppress=suppress)
+    echo_control(env, payload, suppress=suppress)
     if where == "mid-data":
         def server_then(relay: Any, tls: Any, stage: str) -> None:
             if stage == "read":
                 relay.cut("rst")
-        c, s, relay = _relayed(env, payload=payload, server_then=server_then, suppress=suppress)
+        c, s, relay = relayed(env, payload=payload, server_then=server_then, suppress=suppress)
         starved, seen = "server", s
         ended_by_cut(relay, starved, seen["ended"], mode="rst")
     else:
         direction = where[-3:]
-        c, s, relay = _relayed(env, payload=payload, suppress=suppress,
+        c, s, relay = relayed(env, payload=payload, suppress=suppress,
                                **{direction: Faults(at_record=1, then="rst")})
         starved, seen = ("server", s) if direction == "c2s" else ("client", c)
         expect_equal(seen["stage"], "handshake", f"{starved} stopped in")
         ended_by_cut(relay, starved, seen["ended"], mode="rst", direction=direction, records=1)
     expect_true(seen["error"] is not None, f"{starved} saw the reset as an exception",
                 expected="SSLError or OSError", actual=f"EOF in stage {seen['stage']}")
-    _check_stopped(env, seen, starved, payload, eof_ok=False)
+    check_stopped(env, seen, starved, payload, eof_ok=False)
     return {starved: repr(seen["error"])[:120]}
 
 
@@ -311,7 +182,7 @@ def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
 
     The control: where the relay would cut, the client writes ``bye`` and reads the echo.
     """
-    ctx, sctx = env.context(), _server_ctx(env)
+    ctx, sctx = env.context(), server_ctx(env)
 
     def run(faulty: bool) -> Tuple[Any, Any]:
         ref: List[Any] = []
@@ -331,7 +202,7 @@ def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
             finally:
                 tls.close()
 
-        return _run_relayed(client, _hello_then_echo(sctx), env.timeout, ref)[0]
+        return run_relayed(client, _hello_then_echo(sctx), env.timeout, ref)[0]
 
     control("hello, then an echo, through a faithful relay", lambda: run(False),
             lambda seen: None if seen == (b"hello", b"bye") else
@@ -361,7 +232,7 @@ def half_close(env: Any) -> Dict[str, Any]:
     direction from the server still works, reads the answer.  The control:
     the same ping and pong with no half-close.
     """
-    ctx, sctx = env.context(), _server_ctx(env)
+    ctx, sctx = env.context(), server_ctx(env)
 
     def run(faulty: bool) -> Tuple[Any, Any, Any, Any]:
         ref: List[Any] = []
@@ -395,7 +266,7 @@ def half_close(env: Any) -> Dict[str, Any]:
             finally:
                 tls.close()
 
-        answer, (got, eof, wrote), _ = _run_relayed(client, server, env.timeout, ref)
+        answer, (got, eof, wrote), _ = run_relayed(client, server, env.timeout, ref)
         return answer, got, eof, wrote
 
     control("ping and pong through a faithful relay", lambda: run(False),
@@ -408,7 +279,7 @@ def half_close(env: Any) -> Dict[str, Any]:
         expect_true(answer in (b"pong", b""), "client read the server's answer, or an EOF",
                     actual=repr(answer))
     else:
-        expect_true(isinstance(wrote, _errors(_side_env(env, "server"))),
+        expect_true(isinstance(wrote, connection_errors(side_env(env, "server"))),
                     "writing after a ragged EOF: SSLError/OSError", actual=repr(wrote))
     return {"client read": repr(answer), "server write": repr(wrote)}
 
@@ -416,6 +287,6 @@ def half_close(env: Any) -> Dict[str, Any]:
 def _read_until_eof(tls: Any) -> Any:
     """What ``tls`` reads until its EOF, or the exception that ended it."""
     try:
-        return _drain(tls)
+        return drain(tls)
     except Exception as exc:
         return exc

@@ -10,46 +10,14 @@ the main thread, so a failure names the side and what it saw.
 from __future__ import annotations
 
 import socket
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Optional
 
 from ..judge.protocols import pin_options
-from ..harness.loopback import run_pair, tls_pair
-from ..harness.registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
+from ..harness.loopback import tls_pair
+from .helpers import drain, pair, serve_tls, server_ctx
+from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
 
 BLOB = bytes(range(256)) * 12  # 3072 bytes, more than one default read
-
-
-def _server_ctx(env: Any, verify: str = "NONE", cert: str = "server") -> Any:
-    return (env.peer or env).context(cert=cert, trust="root-ca", verify=verify)
-
-
-def _pair(env: Any, client_fn: Callable, server_fn: Callable) -> Tuple[Any, Any]:
-    """Run both sides; a side that raised fails the case, naming that side."""
-    c, s = run_pair(client_fn, server_fn, timeout=env.timeout)
-    for side, res in (("client", c), ("server", s)):
-        if res.error is not None:
-            raise CaseFailure(f"{side} side raised {type(res.error).__name__}: {res.error}",
-                              actual=f"{type(res.error).__name__}: {res.error}") from res.error
-    return c.value, s.value
-
-
-def _serve_tls(ctx: Any, then: Optional[Callable[[Any], Any]] = None) -> Callable:
-    def server(sock: socket.socket) -> Any:
-        tls = ctx.wrap_socket(sock, server_side=True)
-        try:
-            return then(tls) if then else None
-        finally:
-            tls.close()
-    return server
-
-
-def _drain(tls: Any) -> bytes:
-    data = b""
-    while True:
-        chunk = tls.read(4096)
-        if not chunk:
-            return data
-        data += chunk
 
 
 # -- cipher() ------------------------------------------------------------------
@@ -71,7 +39,7 @@ def cipher_before_after(env: Any) -> None:
         finally:
             tls.close()
 
-    (before, after), _ = _pair(env, client, _serve_tls(_server_ctx(env)))
+    (before, after), _ = pair(env, client, serve_tls(server_ctx(env)))
     expect_equal(before, None, "cipher() before the handshake")
     expect_true(isinstance(after, tuple) and len(after) == 3, "cipher() after the handshake is a 3-tuple",
                 actual=after)
@@ -93,7 +61,7 @@ def cipher_protocol(env: Any, version: str, suites: Any) -> dict:
     options = pin_options(env.ssl, version)
     if options is None:
         raise Unsupported(version, f"{env.impl.name} cannot hold a client to {version}")
-    out = tls_pair(env.context(options=options, ciphers=suites), _server_ctx(env), timeout=env.timeout)
+    out = tls_pair(env.context(options=options, ciphers=suites), server_ctx(env), timeout=env.timeout)
     expect_true(out.ok, f"a {version} handshake completes", expected="ok",
                 actual={"client": out.client.describe(), "server": out.server.describe()})
     expect_equal(out.client.cipher[1], version, f"cipher()[1] of a {version} connection ({out.client.cipher[0]})")
@@ -125,7 +93,7 @@ def peercert_forms(env: Any, form: str, verify: str, want: str) -> None:
         finally:
             tls.close()
 
-    (cert, der, der_kw), _ = _pair(env, client, _serve_tls(_server_ctx(env)))
+    (cert, der, der_kw), _ = pair(env, client, serve_tls(server_ctx(env)))
     if want == "empty":
         expect_equal(cert, {}, "getpeercert() of a certificate that was not validated")
     else:
@@ -146,8 +114,8 @@ def peercert_none(env: Any) -> None:
         return tls.getpeercert(), tls.getpeercert(True)
 
     ctx = env.context()
-    _, (cert, der) = _pair(env, lambda s: ctx.wrap_socket(s).close(),
-                           _serve_tls(_server_ctx(env), server_then))
+    _, (cert, der) = pair(env, lambda s: ctx.wrap_socket(s).close(),
+                           serve_tls(server_ctx(env), server_then))
     expect_equal(cert, None, "server's getpeercert() without a client certificate")
     expect_equal(der, None, "server's getpeercert(True) without a client certificate")
 
@@ -190,7 +158,7 @@ def read_forms(env: Any, how: str, nbytes: Optional[int], buffer: Optional[int])
         tls.read(2)
         tls.write(BLOB)
 
-    (got, buf), _ = _pair(env, client, _serve_tls(_server_ctx(env), server_then))
+    (got, buf), _ = pair(env, client, serve_tls(server_ctx(env), server_then))
     limit = min(x for x in (nbytes if nbytes is not None else 1024, buffer) if x is not None)
     if buffer is None:
         expect_true(isinstance(got, bytes), "read() returns bytes", actual=type(got).__name__)
@@ -228,7 +196,7 @@ def write_count(env: Any, size: int) -> None:
             data += chunk
         return data
 
-    written, received = _pair(env, client, _serve_tls(_server_ctx(env), server_then))
+    written, received = pair(env, client, serve_tls(server_ctx(env), server_then))
     expect_equal(written, size, "write() returns the number of bytes written")
     expect_equal(received, payload, "bytes the peer read")
 
@@ -242,7 +210,7 @@ def read_clean_eof(env: Any) -> None:
     def client(sock: socket.socket) -> Any:
         tls = ctx.wrap_socket(sock, suppress_ragged_eofs=False)
         try:
-            data = _drain(tls)
+            data = drain(tls)
             tls.unwrap()  # answer the peer's close_notify
             return data
         finally:
@@ -252,5 +220,5 @@ def read_clean_eof(env: Any) -> None:
         tls.write(b"bye")
         tls.unwrap()
 
-    got, _ = _pair(env, client, _serve_tls(_server_ctx(env), server_then))
+    got, _ = pair(env, client, serve_tls(server_ctx(env), server_then))
     expect_equal(got, b"bye", "data then an ordinary EOF after the peer's TLS shutdown")

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ..harness.loopback import tls_pair
 from ..harness.registry import case, expect_equal, expect_true, table
-from .context import _expect_raises
+from .helpers import expect_raises
 from .decode import as_peercert
 
 SPEC = "SSLContext.load_verify_locations"
@@ -103,8 +103,8 @@ def empty_capath(env: Any) -> None:
            "naming no exception")
 def neither(env: Any) -> None:
     client = _client(env)
-    _expect_raises(env, TypeError, lambda: client.load_verify_locations(), "load_verify_locations()")
-    _expect_raises(env, TypeError, lambda: client.load_verify_locations(None, None),
+    expect_raises(env, TypeError, lambda: client.load_verify_locations(), "load_verify_locations()")
+    expect_raises(env, TypeError, lambda: client.load_verify_locations(None, None),
                    "load_verify_locations(None, None)")
 
 
@@ -114,7 +114,7 @@ def neither(env: Any) -> None:
 def missing(env: Any) -> None:
     client = _client(env)
     nowhere = str(env.tmp_path / "no-such-ca.pem")
-    _expect_raises(env, OSError, lambda: client.load_verify_locations(nowhere),
+    expect_raises(env, OSError, lambda: client.load_verify_locations(nowhere),
                    "load_verify_locations(missing file)", reason="bad-certificate-file")
 
 
@@ -124,7 +124,7 @@ def missing(env: Any) -> None:
        rows=[{"label": n} for n in ("malformed-truncated", "malformed-badbase64", "malformed-wrong-armor", "empty")])
 def bad_cafile(env: Any, label: str) -> None:
     client = _client(env)
-    _expect_raises(env, env.ssl.SSLError, lambda: client.load_verify_locations(env.certs.path(label)),
+    expect_raises(env, env.ssl.SSLError, lambda: client.load_verify_locations(env.certs.path(label)),
                    f"load_verify_locations({label}.pem)")
 
 

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ..harness.reasons import classify
 from ..harness.registry import Unsupported, expect_equal, expect_true, table
-from .sslsocket import _pair, _serve_tls, _server_ctx
+from .helpers import pair, serve_tls, server_ctx
 
 
 def _wrap(env: Any) -> Any:
@@ -63,11 +63,11 @@ def wrap_client(env: Any, label: str, kwargs: dict, result: str, cert: Optional[
 
     def server(sock: socket.socket) -> Any:
         try:
-            return _serve_tls(_server_ctx(env, verify="OPTIONAL"), server_then)(sock)
+            return serve_tls(server_ctx(env, verify="OPTIONAL"), server_then)(sock)
         except Exception as exc:
             return exc
 
-    got, server_saw = _pair(env, client, server)
+    got, server_saw = pair(env, client, server)
     if result != "ok":
         expect_true(isinstance(got, env.ssl.SSLError), f"wrap_socket({label}) fails with SSLError",
                     expected="SSLError", actual=repr(got))

@@ -17,10 +17,6 @@ gets the innermost frames in its own source (``file:line in function:
 source line``) on the lines after it, and a module name that does not exist
 suggests the file-path form when a file of that name is in the current
 directory.
-
-Some implementations need their runtime prepared before their sockets work
-with plain threads; that preparation lives in :data:`ADAPTERS`, keyed by
-module name, so no case ever has to know.
 """
 from __future__ import annotations
 
@@ -32,9 +28,9 @@ import platform
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
-__all__ = ["Impl", "ImplLoadError", "load_impl", "is_file_name", "CHILD_LOADER", "ADAPTERS", "CORE_NAMES", "interpreter_info"]
+__all__ = ["Impl", "ImplLoadError", "load_impl", "is_file_name", "CHILD_LOADER", "CORE_NAMES", "interpreter_info"]
 
 #: Names without which nothing in the suite can run.  A module missing more
 #: than half of them is not an ssl implementation at all.
@@ -68,9 +64,6 @@ def _load(name):
     return importlib.import_module(name)
 m = _load(sys.argv[1])
 """
-
-#: module name -> hook run once after import, before any case.
-ADAPTERS: Dict[str, Callable[[Any], None]] = {}
 
 
 def interpreter_info() -> Dict[str, str]:
@@ -147,9 +140,6 @@ def load_impl(name: str) -> Impl:
         raise ImplLoadError(
             f"{name!r} ({getattr(module, '__file__', '?')}) lacks most of the documented ssl API: "
             f"missing {', '.join(missing)}")
-    hook = ADAPTERS.get(name)
-    if hook is not None:
-        hook(module)
     return Impl(name=name, module=module, missing=missing)
 
 

@@ -70,7 +70,7 @@ def wait_ready(sock: Any, *, write: bool = False, timeout: Optional[float] = Non
     return bool(ready[0] or ready[1])
 
 
-def _listener(family: int, timeout: float) -> socket.socket:
+def listener(family: int, timeout: float) -> socket.socket:
     lsock = socket.socket(family, socket.SOCK_STREAM)
     try:
         lsock.settimeout(timeout)
@@ -105,10 +105,10 @@ def take_side_errors() -> List[BaseException]:
     return taken
 
 
-class _Side(threading.Thread):
+class SideThread(threading.Thread):
     """Runs ``fn(sock)`` on one connection; remembers the fd to cut it loose."""
 
-    def __init__(self, name: str, body: Callable[["_Side"], Any]):
+    def __init__(self, name: str, body: Callable[["SideThread"], Any]):
         super().__init__(name=name, daemon=True)
         self.body = body
         self.result = SideResult()
@@ -135,7 +135,7 @@ class _Side(threading.Thread):
                 dup.close()
 
 
-def _join(sides: Tuple[_Side, ...], timeout: float) -> None:
+def join_sides(sides: Tuple[SideThread, ...], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     for side in sides:
         side.join(max(0.0, deadline - time.monotonic()))
@@ -164,29 +164,29 @@ def run_pair(
     wrap them; whatever they return or raise comes back as ``SideResult``.
     The whole exchange is allowed ``3 * timeout`` before both sides are cut.
     """
-    lsock = _listener(family, timeout)
+    lsock = listener(family, timeout)
     port = lsock.getsockname()[1]
 
-    def server_body(side: _Side) -> Any:
+    def server_body(side: SideThread) -> Any:
         conn, _ = lsock.accept()
         with conn:
             conn.settimeout(timeout)
             side.fds.append(conn.fileno())
             return server_fn(conn)
 
-    def client_body(side: _Side) -> Any:
+    def client_body(side: SideThread) -> Any:
         with socket.socket(family, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
             side.fds.append(sock.fileno())
             sock.connect((LOOPBACK[family], port))
             return client_fn(sock)
 
-    server, client = _Side("server", server_body), _Side("client", client_body)
+    server, client = SideThread("server", server_body), SideThread("client", client_body)
     server.family = client.family = family
     try:
         server.start()
         client.start()
-        _join((client, server), 3 * timeout)
+        join_sides((client, server), 3 * timeout)
     finally:
         lsock.close()
     return client.result, server.result
@@ -206,11 +206,11 @@ def serve(
     and friends).  On exit the server is joined; its error, if any, is
     re-raised so nothing is lost.
     """
-    lsock = _listener(family, timeout)
+    lsock = listener(family, timeout)
     closing = threading.Event()
     busy = threading.Event()
 
-    def body(side: _Side) -> Any:
+    def body(side: SideThread) -> Any:
         results = []
         for _ in range(connections):
             try:
@@ -227,7 +227,7 @@ def serve(
             busy.clear()
         return results
 
-    server = _Side("server", body)
+    server = SideThread("server", body)
     server.family = family
     server.start()
     try:
@@ -244,7 +244,7 @@ def serve(
         with contextlib.suppress(OSError):
             lsock.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept() on Linux
         lsock.close()
-        _join((server,), 2 * timeout)
+        join_sides((server,), 2 * timeout)
     if server.result.error is not None and not server.result.timed_out:
         raise server.result.error
 

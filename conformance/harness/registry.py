@@ -184,18 +184,18 @@ def expect_equal(actual: Any, expected: Any, what: str) -> None:
     if actual != expected:
         raise CaseFailure(
             f"{what}: expected {expected!r}, got {actual!r}",
-            expected=_jsonable(expected),
-            actual=_jsonable(actual),
+            expected=jsonable(expected),
+            actual=jsonable(actual),
         )
 
 
 def expect_true(condition: Any, what: str, *, expected: Any = True, actual: Any = None) -> None:
     """Raise :class:`CaseFailure` with message ``what`` unless ``condition``."""
     if not condition:
-        raise CaseFailure(what, expected=_jsonable(expected), actual=_jsonable(actual))
+        raise CaseFailure(what, expected=jsonable(expected), actual=jsonable(actual))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """``value`` as plain JSON data: what a record may carry across processes.
 
     Only the exact built-in scalar types pass through.  Subclasses -- an
@@ -212,9 +212,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return _enum_text(value)
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(_jsonable(k)): _jsonable(v) for k, v in value.items()}
+        return {str(jsonable(k)): jsonable(v) for k, v in value.items()}
     if isinstance(value, (bytes, bytearray, memoryview)):
         value = bytes(value)
         return value.hex() if len(value) <= 64 else f"<{len(value)} bytes>"

@@ -43,7 +43,7 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .loopback import LOOPBACK, SideResult, _join, _listener, _Side
+from .loopback import LOOPBACK, SideResult, join_sides, listener, SideThread
 
 __all__ = ["Cut", "Faults", "RecordScanner", "Relay", "relay_pair", "DIRECTIONS", "HEADER"]
 
@@ -191,7 +191,7 @@ class Relay:
         self.family = family
         self.dirs = {"c2s": _Direction("c2s", c2s or Faults()),
                      "s2c": _Direction("s2c", s2c or Faults())}
-        self._lsock = _listener(family, timeout)
+        self._lsock = listener(family, timeout)
         self.address: Tuple[str, int] = self._lsock.getsockname()[:2]
         self._socks: Dict[str, socket.socket] = {}
         self._lock = threading.Lock()
@@ -377,7 +377,7 @@ def relay_pair(
     what went through.  ``relay_ref``, if given, receives the relay before
     the sides start, so a side can call ``cut``/``half_close``/``records``.
     """
-    lsock = _listener(family, timeout)
+    lsock = listener(family, timeout)
     relay = Relay(lsock.getsockname()[:2], c2s=c2s, s2c=s2c, timeout=timeout, family=family)
     if relay_ref is not None:
         relay_ref.append(relay)
@@ -385,7 +385,7 @@ def relay_pair(
     # Both sides' sockets, like the relay's own, have TCP_NODELAY: a small
     # write after unacknowledged data (a TLS 1.3 server's "hello" after its
     # tickets) would otherwise wait out a 40 ms delayed ACK.
-    def server_body(side: _Side) -> Any:
+    def server_body(side: SideThread) -> Any:
         conn, _ = lsock.accept()
         with conn:
             conn.settimeout(timeout)
@@ -393,7 +393,7 @@ def relay_pair(
             side.fds.append(conn.fileno())
             return server_fn(conn)
 
-    def client_body(side: _Side) -> Any:
+    def client_body(side: SideThread) -> Any:
         with socket.socket(family, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -401,12 +401,12 @@ def relay_pair(
             sock.connect((LOOPBACK[family], relay.address[1]))
             return client_fn(sock)
 
-    server, client = _Side("server", server_body), _Side("client", client_body)
+    server, client = SideThread("server", server_body), SideThread("client", client_body)
     server.family = client.family = family
     try:
         server.start()
         client.start()
-        _join((client, server), 3 * timeout)
+        join_sides((client, server), 3 * timeout)
     finally:
         relay.close()
         lsock.close()

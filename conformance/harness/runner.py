@@ -36,7 +36,7 @@ from . import causes
 from ..judge.basis import RUN
 from ..judge.expectations import Expectation
 from .loopback import take_side_errors
-from .registry import Case, CaseFailure, Unsupported, _jsonable
+from .registry import Case, CaseFailure, Unsupported, jsonable
 
 __all__ = ["Record", "run_case", "FAILING", "OUTCOMES"]
 
@@ -77,7 +77,7 @@ class Record:
         """The record as plain JSON data, whatever a case or the code under
         test put in it (an enum, an object): it must survive the trip from
         an xdist worker, and results.json."""
-        return {key: _jsonable(value) for key, value in vars(self).items()}
+        return {key: jsonable(value) for key, value in vars(self).items()}
 
 
 def _roots(env: Any) -> List[str]:
@@ -133,7 +133,7 @@ def deadline(seconds: float) -> Iterator[None]:
 def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]) -> Record:
     """Run ``case`` with ``env`` and judge it (``expectation`` may excuse a failure)."""
     rec = Record(id=case.id, impl=impl, area=case.area, spec=case.spec,
-                 params=_jsonable(dict(case.params)), basis=case.basis or "spec")
+                 params=jsonable(dict(case.params)), basis=case.basis or "spec")
     roots = _roots(env)
     take_side_errors()  # whatever earlier cases' threads left
     start = time.perf_counter()
@@ -142,10 +142,10 @@ def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]
             observed = case.run(env)
         rec.outcome = "pass"
         if observed is not None:
-            rec.observed = _jsonable(observed)
+            rec.observed = jsonable(observed)
     except CaseFailure as exc:
         rec.outcome, rec.message = "fail", exc.message
-        rec.expected, rec.actual = _jsonable(exc.expected), _jsonable(exc.actual)
+        rec.expected, rec.actual = jsonable(exc.expected), jsonable(exc.actual)
         rec.cause = causes.check_cause(exc, exc.message, roots, take_side_errors(), rec.actual)
     except Unsupported as exc:
         rec.outcome, rec.message, rec.reason = "unsupported", str(exc), exc.capability

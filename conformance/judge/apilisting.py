@@ -17,15 +17,12 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-__all__ = ["LISTING_PATH", "KINDS", "load", "entries", "entry", "names", "directive", "REQUIRED"]
+__all__ = ["LISTING_PATH", "KINDS", "load", "entries", "entry", "names", "directive"]
 
 LISTING_PATH = Path(__file__).resolve().parent / "api.json"
 
 #: The spec's directive kinds, as they appear after ``.. ``.
 KINDS = ("function", "data", "exception", "class", "method", "attribute")
-
-#: Marker for a parameter without a default.
-REQUIRED = object()
 
 _CACHE: Dict[str, Any] = {}
 
@@ -66,7 +63,3 @@ def parameters(name: str) -> Optional[List[Dict[str, Any]]]:
     """The documented parameters of a callable entry, or None for data."""
     return entry(name).get("parameters")
 
-
-def default_of(param: Dict[str, Any]) -> Any:
-    """A parameter's documented default, or :data:`REQUIRED`."""
-    return REQUIRED if param.get("required") else param.get("default")

@@ -181,16 +181,16 @@ def require(name: str, *, version: Optional[str] = None, policy: str = "default"
 
 def impl_client_to_peer(env: Any, ctx: Any, ep: Endpoint, config: PeerConfig) -> Tuple[TLSSide, PeerResult]:
     """A client of the implementation under test (``ctx``) against a peer server."""
-    body = _impl_body(ctx, False, config.payload, ep.answer(config.payload))
+    body = impl_body(ctx, False, config.payload, ep.answer(config.payload))
     with ep.server(config, env.certs, env.timeout) as srv:
-        side = _connect_and_run(srv.address, body, env.timeout)
+        side = connect_and_run(srv.address, body, env.timeout)
         peer = srv.result()
     return side, peer
 
 
 def peer_client_to_impl(env: Any, ctx: Any, ep: Endpoint, config: PeerConfig) -> Tuple[PeerResult, TLSSide]:
     """A peer client against a server of the implementation under test (``ctx``)."""
-    body = _impl_body(ctx, True, config.payload, config.payload)
+    body = impl_body(ctx, True, config.payload, config.payload)
     sides = []
     with serve(lambda sock: sides.append(body(sock)), timeout=env.timeout) as address:
         peer = ep.client(address, config, env.certs, env.timeout)
@@ -198,7 +198,7 @@ def peer_client_to_impl(env: Any, ctx: Any, ep: Endpoint, config: PeerConfig) ->
     return peer, side
 
 
-def _impl_body(ctx: Any, server_side: bool, payload: bytes, answer: bytes) -> Callable[[socket.socket], TLSSide]:
+def impl_body(ctx: Any, server_side: bool, payload: bytes, answer: bytes) -> Callable[[socket.socket], TLSSide]:
     """One connection of the implementation under test: handshake, then the
     client sends ``payload`` and expects ``answer``; the server echoes."""
     def body(sock: socket.socket) -> TLSSide:
@@ -233,7 +233,7 @@ def _impl_body(ctx: Any, server_side: bool, payload: bytes, answer: bytes) -> Ca
     return body
 
 
-def _connect_and_run(address: Address, body: Callable[[socket.socket], TLSSide], timeout: float) -> TLSSide:
+def connect_and_run(address: Address, body: Callable[[socket.socket], TLSSide], timeout: float) -> TLSSide:
     """Connect and run ``body`` in a thread; past ``3 * timeout`` the socket is shut down."""
     try:
         sock = socket.create_connection(address, timeout=timeout)

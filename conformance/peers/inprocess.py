@@ -22,7 +22,7 @@ from ..harness.env import Env
 from ..harness.impls import Impl
 from ..harness.loopback import TLSSide, serve
 from ..harness.registry import Unsupported
-from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer, _connect_and_run, _impl_body
+from . import Address, Endpoint, PeerConfig, PeerResult, RunningServer, connect_and_run, impl_body
 
 __all__ = ["InProcess", "PythonResult", "peer_result"]
 
@@ -102,7 +102,7 @@ class InProcess(Endpoint):
     def server(self, config: PeerConfig, certs: Any, timeout: float) -> Iterator[RunningServer]:
         env = Env(self.impl, certs, timeout=timeout, caps=self.caps)
         try:
-            body = _impl_body(self.context(env, config), True, config.payload, config.payload)
+            body = impl_body(self.context(env, config), True, config.payload, config.payload)
             sides: List[TLSSide] = []
             done = threading.Event()
 
@@ -122,8 +122,8 @@ class InProcess(Endpoint):
         """As ``Endpoint.client``; ``answer`` is what the server sends back (default: an echo)."""
         env = Env(self.impl, certs, timeout=timeout, caps=self.caps)
         try:
-            body = _impl_body(self.context(env, config), False, config.payload,
+            body = impl_body(self.context(env, config), False, config.payload,
                               config.payload if answer is None else answer)
-            return peer_result(_connect_and_run(address, body, timeout), self.impl.module)
+            return peer_result(connect_and_run(address, body, timeout), self.impl.module)
         finally:
             env.close()

@@ -136,17 +136,17 @@ class LoopbackServer:
         self.timeout = timeout
         self.errors: List[BaseException] = []
         self._stop = threading.Event()
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(64)
-        self._listener.settimeout(0.05)  # how often the accept loop looks at the stop flag
-        self.address = self._listener.getsockname()
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.listener.settimeout(0.05)  # how often the accept loop looks at the stop flag
+        self.address = self.listener.getsockname()
         self._thread = threading.Thread(target=self._serve, name="bench-server", daemon=True)
 
     def _serve(self) -> None:
         while not self._stop.is_set():
             try:
-                raw, _ = self._listener.accept()
+                raw, _ = self.listener.accept()
             except socket.timeout:
                 continue
             except OSError as exc:
@@ -172,7 +172,7 @@ class LoopbackServer:
     def __exit__(self, *exc_info: Any) -> None:
         self._stop.set()
         self._thread.join(self.timeout + 1.0)
-        self._listener.close()
+        self.listener.close()
 
     def connect(self) -> socket.socket:
         return _tcp(socket.create_connection(self.address, timeout=self.timeout), self.timeout)

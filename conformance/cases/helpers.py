@@ -1,0 +1,64 @@
+"""What several case tables share: a server context of the server side, a
+loopback pair whose side that raised fails the case, a serving body, a read
+to EOF, and a call that must raise."""
+from __future__ import annotations
+
+import socket
+from typing import Any, Callable, Optional, Tuple
+
+from ..harness.loopback import run_pair
+from ..harness.reasons import classify
+from ..harness.registry import CaseFailure, expect_equal
+
+__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises"]
+
+
+def server_ctx(env: Any, verify: str = "NONE", cert: str = "server") -> Any:
+    """A server context of the server side's implementation (``env.peer`` in a pair case)."""
+    return (env.peer or env).context(cert=cert, trust="root-ca", verify=verify)
+
+
+def pair(env: Any, client_fn: Callable, server_fn: Callable) -> Tuple[Any, Any]:
+    """Run both sides; a side that raised fails the case, naming that side."""
+    c, s = run_pair(client_fn, server_fn, timeout=env.timeout)
+    for side, res in (("client", c), ("server", s)):
+        if res.error is not None:
+            raise CaseFailure(f"{side} side raised {type(res.error).__name__}: {res.error}",
+                              actual=f"{type(res.error).__name__}: {res.error}") from res.error
+    return c.value, s.value
+
+
+def serve_tls(ctx: Any, then: Optional[Callable[[Any], Any]] = None) -> Callable:
+    """A server body: wrap the accepted socket, run ``then(tls)``, close."""
+    def server(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock, server_side=True)
+        try:
+            return then(tls) if then else None
+        finally:
+            tls.close()
+    return server
+
+
+def drain(tls: Any) -> bytes:
+    """Everything ``tls`` reads until EOF."""
+    data = b""
+    while True:
+        chunk = tls.read(4096)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional[str] = None) -> BaseException:
+    """Call ``fn``; it must raise ``exc_type`` (and, if given, of ``reason`` category)."""
+    try:
+        fn()
+    except exc_type as exc:
+        if reason is not None:
+            expect_equal(classify(exc), reason, f"{what}: reason category of {type(exc).__name__}: {exc}")
+        return exc
+    except Exception as exc:
+        raise CaseFailure(f"{what}: expected {exc_type.__name__}, got {type(exc).__name__}: {exc}",
+                          expected=exc_type.__name__, actual=f"{type(exc).__name__}: {exc}") from exc
+    raise CaseFailure(f"{what}: expected {exc_type.__name__}, nothing was raised",
+                      expected=exc_type.__name__, actual="no exception")
