@@ -18,7 +18,14 @@ End of file
     A clean TLS close (close_notify) reads as ``b""``.  A connection that
     ends without close_notify (a "ragged" EOF) also reads as ``b""`` when
     ``suppress_ragged_eofs`` is true, and raises ``SSLEOFError``
-    (``args[0] == SSL_ERROR_EOF``) when it is false.
+    (``args[0] == SSL_ERROR_EOF``) when it is false.  The end is sticky: every
+    later read meets the same end again (``b""``, 0, or ``SSLEOFError``), and a
+    write after a ragged EOF raises ``SSLEOFError`` -- as the stdlib does.
+    OpenSSL itself does not promise that: after a ragged EOF, OpenSSL 3.0
+    reports the next ``SSL_read`` as ``SSL_ERROR_SYSCALL`` (which reads as an
+    EOF again), 4.0 as ``SSL_ERROR_SSL`` with an empty error queue (which would
+    read as a bare "unknown error" and break ``makefile().read()`` against an
+    HTTP/1.0-style server); so the socket remembers how its connection ended.
 
 Before ``connect()`` (client side) and after ``close()`` there is no TLS
 connection: the methods then behave as the plain socket does (``ENOTCONN``,
@@ -69,7 +76,7 @@ class _NoTLS:
 class SSLSocket(socket.socket):
     """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``."""
 
-    __slots__ = ("_conn", "_tls", "_context", "server_side", "server_hostname",
+    __slots__ = ("_conn", "_tls", "_ended_by", "_context", "server_side", "server_hostname",
                  "do_handshake_on_connect", "suppress_ragged_eofs")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -104,6 +111,7 @@ class SSLSocket(socket.socket):
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._conn = _NoTLS(self)
         self._tls = False
+        self._ended_by: Optional[BaseException] = None
         if connected:
             try:
                 self._start_tls()
@@ -129,6 +137,7 @@ class SSLSocket(socket.socket):
             conn.set_connect_state()
         self._conn = conn
         self._tls = True
+        self._ended_by = None
 
     @property
     def context(self) -> Any:
@@ -178,7 +187,20 @@ class SSLSocket(socket.socket):
                 raise socket.timeout("The %s operation timed out" % what)
 
     def _ended(self, exc: BaseException, eof: Any) -> Any:
-        """``eof`` when ``exc`` ends a read at end of file; otherwise raise its ``SSLError``."""
+        """``eof`` when ``exc`` ends a read at end of file; otherwise raise its ``SSLError``.
+
+        The first end of the connection (close_notify or a ragged EOF) is kept:
+        whatever OpenSSL says of a later read, the read meets that same end (see
+        "End of file" above).  A write (``eof`` None) meets a ragged end too, as
+        OpenSSL's connection is dead then; after a clean close its own error
+        stands (the peer may still read what we write).
+        """
+        ended = self._ended_by
+        if ended is None:
+            if isinstance(exc, _ZeroReturn) or is_eof(exc):
+                self._ended_by = exc
+        elif eof is not None or not isinstance(ended, _ZeroReturn):
+            exc = ended
         if eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):
             return eof
         raise self._error(exc) from None
@@ -239,7 +261,7 @@ class SSLSocket(socket.socket):
         try:  # the fast path, inline: one call into OpenSSL
             sent = conn.send_nowait(data)
         except _Error as exc:
-            raise self._error(exc) from None
+            return self._ended(exc, None)
         return self._io(conn.send_nowait, (data,), "write", tried=True) if sent is None else sent
 
     def sendall(self, data: Any, flags: int = 0) -> None:
