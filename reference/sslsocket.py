@@ -20,16 +20,19 @@ End of file
     ``suppress_ragged_eofs`` is true, and raises ``SSLEOFError``
     (``args[0] == SSL_ERROR_EOF``) when it is false.  The end is sticky: every
     later read meets the same end again (``b""``, 0, or ``SSLEOFError``), and a
-    write after a ragged EOF raises ``SSLEOFError`` -- as the stdlib does.
-    OpenSSL itself does not promise that: after a ragged EOF, OpenSSL 3.0
-    reports the next ``SSL_read`` as ``SSL_ERROR_SYSCALL`` (which reads as an
-    EOF again), 4.0 as ``SSL_ERROR_SSL`` with an empty error queue (which would
-    read as a bare "unknown error" and break ``makefile().read()`` against an
-    HTTP/1.0-style server); so the socket remembers how its connection ended.
+    write after a ragged EOF raises ``SSLEOFError``, as the stdlib does; so does
+    every later call after any error that ended the connection (a reset, a
+    broken pipe).  OpenSSL itself does not promise that: after a ragged EOF,
+    OpenSSL 3.0 reports the next ``SSL_read`` as ``SSL_ERROR_SYSCALL`` (which
+    reads as an EOF again), 4.0 as ``SSL_ERROR_SSL`` with an empty error queue
+    (which would read as a bare "unknown error" and break ``makefile().read()``
+    against an HTTP/1.0-style server); so the socket remembers how its
+    connection ended.
 
 Before ``connect()`` (client side) and after ``close()`` there is no TLS
 connection: the methods then behave as the plain socket does (``ENOTCONN``,
-``EBADF``).  ``close()`` does not send close_notify (as CPython); ``unwrap()``
+``EBADF``), the datagram methods (``sendto``, ``recvfrom``,
+``recvfrom_into``) included; with TLS those three raise ``ValueError``.  ``close()`` does not send close_notify (as CPython); ``unwrap()``
 does, and hands back a plain socket on the same descriptor.
 """
 from __future__ import annotations
@@ -71,6 +74,21 @@ class _NoTLS:
     def do_handshake_nowait(self) -> None:
         _plain.getpeername(self._sock)  # EBADF when closed, ENOTCONN when unconnected
         raise OSError(errno.ENOTCONN, "Socket is not connected")
+
+
+def _datagram(name: str) -> Any:
+    """``socket.socket.<name>`` while there is no TLS (before ``connect()``, after
+    ``unwrap()``/``close()``: exactly the plain socket's answer); refused with TLS."""
+    plain = getattr(_plain, name)
+
+    def method(self: "SSLSocket", *args: Any) -> Any:
+        if self._tls:
+            raise ValueError("%s not allowed on instances of %s" % (name, type(self).__name__))
+        return plain(self, *args)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = plain.__doc__
+    return method
 
 
 class SSLSocket(socket.socket):
@@ -189,16 +207,15 @@ class SSLSocket(socket.socket):
     def _ended(self, exc: BaseException, eof: Any) -> Any:
         """``eof`` when ``exc`` ends a read at end of file; otherwise raise its ``SSLError``.
 
-        The first end of the connection (close_notify or a ragged EOF) is kept:
-        whatever OpenSSL says of a later read, the read meets that same end (see
-        "End of file" above).  A write (``eof`` None) meets a ragged end too, as
-        OpenSSL's connection is dead then; after a clean close its own error
-        stands (the peer may still read what we write).
+        The first error that ends the connection (close_notify, a ragged EOF,
+        a reset, a failed handshake) is kept: whatever OpenSSL says of a later
+        call, the call meets that same end (see "End of file" above).  Only a
+        write after a clean close reports its own error: the peer's
+        close_notify ends its direction, not ours.
         """
         ended = self._ended_by
         if ended is None:
-            if isinstance(exc, _ZeroReturn) or is_eof(exc):
-                self._ended_by = exc
+            self._ended_by = exc
         elif eof is not None or not isinstance(ended, _ZeroReturn):
             exc = ended
         if eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):
@@ -389,10 +406,9 @@ class SSLSocket(socket.socket):
     def dup(self) -> "SSLSocket":
         raise NotImplementedError("Can't dup() %s instances" % type(self).__name__)
 
-    def _no_datagram(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("datagram operations are not allowed on %s" % type(self).__name__)
-
-    sendto = recvfrom = recvfrom_into = _no_datagram
+    sendto = _datagram("sendto")
+    recvfrom = _datagram("recvfrom")
+    recvfrom_into = _datagram("recvfrom_into")
 
     def __repr__(self) -> str:
         return "<%s fd=%d server_side=%s tls=%s>" % (type(self).__name__, self.fileno(), self.server_side, self._tls)

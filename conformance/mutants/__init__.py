@@ -114,6 +114,19 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "context.py", '    with open(path, "rb"):\n        pass\n',
            '    _checked_path.__dict__.setdefault("kept", []).append(open(path, "rb"))\n',
            focus=('badinput/SSLContext.load_cert_chain/*',)),
+    Mutant("eof_not_sticky", "a read after the end of the connection asks OpenSSL again (a bare SSLError on 4.0)",
+           "sslsocket.py", "        elif eof is not None or not isinstance(ended, _ZeroReturn):\n            exc = ended\n",
+           "",
+           focus=('stateful/after-eof/*', 'stateful/http10-response/*')),
+    Mutant("datagram_always_refused", "sendto/recvfrom/recvfrom_into refuse even without TLS, unlike the socket's",
+           "sslsocket.py", "        if self._tls:\n            raise ValueError(\"%s not allowed",
+           "        if True:\n            raise ValueError(\"%s not allowed",
+           focus=('stateful/datagram/*',)),
+    Mutant("socket_reference_cycle", "an SSLSocket and its TLS connection refer to each other: only the cyclic "
+           "collector closes a dropped one", "sslsocket.py",
+           "_Connection(self._context._openssl_context(), self.fileno())",
+           "_Connection(self._context._openssl_context(), self)",
+           focus=('stateful/dropped-socket-closes/*',)),
 )}
 
 
