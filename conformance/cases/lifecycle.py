@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict
 from ..loopback import read_exactly
 from ..registry import Unsupported, expect_equal, expect_true, table
 from .sslsocket import _pair, _server_ctx
-from .stateful import nodelay
+from .stateful import nodelay, send_close_notify
 
 
 def _outcome(call: Callable[[], Any]) -> Any:
@@ -60,12 +60,8 @@ def _peer_leaves(ctx: Any, close_notify: bool, gone: threading.Event) -> Callabl
         tls = ctx.wrap_socket(nodelay(sock), server_side=True)
         try:
             read_exactly(tls, 1)
-            if close_notify:  # send ours, do not wait for the answer
-                tls.setblocking(False)
-                try:
-                    tls.unwrap()
-                except (OSError, ValueError):
-                    pass
+            if close_notify:
+                send_close_notify(tls)
         finally:
             tls.close()
             gone.set()

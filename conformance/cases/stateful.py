@@ -95,6 +95,17 @@ def nodelay(sock: socket.socket) -> socket.socket:
     return sock
 
 
+def send_close_notify(tls: Any) -> None:
+    """Send our close_notify and close, without waiting for the peer's answer
+    (``unwrap()`` on a non-blocking socket sends it, then asks to read)."""
+    tls.setblocking(False)
+    try:
+        tls.unwrap()
+    except (OSError, ValueError):
+        pass
+    tls.close()
+
+
 def _writes_then_ends(ctx: Any, data: bytes, clean: bool, request: int = 0) -> Callable[[socket.socket], None]:
     """A server that reads ``request`` bytes, writes ``data`` and ends: close_notify
     (``clean``) or a bare TCP end."""

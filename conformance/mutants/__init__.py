@@ -127,6 +127,10 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "_Connection(self._context._openssl_context(), self.fileno())",
            "_Connection(self._context._openssl_context(), self)",
            focus=('stateful/dropped-socket-closes/*',)),
+    Mutant("options_cannot_clear", "assigning options refuses to clear the bits OpenSSL set by itself "
+           "(ctx.options = OP_ALL | OP_NO_SSLv2 raises ValueError)",
+           "context.py", "cleared = self._settable_only & _CANNOT_CLEAR & ~value", "cleared = self._settable_only & ~value",
+           focus=('idioms/SSLContext.options/*',)),
 )}
 
 
