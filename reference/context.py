@@ -34,6 +34,10 @@ Decisions:
   which is the spec's note (anonymous ciphers are off by default).
 * A private key is never prompted for on the terminal: without a password an
   encrypted key fails with ``SSLError``.
+* ``SSLContext(protocol)`` needs one of the ``PROTOCOL_*`` integers, as the 3.2
+  text says ("You must pass *protocol*"): ``SSLContext(None)`` is a
+  ``TypeError``, where CPython >= 3.10 takes ``None`` for its later default
+  (``PROTOCOL_TLS``, deprecated on arrival).
 """
 from __future__ import annotations
 
@@ -262,7 +266,7 @@ class SSLContext:
         if "\0" in ciphers:
             raise ValueError("embedded null character in the cipher string")
         previous = self._ciphers
-        self._ciphers = ciphers.encode("ascii")
+        self._ciphers = ciphers.encode("utf-8")  # as CPython: OpenSSL judges what it selects
         try:
             self._apply()
         except BaseException:
