@@ -38,6 +38,11 @@ Decisions:
   text says ("You must pass *protocol*"): ``SSLContext(None)`` is a
   ``TypeError``, where CPython >= 3.10 takes ``None`` for its later default
   (``PROTOCOL_TLS``, deprecated on arrival).
+* An integer of the right type but out of range is a ``ValueError``: a protocol
+  or verify mode the module does not know, options that do not fit 64 bits
+  without sign.  CPython first converts to a C integer and raises
+  ``OverflowError`` beyond it (2**31 for a protocol or verify mode, 2**64 for
+  options); the reference does not let the width of a C type decide the kind.
 """
 from __future__ import annotations
 

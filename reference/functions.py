@@ -17,6 +17,12 @@ Decisions where the 3.2 text is dated:
   ``" %d %H:%M:%S %Y GMT"`` -- whitespace as one or more, letters in any case,
   seconds up to 61, and a day up to 31 in every month, counting on into the
   next (``"Feb 31"`` is March 3rd).
+* A text argument that is not a ``str`` (``cert_time_to_seconds``,
+  ``PEM_cert_to_DER_cert``) is a ``TypeError``; CPython duck-types it and fails
+  as the object does (``AttributeError`` for ``None``, ``ValueError`` for bytes).
+  ``get_server_certificate``'s ``ca_certs``, when given, must be a path
+  (``TypeError`` before connecting); CPython loads only a truthy one, so
+  ``False`` or ``0`` go unchecked into a connection that verifies against nothing.
 * ``PEM_cert_to_DER_cert`` wants the header at the very start, like CPython,
   and a body of base64 and whitespace only: CPython's ``base64.decodebytes``
   silently skips any other character (so two certificates in one string

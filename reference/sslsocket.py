@@ -29,6 +29,13 @@ End of file
     against an HTTP/1.0-style server); so the socket remembers how its
     connection ended.
 
+Arguments
+    Wrapping what is not a ``socket.socket`` is a ``TypeError`` (CPython
+    duck-types it and mostly fails with ``AttributeError``).  Read sizes are
+    checked as CPython's C conversion checks them (``OverflowError`` beyond
+    ``sys.maxsize``, ``TypeError`` for a float); one read asks OpenSSL for at
+    most 1 MiB, since it never returns more than one TLS record anyway.
+
 Before ``connect()`` (client side) and after ``close()`` there is no TLS
 connection: the methods then behave as the plain socket does (``ENOTCONN``,
 ``EBADF``), the datagram methods (``sendto``, ``recvfrom``,
@@ -38,7 +45,9 @@ does, and hands back a plain socket on the same descriptor.
 from __future__ import annotations
 
 import errno
+import operator
 import socket
+import sys
 import time
 from typing import Any, Optional, Tuple
 
@@ -52,6 +61,9 @@ _WantRead = _SSL.WantReadError
 _WantWrite = _SSL.WantWriteError
 _ZeroReturn = _SSL.ZeroReturnError
 _plain = socket.socket
+#: the most one read asks OpenSSL for: a call returns at most one TLS record (16 KiB)
+#: anyway, so ``read(10**9)`` need not allocate a gigabyte (nor overflow SSL_read's int)
+_MOST_PER_READ = 1 << 20
 
 
 class _NoTLS:
@@ -229,7 +241,7 @@ class SSLSocket(socket.socket):
 
     # -- reading ------------------------------------------------------------------------------
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
-        if flags or buflen <= 0:
+        if flags or buflen <= 0 or buflen > _MOST_PER_READ:
             return self._recv_special(buflen, flags)
         conn = self._conn
         try:  # the fast path, inline: one call into OpenSSL
@@ -241,8 +253,13 @@ class SSLSocket(socket.socket):
     def _recv_special(self, buflen: int, flags: int) -> bytes:
         if flags and self._tls:
             raise ValueError("non-zero flags not allowed in calls to recv() on %s" % type(self).__name__)
+        buflen = operator.index(buflen)  # TypeError for 0.0, as for any float
+        if not -sys.maxsize - 1 <= buflen <= sys.maxsize:  # as CPython's C conversion
+            raise OverflowError("Python int too large to convert to C ssize_t")
         if buflen < 0:
             raise ValueError("negative buffersize in recv")
+        if buflen > _MOST_PER_READ:
+            return self.recv(_MOST_PER_READ, flags)  # "up to": one call never returns more
         if not self._tls:
             return _plain.recv(self, buflen, flags)
         return b""
@@ -255,6 +272,9 @@ class SSLSocket(socket.socket):
             n = conn.recv_into_nowait(buffer, nbytes)
         except _Error as exc:
             return self._ended(exc, 0)
+        except BufferError:  # cffi's word for a read-only buffer
+            raise TypeError("recv_into() needs a read-write bytes-like object, not %s" % type(buffer).__name__) \
+                from None
         return self._io(conn.recv_into_nowait, (buffer, nbytes), "read", 0, tried=True) if n is None else n
 
     def read(self, nbytes: int = 1024, buffer: Any = None) -> Any:

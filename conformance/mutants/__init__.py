@@ -131,6 +131,22 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "(ctx.options = OP_ALL | OP_NO_SSLv2 raises ValueError)",
            "context.py", "cleared = self._settable_only & _CANNOT_CLEAR & ~value", "cleared = self._settable_only & ~value",
            focus=('idioms/SSLContext.options/*',)),
+    Mutant("cert_time_case_sensitive", "cert_time_to_seconds refuses 'gmt' and other case forms CPython reads",
+           "functions.py", r'(\d\d\d\d)\s+GMT", re.IGNORECASE)', r'(\d\d\d\d)\s+GMT")',
+           focus=('api/cert_time_to_seconds/grammar/*',)),
+    Mutant("der_to_pem_blank_line", "DER_cert_to_PEM_cert(b'') puts a blank line between the armor lines",
+           "functions.py", '"\\n".join([PEM_HEADER, *lines, PEM_FOOTER])',
+           '"\\n".join([PEM_HEADER, "\\n".join(lines), PEM_FOOTER])',
+           focus=('api/DER_cert_to_PEM_cert/*',)),
+    Mutant("pem_header_anywhere", "PEM_cert_to_DER_cert accepts text before the header",
+           "functions.py", "    if not pem_cert_string.startswith(PEM_HEADER):", "    if not text.startswith(PEM_HEADER):",
+           focus=('api/PEM_cert_to_DER_cert/*',)),
+    Mutant("rand_add_rejects_bool", "RAND_add refuses a bool entropy, which CPython takes as a number",
+           "functions.py", "if isinstance(value, _STRINGS) or not", "if isinstance(value, _STRINGS + (bool,)) or not",
+           focus=('api/RAND_add/*',)),
+    Mutant("set_ciphers_ascii_only", "set_ciphers of non-ASCII text raises UnicodeEncodeError, not SSLError",
+           "context.py", 'self._ciphers = ciphers.encode("utf-8")', 'self._ciphers = ciphers.encode("ascii")',
+           focus=('api/SSLContext.set_ciphers/*',)),
 )}
 
 
