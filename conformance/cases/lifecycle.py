@@ -228,3 +228,51 @@ def datagram_connected(env: Any, call: str) -> Dict[str, Any]:
     expect_true(isinstance(seen, ValueError), f"{call} on a connected SSLSocket raises ValueError",
                 expected="ValueError", actual=_shown(seen))
     return {"outcome": _shown(seen)}
+
+
+# -- read arguments on a live connection ----------------------------------------------------------
+
+#: label: (the read, what it must do: "want-read" -- accepted, nothing there yet -- or an exception type)
+READ_ARGUMENTS: Dict[str, Any] = {
+    "nbytes-2GiB": (lambda tls: tls.read(2 ** 31), "want-read"),
+    "nbytes-float-zero": (lambda tls: tls.read(0.0), TypeError),
+    "nbytes-beyond-ssize_t": (lambda tls: tls.read(2 ** 63), OverflowError),
+    "buffer-read-only": (lambda tls: tls.read(16, b"\0" * 16), TypeError),
+    "recv_into-read-only": (lambda tls: tls.recv_into(memoryview(b"\0" * 16)), TypeError),
+}
+
+
+@table("stateful/read-arguments/{label}", spec="SSLSocket.read",
+       basis="cpython", cite="CPython's SSLSocket.read takes any C ssize_t size and only a writable buffer",
+       rows=[{"label": k} for k in READ_ARGUMENTS])
+def read_arguments(env: Any, label: str) -> Dict[str, Any]:
+    """A connected non-blocking client with nothing to read: a valid read asks to wait
+    (``SSL_ERROR_WANT_READ``), an invalid one says what is wrong; no call blocks."""
+    call, want = READ_ARGUMENTS[label]
+    ctx, done = env.context(), threading.Event()
+
+    def client(sock: socket.socket) -> Any:
+        tls = ctx.wrap_socket(sock)
+        try:
+            tls.setblocking(False)
+            return _outcome(lambda: call(tls))
+        finally:
+            tls.close()
+            done.set()
+
+    def server(sock: socket.socket) -> None:
+        tls = _server_ctx(env).wrap_socket(sock, server_side=True)
+        try:
+            done.wait(env.timeout)
+        finally:
+            tls.close()
+
+    seen, _ = _pair(env, client, server)
+    if want == "want-read":
+        expect_true(isinstance(seen, env.ssl.SSLError) and seen.args[0] == env.const("SSL_ERROR_WANT_READ"),
+                    f"{label}: a read of that size is accepted and waits for data", expected="SSL_ERROR_WANT_READ",
+                    actual=_shown(seen))
+    else:
+        expect_true(isinstance(seen, want), f"{label} raises {want.__name__}", expected=want.__name__,
+                    actual=_shown(seen))
+    return {"outcome": _shown(seen)}

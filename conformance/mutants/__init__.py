@@ -147,6 +147,16 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("set_ciphers_ascii_only", "set_ciphers of non-ASCII text raises UnicodeEncodeError, not SSLError",
            "context.py", 'self._ciphers = ciphers.encode("utf-8")', 'self._ciphers = ciphers.encode("ascii")',
            focus=('api/SSLContext.set_ciphers/*',)),
+    Mutant("read_only_buffer_buffererror", "a read into a read-only buffer raises BufferError, not TypeError",
+           "sslsocket.py", "        except BufferError:  # cffi's word for a read-only buffer\n",
+           "        except ZeroDivisionError:  # cffi's word for a read-only buffer\n",
+           focus=('stateful/read-arguments/*',)),
+    Mutant("read_size_unbounded", "read(2**31) asks OpenSSL for all of it, and SSL_read's int overflows",
+           "sslsocket.py", "if flags or buflen <= 0 or buflen > _MOST_PER_READ:", "if flags or buflen <= 0:",
+           focus=('stateful/read-arguments/*',)),
+    Mutant("read_size_float", "read(0.0) returns b'' instead of refusing a float size",
+           "sslsocket.py", "        buflen = operator.index(buflen)  # TypeError for 0.0, as for any float\n", "",
+           focus=('stateful/read-arguments/*',)),
 )}
 
 
