@@ -10,17 +10,17 @@ exactly the inputs it covers, and a test asserts the documented difference
 holds there -- a decision that stops being true fails too.
 
 Bounded in time: each property has a fixed example budget and no deadline
-(the machine is shared); the whole file runs in a few seconds.  The socket
-sequences run over loopback with a stdlib server, every socket with a timeout.
+(the machine is shared); the whole file runs in a few seconds.  Live
+connections (the ``SSLSocket`` methods, I/O sequences) are in
+``test_differential_io.py``.
 """
 from __future__ import annotations
 
 import socket
 import ssl
 import string
-import threading
 import warnings
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Tuple
 
 import pytest
 
@@ -28,14 +28,12 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 import reference  # noqa: E402
-from test_reference_support import TIMEOUT, cert, stdlib_server_context  # noqa: E402
+from test_reference_support import cert  # noqa: E402
 
 BUDGET = settings(max_examples=150, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow])
 PARAM_BUDGET = settings(max_examples=40, deadline=None, derandomize=True,
                         suppress_health_check=[HealthCheck.too_slow])
-IO_BUDGET = settings(max_examples=25, deadline=None, derandomize=True,
-                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=__name__)
 
@@ -139,247 +137,144 @@ def test_DER_cert_to_PEM_cert_agrees_and_round_trips(value):
 
 # -- argument validation of the documented parameters -----------------------------------------
 
-anything = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=False),
+boundaries = st.sampled_from([-1, 2**31 - 1, 2**31, -2**31 - 1, 2**63, 2**64, -2**64])
+anything = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), boundaries, st.floats(allow_nan=False),
                      st.text(max_size=8), st.binary(max_size=8), st.lists(st.integers(), max_size=2))
-small_ints = st.one_of(st.integers(-3, 12), anything)
+small_ints = st.one_of(st.integers(-3, 12), boundaries, anything)
 
 
 def _context(m: Any) -> Any:
     return m.SSLContext(m.PROTOCOL_SSLv23)
 
 
+# The reasoned decisions, each recognising exactly the arguments it covers; DECIDED says
+# what the reference raises there (the stdlib raises something else, or nothing).
+
 def _not_str(value: Any) -> bool:
-    """Decision (reference/functions.py): a text argument that is not a str is a TypeError;
-    CPython duck-types it and raises what the object does (AttributeError for None,
-    ValueError for bytes...)."""
+    """reference/functions.py: a text argument that is not a str is a TypeError; CPython
+    duck-types it and raises what the object does (AttributeError for None, ValueError for
+    bytes...)."""
     return not isinstance(value, str)
 
 
 def _none(value: Any) -> bool:
-    """Decision (reference/context.py): ``SSLContext(None)`` is a TypeError, as in 3.2;
-    CPython >= 3.10 takes None for its later default protocol."""
+    """reference/context.py: ``SSLContext(None)`` is a TypeError, as in 3.2; CPython >= 3.10
+    takes None for its later default protocol."""
     return value is None
 
 
-def _options_decision(value: Any) -> bool:
-    """Decision (reference/context.py; badinput/SSLContext.options/int-too-large): an int
-    that does not fit 64 bits without sign is a ValueError (a wrong value of the right
-    type); CPython raises OverflowError."""
-    return isinstance(value, int) and not isinstance(value, bool) and (value < 0 or value >> 64)
+def _beyond_c_int(value: Any) -> bool:
+    """reference/context.py: an int out of range is a ValueError (a wrong value of the right
+    type); CPython converts protocol, verify_mode, cert_reqs and ssl_version to a C int
+    first and raises OverflowError beyond it."""
+    return type(value) is int and not -2**31 <= value < 2**31
 
 
-#: what the reference raises where a decision applies
-DECIDED = {_not_str: "TypeError", _none: "TypeError", _options_decision: "ValueError"}
+def _beyond_64_bits(value: Any) -> bool:
+    """reference/context.py (badinput/SSLContext.options/int-too-large): options that do not
+    fit 64 bits without sign are a ValueError; CPython raises OverflowError."""
+    return type(value) is int and (value < 0 or value >> 64)
 
-#: parameter: (call of the module, the documented-difference predicate of the argument or None)
-PARAMETERS = {
-    "SSLContext(protocol)": (lambda m, v: m.SSLContext(v), _none),
-    "SSLContext.options": (lambda m, v: setattr(_context(m), "options", v), _options_decision),
-    "SSLContext.verify_mode": (lambda m, v: setattr(_context(m), "verify_mode", v), None),
-    "SSLContext.set_ciphers(ciphers)": (lambda m, v: _context(m).set_ciphers(v), None),
-    "SSLContext.load_cert_chain(certfile)": (lambda m, v: _context(m).load_cert_chain(v), None),
+
+def _not_a_socket(value: Any) -> bool:
+    """reference/sslsocket.py: wrapping what is not a ``socket.socket`` is a TypeError;
+    CPython duck-types it (AttributeError for most objects)."""
+    return not isinstance(value, socket.socket)
+
+
+def _falsy_non_path(value: Any) -> bool:
+    """reference/functions.py: a ``ca_certs`` that is no path is a TypeError before anything
+    connects; CPython loads only a truthy one, so ``False``, ``0`` or ``[]`` slip through to
+    the connection (refused here: OSError)."""
+    return value is not None and not value and not isinstance(value, (str, bytes))
+
+
+DECIDED = {_not_str: "TypeError", _none: "TypeError", _beyond_c_int: "ValueError",
+           _beyond_64_bits: "ValueError", _not_a_socket: "TypeError", _falsy_non_path: "TypeError"}
+
+
+def _wrapped(m: Any, **kwargs: Any) -> None:
+    """Module-level ``wrap_socket`` of an unconnected socket (no I/O) with ``kwargs``."""
+    sock = socket.socket()
+    try:
+        m.wrap_socket(sock, **kwargs).close()
+    finally:
+        sock.close()
+
+
+_PLAIN = object()  #: "wrap a fresh unconnected socket"
+
+
+def _context_wrapped(m: Any, sock: Any = _PLAIN, **kwargs: Any) -> None:
+    plain = socket.socket()
+    try:
+        _context(m).wrap_socket(plain if sock is _PLAIN else sock, **kwargs).close()
+    finally:
+        plain.close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _refused(m: Any, **kwargs: Any) -> Any:
+    return m.get_server_certificate(("127.0.0.1", _closed_port()), **kwargs)
+
+
+#: get_server_certificate connects: only addresses that cannot reach anyone (a closed
+#: port on loopback, ports out of range, no address at all); never a host name
+addresses = st.one_of(st.none(), st.integers(), st.binary(max_size=4), st.lists(st.integers(), max_size=2),
+                      st.builds(lambda p: ("127.0.0.1", p), st.sampled_from([-1, 65536, 1 << 40])),
+                      st.builds(lambda: ("127.0.0.1", _closed_port())))
+
+#: parameter: (call of the module with the value, the values, the decisions that cover some)
+PARAMETERS: dict = {
+    "SSLContext(protocol)": (lambda m, v: m.SSLContext(v), small_ints, (_none, _beyond_c_int)),
+    "SSLContext.options": (lambda m, v: setattr(_context(m), "options", v), anything, (_beyond_64_bits,)),
+    "SSLContext.verify_mode": (lambda m, v: setattr(_context(m), "verify_mode", v), small_ints,
+                               (_beyond_c_int,)),
+    "SSLContext.set_ciphers(ciphers)": (lambda m, v: _context(m).set_ciphers(v), anything, ()),
+    "SSLContext.load_cert_chain(certfile)": (lambda m, v: _context(m).load_cert_chain(v), anything, ()),
     "SSLContext.load_cert_chain(keyfile)": (
-        lambda m, v: _context(m).load_cert_chain(cert("server-chain.pem"), v), None),
-    "SSLContext.load_verify_locations(cafile)": (lambda m, v: _context(m).load_verify_locations(v), None),
+        lambda m, v: _context(m).load_cert_chain(cert("server-chain.pem"), v), anything, ()),
+    "SSLContext.load_verify_locations(cafile)": (
+        lambda m, v: _context(m).load_verify_locations(v), anything, ()),
     "SSLContext.load_verify_locations(capath)": (
-        lambda m, v: _context(m).load_verify_locations(None, v), None),
-    "RAND_add(bytes)": (lambda m, v: m.RAND_add(v, 0.0), None),
-    "RAND_add(entropy)": (lambda m, v: m.RAND_add(b"x", v), None),
-    "cert_time_to_seconds(timestring)": (lambda m, v: m.cert_time_to_seconds(v), _not_str),
-    "PEM_cert_to_DER_cert(PEM_cert_string)": (lambda m, v: m.PEM_cert_to_DER_cert(v), _not_str),
+        lambda m, v: _context(m).load_verify_locations(None, v), anything, ()),
+    "SSLContext.wrap_socket(sock)": (lambda m, v: _context_wrapped(m, v), anything, (_not_a_socket,)),
+    "RAND_add(bytes)": (lambda m, v: m.RAND_add(v, 0.0), anything, ()),
+    "RAND_add(entropy)": (lambda m, v: m.RAND_add(b"x", v), anything, ()),
+    "cert_time_to_seconds(timestring)": (lambda m, v: m.cert_time_to_seconds(v), anything, (_not_str,)),
+    "PEM_cert_to_DER_cert(PEM_cert_string)": (lambda m, v: m.PEM_cert_to_DER_cert(v), anything, (_not_str,)),
+    "get_server_certificate(addr)": (lambda m, v: m.get_server_certificate(v), addresses, ()),
+    "get_server_certificate(ssl_version)": (lambda m, v: _refused(m, ssl_version=v), small_ints,
+                                            (_beyond_c_int,)),
+    "get_server_certificate(ca_certs)": (lambda m, v: _refused(m, ca_certs=v), anything, (_falsy_non_path,)),
 }
+for _name in ("server_side", "do_handshake_on_connect", "suppress_ragged_eofs"):
+    PARAMETERS[f"SSLContext.wrap_socket({_name})"] = (
+        lambda m, v, name=_name: _context_wrapped(m, **{name: v}), anything, ())
+for _name in ("keyfile", "certfile", "server_side", "cert_reqs", "ssl_version", "ca_certs",
+              "do_handshake_on_connect", "suppress_ragged_eofs", "ciphers"):
+    _ints = _name in ("cert_reqs", "ssl_version")
+    PARAMETERS[f"wrap_socket({_name})"] = (lambda m, v, name=_name: _wrapped(m, **{name: v}),
+                                           small_ints if _ints else anything, (_beyond_c_int,) if _ints else ())
 
 
 @pytest.mark.parametrize("parameter", sorted(PARAMETERS))
 def test_argument_validation_raises_the_same_kind(parameter):
-    call, decision = PARAMETERS[parameter]
+    call, values, decisions = PARAMETERS[parameter]
 
     @PARAM_BUDGET
-    @given(small_ints if "protocol" in parameter or "verify_mode" in parameter else anything)
+    @given(values)
     def check(value):
         std, ref = both(lambda m: call(m, value))
-        if decision is not None and decision(value):
-            assert ref[0] == DECIDED[decision], (parameter, value, std, ref)
+        decided = [DECIDED[d] for d in decisions if d(value)]
+        if decided:
+            assert ref[0] == decided[0], (parameter, value, std, ref)
             return
         assert std[0] == ref[0], (parameter, value, std, ref)
 
     check()
-
-
-# -- socket I/O sequences ----------------------------------------------------------------------
-
-RECORD = 16384
-
-
-@st.composite
-def io_sequences(draw: Any) -> Tuple[bool, List[Tuple[Any, ...]]]:
-    """``(suppress_ragged_eofs, steps)``: a client's calls interleaved with a stdlib server's.
-
-    A model of the connection keeps every step answerable without waiting on chance: the
-    client reads only what the server has written (at most what is left of the current
-    record, so one call returns exactly that much with any OpenSSL) or, once the server
-    has closed, as often as it likes; it writes only while the server is there.
-    """
-    suppress = draw(st.booleans())
-    records: List[int] = []  # what is left of each record the server wrote, unread
-    to_server, closed, steps = 0, False, []
-    for _ in range(draw(st.integers(1, 12))):
-        choices = ["server_write", "server_close"] if not closed else []
-        if not closed:
-            choices += ["write", "sendall"]
-        if to_server:
-            choices.append("server_read")
-        if records or closed:
-            choices += ["read", "recv", "recv_into", "read_buffer"]
-        if closed and not records:
-            choices.append("makefile_read")
-        if not choices:
-            break
-        op = draw(st.sampled_from(choices))
-        if op == "server_write":
-            n = draw(st.integers(1, RECORD))
-            records.append(n)
-            steps.append((op, n))
-        elif op in ("write", "sendall"):
-            n = draw(st.integers(1, 70000))
-            to_server += n
-            steps.append((op, n))
-        elif op == "server_read":
-            steps.append((op, to_server))
-            to_server = 0
-        elif op == "server_close":
-            steps.append((op, draw(st.sampled_from(["clean", "ragged"]))))
-            closed = True
-            if to_server:  # the server reads what it was sent before it goes
-                steps.insert(-1, ("server_read", to_server))
-                to_server = 0
-        elif records:
-            n = draw(st.integers(1, records[0]))
-            records[0] -= n
-            if not records[0]:
-                records.pop(0)
-            steps.append((op, n))
-        else:
-            steps.append((op, draw(st.integers(1, 100))))
-    return suppress, steps
-
-
-SERVER_STEPS = ("server_write", "server_read", "server_close")
-
-
-def _server(ctx: Any, conn: socket.socket, orders: "queue.Queue", answers: "queue.Queue") -> None:
-    """The stdlib side: carries out server steps as they come, answers each."""
-    raw = conn.dup()
-    tls = ctx.wrap_socket(conn, server_side=True)
-    try:
-        while True:
-            step = orders.get(timeout=TIMEOUT)
-            if step is None:
-                return
-            op, arg = step
-            if op == "server_write":
-                tls.sendall(_bytes(arg, 7))
-                answers.put(None)
-            elif op == "server_read":
-                got = b""
-                while len(got) < arg:
-                    chunk = tls.recv(arg - len(got))
-                    if not chunk:
-                        break
-                    got += chunk
-                answers.put(got)
-            else:  # server_close
-                if arg == "clean":
-                    tls.setblocking(False)
-                    try:
-                        tls.unwrap()  # sends close_notify, then would wait for ours
-                    except ssl.SSLError:
-                        pass
-                else:
-                    raw.shutdown(socket.SHUT_RDWR)
-                answers.put(None)
-    finally:
-        tls.close()
-        raw.close()
-
-
-def _bytes(n: int, seed: int) -> bytes:
-    return bytes((i * 31 + seed) & 0xFF for i in range(n))
-
-
-CLIENT_CALLS = {
-    "write": lambda tls, n: tls.write(_bytes(n, 3)),
-    "sendall": lambda tls, n: tls.sendall(_bytes(n, 3)),
-    "read": lambda tls, n: tls.read(n),
-    "recv": lambda tls, n: tls.recv(n),
-    "recv_into": lambda tls, n: _into(lambda b: tls.recv_into(b, n), n),
-    "read_buffer": lambda tls, n: _into(lambda b: tls.read(n, b), n),
-    "makefile_read": lambda tls, n: _makefile_read(tls),
-}
-
-
-def _into(call: Callable[[bytearray], int], n: int) -> Tuple[int, bytes]:
-    buf = bytearray(n)
-    count = call(buf)
-    return count, bytes(buf[:count])
-
-
-def _makefile_read(tls: Any) -> bytes:
-    with tls.makefile("rb") as f:
-        return f.read()
-
-
-def run_sequence(module: Any, suppress: bool, steps: List[Tuple[Any, ...]]) -> List[Any]:
-    """What the client of ``module`` observed at each step, against a stdlib server."""
-    import queue
-
-    orders: queue.Queue = queue.Queue()
-    answers: queue.Queue = queue.Queue()
-    listener = socket.socket()
-    listener.settimeout(TIMEOUT)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    box: List[BaseException] = []
-
-    def serve() -> None:
-        try:
-            conn, _ = listener.accept()
-            conn.settimeout(TIMEOUT)
-            _server(stdlib_server_context(), conn, orders, answers)
-        except BaseException as exc:  # reported below
-            box.append(exc)
-            answers.put(exc)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    seen: List[Any] = []
-    try:
-        sock = socket.create_connection(listener.getsockname(), timeout=TIMEOUT)
-        ctx = module.SSLContext(module.PROTOCOL_SSLv23)
-        tls = ctx.wrap_socket(sock, suppress_ragged_eofs=suppress)
-        try:
-            for op, arg in steps:
-                if op in SERVER_STEPS:
-                    orders.put((op, arg))
-                    seen.append((op, answers.get(timeout=TIMEOUT)))
-                else:
-                    seen.append((op,) + kind(module, lambda: CLIENT_CALLS[op](tls, arg)))
-        finally:
-            orders.put(None)
-            tls.close()
-    finally:
-        thread.join(2 * TIMEOUT)
-        listener.close()
-    assert not box, box
-    return seen
-
-
-@IO_BUDGET
-@given(io_sequences())
-def test_socket_io_sequences_agree(sequence):
-    suppress, steps = sequence
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        std = run_sequence(ssl, suppress, steps)
-    ref = run_sequence(reference, suppress, steps)
-    assert ref == std, (suppress, steps)

@@ -10,7 +10,10 @@ gone, and when the program lets go of it.
 * **datagram methods** (``sendto``, ``recvfrom``, ``recvfrom_into``) on a
   wrapped socket that is not connected yet -- so no TLS yet -- behave exactly as
   the plain socket's (same exception, same errno); once TLS runs they are
-  refused with ``ValueError``.
+  refused with ``ValueError``;
+* **read arguments** on a live non-blocking connection: any C ``ssize_t``
+  size is accepted (and asks to wait), a float or a read-only buffer is a
+  ``TypeError``.
 
 Each area is one table and one function; every socket has the case's timeout.
 """

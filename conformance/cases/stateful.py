@@ -8,34 +8,29 @@ table and one function:
   TCP connection ends without one): ``read``, ``read`` into a buffer, ``recv``,
   ``recv_into`` and ``makefile().read()``, three times each, all meet the same
   end (``b""`` / 0, or with ``suppress_ragged_eofs=False`` the ``SSLError``);
+  and an HTTP/1.0-style response whose body ends with the connection, read
+  through ``makefile('rb')``;
 * **bulk** -- ``sendall`` and ``write`` of 1 MiB and more, read with ``read``
   and ``recv_into``, checked by SHA-256 on both sides;
 * **exact reads** -- a stream written in pieces that straddle TLS records
   (at most 16 KiB each) read back in other exact sizes: no read returns more
-  than asked, and none returns nothing before the end;
-* **write after the peer has gone** -- an ``OSError`` (``SSLError`` is one)
-  within a bounded number of writes, and again on the next write;
-* **a dropped socket** closes its descriptor when its last reference goes, not
-  when the cyclic garbage collector runs (the peer sees the end at once);
-* **datagram methods** on a wrapped socket that is not connected yet (no TLS
-  yet) behave as the plain socket's do; once TLS runs, they are refused.
+  than asked, and none returns nothing before the end.
+
+The edges of a socket's life (write after the peer has gone, a dropped
+socket, datagram methods, read arguments) are in ``lifecycle``.
 
 The ragged end is made by the peer's own duplicate of its descriptor
 (``shutdown(SHUT_RDWR)`` on it), so it means the same for every implementation.
 """
 from __future__ import annotations
 
-import contextlib
-import errno
-import gc
 import hashlib
 import random
 import socket
-import sys
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
-from ..loopback import read_exactly, wait_ready
-from ..registry import Unsupported, expect_equal, expect_true, table
+from ..loopback import read_exactly
+from ..registry import expect_equal, expect_true, table
 from .sslsocket import _pair, _server_ctx
 
 MiB = 1 << 20
