@@ -28,14 +28,7 @@ from typing import Any, Callable, Dict
 from ..loopback import read_exactly
 from ..registry import Unsupported, expect_equal, expect_true, table
 from .sslsocket import _pair, _server_ctx
-from .stateful import nodelay, send_close_notify
-
-
-def _outcome(call: Callable[[], Any]) -> Any:
-    try:
-        return call()
-    except Exception as exc:  # noqa: BLE001 - the case judges it
-        return exc
+from .stateful import _outcome, nodelay, send_close_notify
 
 
 def _shown(value: Any) -> Any:
