@@ -39,10 +39,11 @@ Decisions:
   ``TypeError``, where CPython >= 3.10 takes ``None`` for its later default
   (``PROTOCOL_TLS``, deprecated on arrival).
 * An integer of the right type but out of range is a ``ValueError``: a protocol
-  or verify mode the module does not know, options that do not fit 64 bits
-  without sign.  CPython first converts to a C integer and raises
-  ``OverflowError`` beyond it (2**31 for a protocol or verify mode, 2**64 for
-  options); the reference does not let the width of a C type decide the kind.
+  or verify mode the module does not know, options that do not fit OpenSSL's
+  64 bits without sign.  CPython first converts to a C integer and raises
+  ``OverflowError`` beyond it (2**31 for a protocol or verify mode; options are
+  a signed C long, so it takes -1 and refuses bit 63); the reference does not
+  let the width of a C type decide the kind.
 """
 from __future__ import annotations
 
@@ -258,6 +259,8 @@ class SSLContext:
                 ca_path = os.fspath(capath)
             except TypeError:
                 raise TypeError("capath should be a valid filesystem path, not %s" % type(capath).__name__) from None
+            if ("\0" if isinstance(ca_path, str) else b"\0") in ca_path:
+                raise ValueError("capath has an embedded null character")  # as open() says of a file
 
         def load(ctx: _SSL.Context) -> None:
             ctx.load_verify_locations(ca_file, ca_path)

@@ -24,9 +24,10 @@ Decisions where the 3.2 text is dated:
   (``TypeError`` before connecting); CPython loads only a truthy one, so
   ``False`` or ``0`` go unchecked into a connection that verifies against nothing.
 * ``PEM_cert_to_DER_cert`` wants the header at the very start, like CPython,
-  and a body of base64 and whitespace only: CPython's ``base64.decodebytes``
-  silently skips any other character (so two certificates in one string
-  decode to garbage), where the reference raises ``ValueError``.
+  and a body of base64 and whitespace only, ``=`` only at its end: CPython's
+  ``base64.decodebytes`` silently skips any other character and what follows a
+  misplaced ``=`` (so two certificates in one string decode to garbage), where
+  the reference raises ``ValueError``.
 * ``RAND_egd`` speaks the EGD protocol itself (OpenSSL 1.1.0 removed its own
   EGD client): it asks the daemon for 256 bytes in requests of at most 255
   ("read entropy", command 0x01, reply = count byte + bytes), mixes what it

@@ -16,6 +16,7 @@ connections (the ``SSLSocket`` methods, I/O sequences) are in
 """
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import string
@@ -108,17 +109,18 @@ def _spliced(pem: str, junk: str, at: int) -> str:
     return pem[:at] + junk + pem[at:]
 
 
-def _body_has_non_base64(pem: str) -> bool:
-    """True when the PEM's body holds a character that is neither base64 nor whitespace."""
-    body = pem.strip()[len(reference.PEM_HEADER):-len(reference.PEM_FOOTER)]
-    return any(c not in B64 + "=" and not c.isspace() for c in body)
+def _body_not_base64(pem: str) -> bool:
+    """True when the PEM's body, whitespace removed, is not base64: a character outside
+    the alphabet, or ``=`` anywhere but at the end (CPython's decoder skips or stops)."""
+    body = "".join(pem.strip()[len(reference.PEM_HEADER):-len(reference.PEM_FOOTER)].split())
+    return not re.fullmatch("[A-Za-z0-9+/]*={0,2}", body)
 
 
 @BUDGET
 @given(pems)
 def test_PEM_cert_to_DER_cert_agrees_but_for_the_strict_body(text):
     std, ref = both(lambda m: m.PEM_cert_to_DER_cert(text))
-    if std != ref and _body_has_non_base64(text):
+    if std != ref and _body_not_base64(text):
         # Decision (reference/functions.py): a body with other characters is no PEM.
         assert (std[0], ref[0]) == ("ok", "ValueError"), (text, std, ref)
         return
@@ -171,9 +173,16 @@ def _beyond_c_int(value: Any) -> bool:
 
 
 def _beyond_64_bits(value: Any) -> bool:
-    """reference/context.py (badinput/SSLContext.options/int-too-large): options that do not
-    fit 64 bits without sign are a ValueError; CPython raises OverflowError."""
+    """reference/context.py (badinput/SSLContext.options/int-too-large): options are OpenSSL's
+    64 bits without sign; anything else is a ValueError.  CPython converts to a signed C
+    long: it takes a negative value and raises OverflowError past 63 bits."""
     return type(value) is int and (value < 0 or value >> 64)
+
+
+def _top_bit(value: Any) -> bool:
+    """The other side of ``_beyond_64_bits``: the reference takes bit 63, CPython's signed
+    C long cannot hold it (OverflowError)."""
+    return type(value) is int and 2**63 <= value < 2**64
 
 
 def _not_a_socket(value: Any) -> bool:
@@ -189,8 +198,17 @@ def _falsy_non_path(value: Any) -> bool:
     return value is not None and not value and not isinstance(value, (str, bytes))
 
 
-DECIDED = {_not_str: "TypeError", _none: "TypeError", _beyond_c_int: "ValueError",
-           _beyond_64_bits: "ValueError", _not_a_socket: "TypeError", _falsy_non_path: "TypeError"}
+def _cipher_text(value: Any) -> bool:
+    """Not a decision of ours: what a cipher string selects is OpenSSL's to say, and the
+    two modules run different OpenSSL releases (4.0 takes ``"sHA256"``, 3.0 selects
+    nothing); either way the reference answers as OpenSSL does."""
+    return isinstance(value, str) and "\0" not in value
+
+
+#: what the reference does where a decision applies (one of these kinds)
+DECIDED = {_not_str: ("TypeError",), _none: ("TypeError",), _beyond_c_int: ("ValueError",),
+           _beyond_64_bits: ("ValueError",), _top_bit: ("ok",), _not_a_socket: ("TypeError",),
+           _falsy_non_path: ("TypeError",), _cipher_text: ("ok", "SSLError")}
 
 
 def _wrapped(m: Any, **kwargs: Any) -> None:
@@ -232,10 +250,11 @@ addresses = st.one_of(st.none(), st.integers(), st.binary(max_size=4), st.lists(
 #: parameter: (call of the module with the value, the values, the decisions that cover some)
 PARAMETERS: dict = {
     "SSLContext(protocol)": (lambda m, v: m.SSLContext(v), small_ints, (_none, _beyond_c_int)),
-    "SSLContext.options": (lambda m, v: setattr(_context(m), "options", v), anything, (_beyond_64_bits,)),
+    "SSLContext.options": (lambda m, v: setattr(_context(m), "options", v), anything,
+                           (_beyond_64_bits, _top_bit)),
     "SSLContext.verify_mode": (lambda m, v: setattr(_context(m), "verify_mode", v), small_ints,
                                (_beyond_c_int,)),
-    "SSLContext.set_ciphers(ciphers)": (lambda m, v: _context(m).set_ciphers(v), anything, ()),
+    "SSLContext.set_ciphers(ciphers)": (lambda m, v: _context(m).set_ciphers(v), anything, (_cipher_text,)),
     "SSLContext.load_cert_chain(certfile)": (lambda m, v: _context(m).load_cert_chain(v), anything, ()),
     "SSLContext.load_cert_chain(keyfile)": (
         lambda m, v: _context(m).load_cert_chain(cert("server-chain.pem"), v), anything, ()),
@@ -273,7 +292,7 @@ def test_argument_validation_raises_the_same_kind(parameter):
         std, ref = both(lambda m: call(m, value))
         decided = [DECIDED[d] for d in decisions if d(value)]
         if decided:
-            assert ref[0] == decided[0], (parameter, value, std, ref)
+            assert ref[0] in decided[0], (parameter, value, std, ref)
             return
         assert std[0] == ref[0], (parameter, value, std, ref)
 

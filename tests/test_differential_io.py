@@ -82,6 +82,11 @@ def test_socket_method_arguments_raise_the_same_kind(connected, parameter):
     def check(value):
         std = kind(ssl, lambda: call(connected[ssl], value))
         ref = kind(reference, lambda: call(connected[reference], value))
+        if std[0] == "MemoryError" and parameter == "SSLSocket.read(nbytes)":
+            # Decision (reference/sslsocket.py): one read asks OpenSSL for at most 1 MiB;
+            # CPython allocates the whole size first, and may not have it.
+            assert ref[0] == "SSLError", (parameter, value, std, ref)
+            return
         assert std[0] == ref[0], (parameter, value, std, ref)
 
     check()
@@ -99,24 +104,36 @@ def io_sequences(draw: Any) -> Tuple[bool, List[Tuple[Any, ...]]]:
     A model of the connection keeps every step answerable without waiting on chance: the
     client reads only what the server has written (at most what is left of the current
     record, so one call returns exactly that much with any OpenSSL) or, once the server
-    has closed, as often as it likes; it writes only while the server is there.
+    has closed, as often as it likes; it writes only while the server is there.  It may
+    ``shutdown()`` its socket or, after the server's end, ``unwrap()`` it; then only the
+    reads that cannot wait follow.
     """
     suppress = draw(st.booleans())
     records: List[int] = []  # what is left of each record the server wrote, unread
     to_server, closed, steps = 0, False, []
+    client = "tls"  # then "shut" (after shutdown()) or "unwrapping" (after unwrap(), which may fail)
     for _ in range(draw(st.integers(1, 12))):
-        choices = ["server_write", "server_close"] if not closed else []
-        if not closed:
-            choices += ["write", "sendall"]
-        if to_server:
-            choices.append("server_read")
-        if records or closed:
-            choices += ["read", "recv", "recv_into", "read_buffer"]
-        if closed and not records:
-            choices.append("makefile_read")
-        if not choices:
-            break
+        if client != "tls":  # after shutdown(), and after unwrap() whether or not it worked,
+            choices = ["read", "read_buffer"]  # read() answers at once (what recv() would
+            # read then is ciphertext, or TLS 1.3 tickets that may or may not have come yet)
+        else:
+            choices = ["server_write", "server_close", "write", "sendall"] if not closed else []
+            if to_server:
+                choices.append("server_read")
+            if records or closed:
+                choices += ["read", "recv", "recv_into", "read_buffer"]
+            if closed and not records:
+                choices += ["makefile_read", "unwrap"]
+            if not to_server:
+                choices.append("shutdown")
         op = draw(st.sampled_from(choices))
+        if op in ("shutdown", "unwrap"):
+            client = "shut" if op == "shutdown" else "unwrapping"
+            steps.append((op, 0))
+            continue
+        if client != "tls":
+            steps.append((op, draw(st.integers(1, 100))))
+            continue
         if op == "server_write":
             n = draw(st.integers(1, RECORD))
             records.append(n)
@@ -196,6 +213,8 @@ CLIENT_CALLS = {
     "recv_into": lambda tls, n: _into(lambda b: tls.recv_into(b, n), n),
     "read_buffer": lambda tls, n: _into(lambda b: tls.read(n, b), n),
     "makefile_read": lambda tls, n: _makefile_read(tls),
+    "shutdown": lambda tls, n: tls.shutdown(socket.SHUT_RDWR),
+    "unwrap": lambda tls, n: tls.unwrap().close(),
 }
 
 

@@ -11,7 +11,8 @@ fixed, is pinned here as a case, so any implementation is held to it:
 * ``DER_cert_to_PEM_cert`` of no bytes, ``PEM_cert_to_DER_cert`` of a string
   that does not start with its header;
 * ``RAND_add``'s entropy as any real number;
-* ``set_ciphers`` of text outside ASCII: OpenSSL selects nothing, ``SSLError``.
+* ``set_ciphers`` of text outside ASCII: OpenSSL selects nothing, ``SSLError``;
+* a ``capath`` with an embedded NUL: ``ValueError``, as ``open()`` says of a file.
 
 Expected values are derived (``calendar.timegm`` of the written-out time), never
 copied from an implementation.
@@ -101,6 +102,19 @@ def _set_ciphers_non_ascii(env: Any) -> Any:
     expect_true(False, "set_ciphers('HIGH\\u00e9') selects a cipher", expected="SSLError", actual="accepted")
 
 
+def _capath_nul(env: Any) -> Any:
+    ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
+    try:
+        ctx.load_verify_locations(None, "capath\0")
+    except ValueError:
+        return "ValueError"
+    except Exception as exc:  # noqa: BLE001 - the wrong kind is the finding
+        expect_true(False, "load_verify_locations(capath=...\\0) raises ValueError", expected="ValueError",
+                    actual=f"{type(exc).__name__}: {exc}")
+    expect_true(False, "load_verify_locations(capath=...\\0) raises ValueError", expected="ValueError",
+                actual="accepted")
+
+
 #: label: (spec item, check, basis, cite)
 FUNCTION_EDGES: Dict[str, Any] = {
     "DER_cert_to_PEM_cert/empty": (
@@ -112,6 +126,9 @@ FUNCTION_EDGES: Dict[str, Any] = {
     "RAND_add/entropy-any-real-number": (
         "RAND_add", _rand_add_entropy, "cpython",
         "CPython's RAND_add takes an int, a bool or a float as entropy (its 'd' argument converter)"),
+    "SSLContext.load_verify_locations/capath-with-nul": (
+        "SSLContext.load_verify_locations", _capath_nul, "cpython",
+        "CPython's load_verify_locations refuses a capath with an embedded NUL with ValueError, as open() does"),
     "SSLContext.set_ciphers/non-ascii": (
         "SSLContext.set_ciphers", _set_ciphers_non_ascii, "spec",
         "If no cipher can be selected (because compile-time options or other configuration forbids use of "

@@ -157,6 +157,10 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("read_size_float", "read(0.0) returns b'' instead of refusing a float size",
            "sslsocket.py", "        buflen = operator.index(buflen)  # TypeError for 0.0, as for any float\n", "",
            focus=('stateful/read-arguments/*',)),
+    Mutant("capath_nul_to_openssl", "a capath with an embedded NUL goes to OpenSSL (SSLError), not ValueError",
+           "context.py", '            if ("\\0" if isinstance(ca_path, str) else b"\\0") in ca_path:\n',
+           "            if False:\n",
+           focus=('api/SSLContext.load_verify_locations/*',)),
 )}
 
 
