@@ -39,8 +39,9 @@ Arguments
 Before ``connect()`` (client side) and after ``close()`` there is no TLS
 connection: the methods then behave as the plain socket does (``ENOTCONN``,
 ``EBADF``), the datagram methods (``sendto``, ``recvfrom``,
-``recvfrom_into``) included; with TLS those three raise ``ValueError``.  ``close()`` does not send close_notify (as CPython); ``unwrap()``
-does, and hands back a plain socket on the same descriptor.
+``recvfrom_into``) included; with TLS those three raise ``ValueError``.
+``close()`` does not send close_notify (as CPython); ``unwrap()`` does, and
+hands back a plain socket on the same descriptor.
 """
 from __future__ import annotations
 

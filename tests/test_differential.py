@@ -29,7 +29,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 import reference  # noqa: E402
-from test_reference_support import cert  # noqa: E402
+from test_reference_support import TIMEOUT, cert  # noqa: E402
 
 BUDGET = settings(max_examples=150, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow])
@@ -239,6 +239,15 @@ def _closed_port() -> int:
 
 def _refused(m: Any, **kwargs: Any) -> Any:
     return m.get_server_certificate(("127.0.0.1", _closed_port()), **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _bounded_connects() -> Any:
+    """``get_server_certificate`` has no timeout in 3.2: both modules take the default one."""
+    before = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(TIMEOUT)
+    yield
+    socket.setdefaulttimeout(before)
 
 
 #: get_server_certificate connects: only addresses that cannot reach anyone (a closed
