@@ -28,7 +28,8 @@ Where the examples leave a socket without a timeout, the cases give it one
 level, so the server example runs on ``PROTOCOL_SSLv23`` (TLSv1 pins are the
 matrix's business).  The spec's other examples are cases elsewhere:
 ``cert_time_to_seconds`` (``functions``), the getpeercert dicts (``decode``),
-wrapped listening sockets (``handshake``).
+wrapped listening sockets (``handshake``).  The ``try: import ssl`` idiom
+("Testing for SSL support") tests the interpreter, not the module: it is no case.
 """
 from __future__ import annotations
 
