@@ -24,7 +24,9 @@ Decisions:
   ``ssl`` API shows: without zlib (cryptography's OpenSSL has none) there is no
   compression for ``OP_NO_COMPRESSION`` to turn off, and middlebox
   compatibility only changes the bytes of a TLS 1.3 handshake (a dummy
-  ChangeCipherSpec, a legacy session id).  On an OpenSSL built with zlib,
+  ChangeCipherSpec, a legacy session id) -- which the suite does look at, and
+  reports as a deviation
+  (``idioms/SSLContext.options/assignment-clears-openssl-defaults``).  On an OpenSSL built with zlib,
   clearing ``OP_NO_COMPRESSION`` would be a promise the binding cannot keep:
   there it raises ``ValueError``, as the spec documents for OpenSSL builds that
   can only set options.

@@ -38,7 +38,7 @@ import select
 import socket
 from typing import Any, Dict, List
 
-from ..loopback import read_exactly, serve, tls_pair
+from ..loopback import read_exactly, run_pair, serve, tls_pair
 from ..registry import Unsupported, case, expect_equal, expect_true, table
 from .stateful import nodelay, send_close_notify
 
@@ -88,6 +88,53 @@ def options_idiom(env: Any, form: str) -> Dict[str, Any]:
     expect_true(out.ok, "a handshake between two contexts made with the idiom", expected="ok",
                 actual={"client": out.client.describe(), "server": out.server.describe()})
     return {"options": hex(int(client.options)), "version": out.client.version}
+
+
+MIDDLEBOX_COMPAT = 0x100000  #: OpenSSL's SSL_OP_ENABLE_MIDDLEBOX_COMPAT, on in every new context
+
+
+def _client_hello_session_id(env: Any, context: Any) -> int:
+    """The length of the legacy_session_id in the ClientHello ``context`` sends."""
+    head = 5 + 4 + 2 + 32  # record header, handshake header, legacy_version, random
+
+    def client(sock: socket.socket) -> None:
+        try:
+            context.wrap_socket(sock).close()
+        except OSError:  # the "server" hangs up after the hello: expected
+            pass
+
+    def server(sock: socket.socket) -> bytes:
+        data = b""
+        while len(data) <= head:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    _, hello = run_pair(client, server, timeout=env.timeout)
+    expect_true(hello.error is None and len(hello.value or b"") > head and hello.value[0] == 0x16,
+                "the client sent a ClientHello record", actual=repr(hello.error or hello.value)[:80])
+    return hello.value[head]
+
+
+@case("idioms/SSLContext.options/assignment-clears-openssl-defaults", spec="SSLContext.options",
+      basis="cpython", cite="CPython clears every option bit an assignment leaves out, OpenSSL's own defaults "
+                            "included: without 0x100000 its TLS 1.3 ClientHello has no legacy session id")
+def options_assignment_reaches_openssl(env: Any) -> Dict[str, Any]:
+    """``ctx.options = OP_ALL | OP_NO_SSLv2`` leaves out OpenSSL's middlebox compatibility
+    (on by default): the bit is gone from ``options`` and from the handshake, whose
+    ClientHello then carries an empty legacy_session_id (RFC 8446, D.4)."""
+    ssl = env.ssl
+    default = ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
+    if not int(default.options) & MIDDLEBOX_COMPAT:
+        raise Unsupported("middlebox compatibility", f"{env.impl.name}'s contexts do not start with 0x100000")
+    compat = _client_hello_session_id(env, default)
+    context = _options_idiom(env, "assign-OP_ALL-or-OP_NO_SSLv2")
+    without = _client_hello_session_id(env, context)
+    expect_equal(compat, 32, "legacy_session_id length of a default (middlebox-compatible) TLS 1.3 hello")
+    expect_equal(without, 0, f"legacy_session_id length after options = {hex(int(context.options))}")
+    return {"session id": [compat, without]}
 
 
 # -- the client examples ---------------------------------------------------------------------
