@@ -14,16 +14,38 @@ certificate is an ``SSLError``.
 Decisions:
 
 * ``options`` starts as ``OP_ALL`` plus the options OpenSSL itself turns on in
-  every new context (e.g. ``OP_NO_COMPRESSION``).  Options can always be set;
-  the binding has no way to clear a bit OpenSSL set by itself, so clearing one
-  of those raises ``ValueError`` -- the behaviour the spec documents for
-  OpenSSL builds that can only set options.
+  every new context (``OP_NO_COMPRESSION``, and 0x100000, OpenSSL's TLS 1.3
+  "middlebox compatibility").  Any 64-bit value can be assigned and ``options``
+  reads back what was assigned, so the spec's own idiom
+  ``ctx.options = OP_ALL | OP_NO_SSLv2`` works (it clears both; the spec allows
+  a ``ValueError`` there only before OpenSSL 0.9.8m).  The binding has no
+  ``SSL_CTX_clear_options``, and ``SSL_CTX_new`` sets those two bits in every
+  context it makes, so inside OpenSSL they stay on.  That changes nothing the
+  ``ssl`` API shows: without zlib (cryptography's OpenSSL has none) there is no
+  compression for ``OP_NO_COMPRESSION`` to turn off, and middlebox
+  compatibility only changes the bytes of a TLS 1.3 handshake (a dummy
+  ChangeCipherSpec, a legacy session id) -- which the suite does look at, and
+  reports as a deviation
+  (``idioms/SSLContext.options/assignment-clears-openssl-defaults``).  On an OpenSSL built with zlib,
+  clearing ``OP_NO_COMPRESSION`` would be a promise the binding cannot keep:
+  there it raises ``ValueError``, as the spec documents for OpenSSL builds that
+  can only set options.
 * ``verify_mode`` maps to OpenSSL as CPython does: ``CERT_OPTIONAL`` is
   ``VERIFY_PEER``; ``CERT_REQUIRED`` adds ``VERIFY_FAIL_IF_NO_PEER_CERT``.  In
   client mode both therefore verify the server and fail without a certificate,
   which is the spec's note (anonymous ciphers are off by default).
 * A private key is never prompted for on the terminal: without a password an
   encrypted key fails with ``SSLError``.
+* ``SSLContext(protocol)`` needs one of the ``PROTOCOL_*`` integers, as the 3.2
+  text says ("You must pass *protocol*"): ``SSLContext(None)`` is a
+  ``TypeError``, where CPython >= 3.10 takes ``None`` for its later default
+  (``PROTOCOL_TLS``, deprecated on arrival).
+* An integer of the right type but out of range is a ``ValueError``: a protocol
+  or verify mode the module does not know, options that do not fit OpenSSL's
+  64 bits without sign.  CPython first converts to a C integer and raises
+  ``OverflowError`` beyond it (2**31 for a protocol or verify mode; options are
+  a signed C long, so it takes -1 and refuses bit 63); the reference does not
+  let the width of a C type decide the kind.
 """
 from __future__ import annotations
 
@@ -72,6 +94,20 @@ def _password_callback(password: Any) -> Callable[..., bytes]:
         return bytes(value)
 
     return callback
+
+
+def _binding_cannot_clear() -> int:
+    """The option bits whose clearing this binding could not carry out, though it matters.
+
+    OpenSSL turns ``OP_NO_COMPRESSION`` on in every context; the binding cannot
+    turn it off.  Only where OpenSSL has compression at all (built with zlib,
+    ``-DZLIB`` among its compiler flags) does that make a difference.
+    """
+    flags = _SSL.OpenSSL_version(_SSL.OPENSSL_CFLAGS)
+    return _c.OP_NO_COMPRESSION if b"-DZLIB" in flags else 0
+
+
+_CANNOT_CLEAR = _binding_cannot_clear()
 
 
 def _whole_writes(ctx: _SSL.Context) -> None:
@@ -166,7 +202,7 @@ class SSLContext:
             raise TypeError("options must be an integer, not %s" % type(value).__name__)
         if value < 0 or value >> 64:
             raise ValueError("options must fit in 64 bits without sign, not %#x" % value)
-        cleared = self._settable_only & ~value
+        cleared = self._settable_only & _CANNOT_CLEAR & ~value
         if cleared:
             raise ValueError("can't clear options %#x: this OpenSSL binding can only set them" % cleared)
         self._options = value
@@ -225,6 +261,8 @@ class SSLContext:
                 ca_path = os.fspath(capath)
             except TypeError:
                 raise TypeError("capath should be a valid filesystem path, not %s" % type(capath).__name__) from None
+            if ("\0" if isinstance(ca_path, str) else b"\0") in ca_path:
+                raise ValueError("capath has an embedded null character")  # as open() says of a file
 
         def load(ctx: _SSL.Context) -> None:
             ctx.load_verify_locations(ca_file, ca_path)
@@ -238,7 +276,7 @@ class SSLContext:
         if "\0" in ciphers:
             raise ValueError("embedded null character in the cipher string")
         previous = self._ciphers
-        self._ciphers = ciphers.encode("ascii")
+        self._ciphers = ciphers.encode("utf-8")  # as CPython: OpenSSL judges what it selects
         try:
             self._apply()
         except BaseException:

@@ -11,7 +11,23 @@ Decisions where the 3.2 text is dated:
   (``time.mktime``, local time) gave in a UTC-7 zone; the true UTC value for
   ``"May  9 00:00:00 2007 GMT"`` is ``1178668800.0``.  Month names are matched
   from a fixed English list, never through the locale.  The result is a
-  float, as documented.
+  float, as documented.  What it accepts is exactly what CPython accepts (the
+  spec gives no grammar; CPython's is the de-facto one): the month by its first
+  three letters in any case, then ``time.strptime``'s fields for
+  ``" %d %H:%M:%S %Y GMT"`` -- whitespace as one or more, letters in any case,
+  seconds up to 61, and a day up to 31 in every month, counting on into the
+  next (``"Feb 31"`` is March 3rd).
+* A text argument that is not a ``str`` (``cert_time_to_seconds``,
+  ``PEM_cert_to_DER_cert``) is a ``TypeError``; CPython duck-types it and fails
+  as the object does (``AttributeError`` for ``None``, ``ValueError`` for bytes).
+  ``get_server_certificate``'s ``ca_certs``, when given, must be a path
+  (``TypeError`` before connecting); CPython loads only a truthy one, so
+  ``False`` or ``0`` go unchecked into a connection that verifies against nothing.
+* ``PEM_cert_to_DER_cert`` wants the header at the very start, like CPython,
+  and a body of base64 and whitespace only, ``=`` only at its end: CPython's
+  ``base64.decodebytes`` silently skips any other character and what follows a
+  misplaced ``=`` (so two certificates in one string decode to garbage), where
+  the reference raises ``ValueError``.
 * ``RAND_egd`` speaks the EGD protocol itself (OpenSSL 1.1.0 removed its own
   EGD client): it asks the daemon for 256 bytes in requests of at most 255
   ("read entropy", command 0x01, reply = count byte + bytes), mixes what it
@@ -24,7 +40,6 @@ import calendar
 import os
 import re
 import socket
-import textwrap
 from typing import Any, Optional, Tuple
 
 from . import constants as _c
@@ -35,7 +50,9 @@ PEM_HEADER = "-----BEGIN CERTIFICATE-----"
 PEM_FOOTER = "-----END CERTIFICATE-----"
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CERT_TIME = re.compile(r"\s*([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4})\s+GMT\s*\Z")
+#: after the month: CPython's ``time.strptime(rest, " %d %H:%M:%S %Y GMT")``, field for field
+_CERT_TIME = re.compile(r"\s+(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])\s+(2[0-3]|[0-1]\d|\d):([0-5]\d|\d):"
+                        r"(6[0-1]|[0-5]\d|\d)\s+(\d\d\d\d)\s+GMT", re.IGNORECASE)
 
 
 def wrap_socket(
@@ -94,9 +111,19 @@ def RAND_add(bytes: Any, entropy: float) -> None:  # noqa: A002 - the documented
             data = memoryview(bytes).tobytes()
         except TypeError:
             raise TypeError("RAND_add() argument 1 must be str or bytes-like, not %s" % type(bytes).__name__) from None
-    if not isinstance(entropy, (int, float)) or isinstance(entropy, bool):
-        raise TypeError("RAND_add() argument 2 must be a float, not %s" % type(entropy).__name__)
-    _lib().RAND_add(data, len(data), float(entropy))
+    _lib().RAND_add(data, len(data), _real(entropy, "RAND_add() argument 2"))
+
+
+_STRINGS = (str, bytes, bytearray)
+
+
+def _real(value: Any, what: str) -> float:
+    """``value`` as a float when it is a real number (``__float__`` or ``__index__``, bool
+    included), as CPython's ``"d"`` argument converter takes it; a string is none."""
+    kind = type(value)
+    if isinstance(value, _STRINGS) or not (hasattr(kind, "__float__") or hasattr(kind, "__index__")):
+        raise TypeError("%s must be a float, not %s" % (what, kind.__name__))
+    return float(value)
 
 
 def RAND_egd(path: Any, timeout: float = 5.0) -> int:
@@ -146,14 +173,15 @@ def cert_time_to_seconds(timestring: str) -> float:
     """Seconds since the epoch for a certificate time like ``"May  9 00:00:00 2007 GMT"`` (UTC)."""
     if not isinstance(timestring, str):
         raise TypeError("cert_time_to_seconds() needs a str, not %s" % type(timestring).__name__)
-    match = _CERT_TIME.match(timestring)
-    month = match.group(1).title() if match else None
-    if match is None or month not in _MONTHS:
+    month = timestring[:3].title()
+    match = _CERT_TIME.fullmatch(timestring, 3)
+    if month not in _MONTHS or match is None:
         raise ValueError("time data %r does not match format \"%%b %%d %%H:%%M:%%S %%Y GMT\"" % (timestring,))
-    day, hour, minute, second, year = (int(match.group(i)) for i in range(2, 7))
-    if not (1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 60):
-        raise ValueError("time data %r is out of range" % (timestring,))
-    return float(calendar.timegm((year, _MONTHS.index(month) + 1, day, hour, minute, second, 0, 0, 0)))
+    day, hour, minute, second, year = (int(field) for field in match.groups())
+    try:
+        return float(calendar.timegm((year, _MONTHS.index(month) + 1, day, hour, minute, second, 0, 0, 0)))
+    except ValueError:  # year 0000
+        raise ValueError("time data %r is out of range" % (timestring,)) from None
 
 
 def DER_cert_to_PEM_cert(der_cert_bytes: Any) -> str:
@@ -163,7 +191,8 @@ def DER_cert_to_PEM_cert(der_cert_bytes: Any) -> str:
     except TypeError:
         raise TypeError("DER_cert_to_PEM_cert() needs bytes, not %s" % type(der_cert_bytes).__name__) from None
     body = base64.standard_b64encode(raw).decode("ascii")
-    return PEM_HEADER + "\n" + textwrap.fill(body, 64) + "\n" + PEM_FOOTER + "\n"
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "\n".join([PEM_HEADER, *lines, PEM_FOOTER]) + "\n"
 
 
 def PEM_cert_to_DER_cert(pem_cert_string: str) -> bytes:
@@ -171,7 +200,7 @@ def PEM_cert_to_DER_cert(pem_cert_string: str) -> bytes:
     if not isinstance(pem_cert_string, str):
         raise TypeError("PEM_cert_to_DER_cert() needs a str, not %s" % type(pem_cert_string).__name__)
     text = pem_cert_string.strip()
-    if not text.startswith(PEM_HEADER):
+    if not pem_cert_string.startswith(PEM_HEADER):
         raise ValueError("Invalid PEM encoding; must start with %s" % PEM_HEADER)
     if not text.endswith(PEM_FOOTER):
         raise ValueError("Invalid PEM encoding; must end with %s" % PEM_FOOTER)

@@ -18,17 +18,37 @@ End of file
     A clean TLS close (close_notify) reads as ``b""``.  A connection that
     ends without close_notify (a "ragged" EOF) also reads as ``b""`` when
     ``suppress_ragged_eofs`` is true, and raises ``SSLEOFError``
-    (``args[0] == SSL_ERROR_EOF``) when it is false.
+    (``args[0] == SSL_ERROR_EOF``) when it is false.  The end is sticky: every
+    later read meets the same end again (``b""``, 0, or ``SSLEOFError``), and a
+    write after a ragged EOF raises ``SSLEOFError``, as the stdlib does; so does
+    every later call after any error that ended the connection (a reset, a
+    broken pipe).  OpenSSL itself does not promise that: after a ragged EOF,
+    OpenSSL 3.0 reports the next ``SSL_read`` as ``SSL_ERROR_SYSCALL`` (which
+    reads as an EOF again), 4.0 as ``SSL_ERROR_SSL`` with an empty error queue
+    (which would read as a bare "unknown error" and break ``makefile().read()``
+    against an HTTP/1.0-style server); so the socket remembers how its
+    connection ended.
+
+Arguments
+    Wrapping what is not a ``socket.socket`` is a ``TypeError`` (CPython
+    duck-types it and mostly fails with ``AttributeError``).  Read sizes are
+    checked as CPython's C conversion checks them (``OverflowError`` beyond
+    ``sys.maxsize``, ``TypeError`` for a float); one read asks OpenSSL for at
+    most 1 MiB, since it never returns more than one TLS record anyway.
 
 Before ``connect()`` (client side) and after ``close()`` there is no TLS
 connection: the methods then behave as the plain socket does (``ENOTCONN``,
-``EBADF``).  ``close()`` does not send close_notify (as CPython); ``unwrap()``
-does, and hands back a plain socket on the same descriptor.
+``EBADF``), the datagram methods (``sendto``, ``recvfrom``,
+``recvfrom_into``) included; with TLS those three raise ``ValueError``.
+``close()`` does not send close_notify (as CPython); ``unwrap()`` does, and
+hands back a plain socket on the same descriptor.
 """
 from __future__ import annotations
 
 import errno
+import operator
 import socket
+import sys
 import time
 from typing import Any, Optional, Tuple
 
@@ -42,6 +62,9 @@ _WantRead = _SSL.WantReadError
 _WantWrite = _SSL.WantWriteError
 _ZeroReturn = _SSL.ZeroReturnError
 _plain = socket.socket
+#: the most one read asks OpenSSL for: a call returns at most one TLS record (16 KiB)
+#: anyway, so ``read(10**9)`` need not allocate a gigabyte (nor overflow SSL_read's int)
+_MOST_PER_READ = 1 << 20
 
 
 class _NoTLS:
@@ -66,10 +89,25 @@ class _NoTLS:
         raise OSError(errno.ENOTCONN, "Socket is not connected")
 
 
+def _datagram(name: str) -> Any:
+    """``socket.socket.<name>`` while there is no TLS (before ``connect()``, after
+    ``unwrap()``/``close()``: exactly the plain socket's answer); refused with TLS."""
+    plain = getattr(_plain, name)
+
+    def method(self: "SSLSocket", *args: Any) -> Any:
+        if self._tls:
+            raise ValueError("%s not allowed on instances of %s" % (name, type(self).__name__))
+        return plain(self, *args)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = plain.__doc__
+    return method
+
+
 class SSLSocket(socket.socket):
     """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``."""
 
-    __slots__ = ("_conn", "_tls", "_context", "server_side", "server_hostname",
+    __slots__ = ("_conn", "_tls", "_ended_by", "_context", "server_side", "server_hostname",
                  "do_handshake_on_connect", "suppress_ragged_eofs")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -104,6 +142,7 @@ class SSLSocket(socket.socket):
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._conn = _NoTLS(self)
         self._tls = False
+        self._ended_by: Optional[BaseException] = None
         if connected:
             try:
                 self._start_tls()
@@ -129,6 +168,7 @@ class SSLSocket(socket.socket):
             conn.set_connect_state()
         self._conn = conn
         self._tls = True
+        self._ended_by = None
 
     @property
     def context(self) -> Any:
@@ -178,7 +218,19 @@ class SSLSocket(socket.socket):
                 raise socket.timeout("The %s operation timed out" % what)
 
     def _ended(self, exc: BaseException, eof: Any) -> Any:
-        """``eof`` when ``exc`` ends a read at end of file; otherwise raise its ``SSLError``."""
+        """``eof`` when ``exc`` ends a read at end of file; otherwise raise its ``SSLError``.
+
+        The first error that ends the connection (close_notify, a ragged EOF,
+        a reset, a failed handshake) is kept: whatever OpenSSL says of a later
+        call, the call meets that same end (see "End of file" above).  Only a
+        write after a clean close reports its own error: the peer's
+        close_notify ends its direction, not ours.
+        """
+        ended = self._ended_by
+        if ended is None:
+            self._ended_by = exc
+        elif eof is not None or not isinstance(ended, _ZeroReturn):
+            exc = ended
         if eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):
             return eof
         raise self._error(exc) from None
@@ -190,7 +242,7 @@ class SSLSocket(socket.socket):
 
     # -- reading ------------------------------------------------------------------------------
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
-        if flags or buflen <= 0:
+        if flags or buflen <= 0 or buflen > _MOST_PER_READ:
             return self._recv_special(buflen, flags)
         conn = self._conn
         try:  # the fast path, inline: one call into OpenSSL
@@ -202,8 +254,13 @@ class SSLSocket(socket.socket):
     def _recv_special(self, buflen: int, flags: int) -> bytes:
         if flags and self._tls:
             raise ValueError("non-zero flags not allowed in calls to recv() on %s" % type(self).__name__)
+        buflen = operator.index(buflen)  # TypeError for 0.0, as for any float
+        if not -sys.maxsize - 1 <= buflen <= sys.maxsize:  # as CPython's C conversion
+            raise OverflowError("Python int too large to convert to C ssize_t")
         if buflen < 0:
             raise ValueError("negative buffersize in recv")
+        if buflen > _MOST_PER_READ:
+            return self.recv(_MOST_PER_READ, flags)  # "up to": one call never returns more
         if not self._tls:
             return _plain.recv(self, buflen, flags)
         return b""
@@ -216,6 +273,9 @@ class SSLSocket(socket.socket):
             n = conn.recv_into_nowait(buffer, nbytes)
         except _Error as exc:
             return self._ended(exc, 0)
+        except BufferError:  # cffi's word for a read-only buffer
+            raise TypeError("recv_into() needs a read-write bytes-like object, not %s" % type(buffer).__name__) \
+                from None
         return self._io(conn.recv_into_nowait, (buffer, nbytes), "read", 0, tried=True) if n is None else n
 
     def read(self, nbytes: int = 1024, buffer: Any = None) -> Any:
@@ -239,7 +299,7 @@ class SSLSocket(socket.socket):
         try:  # the fast path, inline: one call into OpenSSL
             sent = conn.send_nowait(data)
         except _Error as exc:
-            raise self._error(exc) from None
+            return self._ended(exc, None)
         return self._io(conn.send_nowait, (data,), "write", tried=True) if sent is None else sent
 
     def sendall(self, data: Any, flags: int = 0) -> None:
@@ -368,10 +428,9 @@ class SSLSocket(socket.socket):
     def dup(self) -> "SSLSocket":
         raise NotImplementedError("Can't dup() %s instances" % type(self).__name__)
 
-    def _no_datagram(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("datagram operations are not allowed on %s" % type(self).__name__)
-
-    sendto = recvfrom = recvfrom_into = _no_datagram
+    sendto = _datagram("sendto")
+    recvfrom = _datagram("recvfrom")
+    recvfrom_into = _datagram("recvfrom_into")
 
     def __repr__(self) -> str:
         return "<%s fd=%d server_side=%s tls=%s>" % (type(self).__name__, self.fileno(), self.server_side, self._tls)

@@ -30,7 +30,8 @@ IMPLS = Path(__file__).resolve().parent / "impls"
 #: module -> the cases the run is restricted to (the ones its defect reaches, and some it passes)
 MODULES = {
     "wrong_verify_mode": ["api/SSLContext.verify_mode/*", "api/CERT_*"],
-    "kills_process": ["api/DER_cert_to_PEM_cert/*", "api/PEM_cert_to_DER_cert/*"],
+    # a few of the DER cases: each crash costs a resume, and `run -n 0` allows MAX_RESUMES (20)
+    "kills_process": ["api/DER_cert_to_PEM_cert/[c-e]*", "api/PEM_cert_to_DER_cert/*"],
     "no_handshake": ["api/SSLSocket.do_handshake/*", "matrix/default/client=SSLv23/*", "floor/*"],
     "no_sslcontext": ["api/SSLContext*", "api/wrap_socket/*"],
 }
