@@ -14,7 +14,7 @@ from ..harness.hubs import HarnessThread
 from ..harness.loopback import serve, wait_ready
 from ..harness.reasons import classify
 from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
-from .helpers import drain, pair, serve_tls, server_ctx
+from .helpers import SUPPRESS_RAGGED_EOFS, drain, pair, serve_tls, server_ctx
 
 
 def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float,
@@ -171,9 +171,7 @@ def unwrap_both(env: Any, first: str) -> None:
 
 @table("api/SSLContext.wrap_socket/suppress-ragged-eofs-{suppress}", spec="SSLContext.wrap_socket",
        basis="spec",
-       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to "
-            "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise "
-            "the exceptions back to the caller.",
+       cite=SUPPRESS_RAGGED_EOFS,
        rows=[{"suppress": True}, {"suppress": False}], pair=True)
 def ragged_eof(env: Any, suppress: bool) -> None:
     """The server drops TCP without a TLS shutdown; the client's read says so, or not."""

@@ -10,7 +10,12 @@ from ..harness.loopback import run_pair
 from ..harness.reasons import classify
 from ..harness.registry import CaseFailure, expect_equal
 
-__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises"]
+__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises", "SUPPRESS_RAGGED_EOFS"]
+
+#: the spec's sentence every ragged-EOF case checks
+SUPPRESS_RAGGED_EOFS = ("If specified as :const:`True` (the default), it returns a normal EOF in response to "
+                        "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will "
+                        "raise the exceptions back to the caller.")
 
 
 def server_ctx(env: Any, verify: str = "NONE", cert: str = "server") -> Any:

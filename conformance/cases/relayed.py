@@ -31,7 +31,7 @@ from ..harness.control import control, ended_by_cut
 from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
 from ..harness.relay import Faults
 from .hostile import MAX_RECORD, SHORT, payload as _payload, record_header
-from .helpers import drain, server_ctx
+from .helpers import SUPPRESS_RAGGED_EOFS, drain, server_ctx
 from .relaying import (check_stopped, connection_errors, echo_control, relayed, run_relayed,
                        side_env)
 
@@ -118,9 +118,7 @@ RST = [{"where": "mid-handshake-c2s"}, {"where": "mid-handshake-s2c"}, {"where":
 
 @table("hostile/relay/rst/{where}", spec="SSLSocket.read",
        basis="spec",
-       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to "
-            "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise "
-            "the exceptions back to the caller.", rows=RST, pair=True)
+       cite=SUPPRESS_RAGGED_EOFS, rows=RST, pair=True)
 def reset(env: Any, where: str) -> Dict[str, str]:
     """A TCP reset: the side that was waiting raises SSLError/OSError, never a clean EOF.
 
@@ -173,9 +171,7 @@ def _hello_then_echo(ctx: Any) -> Callable:
 
 @table("hostile/relay/ragged-eof/suppress-{suppress}", spec="SSLContext.wrap_socket",
        basis="spec",
-       cite="If specified as :const:`True` (the default), it returns a normal EOF in response to "
-            "unexpected EOF errors raised from the underlying socket; if :const:`False`, it will raise "
-            "the exceptions back to the caller.",
+       cite=SUPPRESS_RAGGED_EOFS,
        rows=[{"suppress": True}, {"suppress": False}], pair=True)
 def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
     """The relay ends TCP mid-data, no close_notify: b'' (suppressed) or SSLError.

@@ -13,7 +13,7 @@ import socket
 from typing import Any, Optional
 
 from ..judge.protocols import pin_options
-from ..harness.loopback import tls_pair
+from ..harness.loopback import read_exactly, tls_pair
 from .helpers import drain, pair, serve_tls, server_ctx
 from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
 
@@ -187,16 +187,7 @@ def write_count(env: Any, size: int) -> None:
         finally:
             tls.close()
 
-    def server_then(tls: Any) -> bytes:
-        data = b""
-        while len(data) < size:
-            chunk = tls.read(size - len(data))
-            if not chunk:
-                break
-            data += chunk
-        return data
-
-    written, received = pair(env, client, serve_tls(server_ctx(env), server_then))
+    written, received = pair(env, client, serve_tls(server_ctx(env), lambda tls: read_exactly(tls, size)))
     expect_equal(written, size, "write() returns the number of bytes written")
     expect_equal(received, payload, "bytes the peer read")
 

@@ -165,30 +165,41 @@ def run_pair(
     The whole exchange is allowed ``3 * timeout`` before both sides are cut.
     """
     lsock = listener(family, timeout)
-    port = lsock.getsockname()[1]
+    try:
+        return run_sides(lsock, lsock.getsockname()[1], client_fn, server_fn, family=family, timeout=timeout)
+    finally:
+        lsock.close()
+
+
+def run_sides(lsock: socket.socket, port: int, client_fn: Callable[[socket.socket], Any],
+              server_fn: Callable[[socket.socket], Any], *, family: int, timeout: float,
+              nodelay: bool = False) -> Tuple[SideResult, SideResult]:
+    """The two threads of :func:`run_pair` (and of the relay's pair): the server
+    side accepts one connection on ``lsock``, the client side connects to
+    ``port`` on loopback (the listener's own, or a relay's in front of it);
+    ``nodelay`` sets ``TCP_NODELAY`` on both.  The caller closes ``lsock``."""
+    def prepared(sock: socket.socket, side: SideThread) -> socket.socket:
+        sock.settimeout(timeout)
+        if nodelay:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        side.fds.append(sock.fileno())
+        return sock
 
     def server_body(side: SideThread) -> Any:
         conn, _ = lsock.accept()
         with conn:
-            conn.settimeout(timeout)
-            side.fds.append(conn.fileno())
-            return server_fn(conn)
+            return server_fn(prepared(conn, side))
 
     def client_body(side: SideThread) -> Any:
         with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            side.fds.append(sock.fileno())
-            sock.connect((LOOPBACK[family], port))
+            prepared(sock, side).connect((LOOPBACK[family], port))
             return client_fn(sock)
 
     server, client = SideThread("server", server_body), SideThread("client", client_body)
     server.family = client.family = family
-    try:
-        server.start()
-        client.start()
-        join_sides((client, server), 3 * timeout)
-    finally:
-        lsock.close()
+    server.start()
+    client.start()
+    join_sides((client, server), 3 * timeout)
     return client.result, server.result
 
 
@@ -294,13 +305,26 @@ def negotiated_version(tls_sock: Any) -> Optional[str]:
     return c[1] if c else None
 
 
-def _tls_body(ctx: Any, payload: bytes, server_side: bool, hostname: Optional[str]):
+def tls_body(ctx: Any, payload: bytes, server_side: bool, hostname: Optional[str] = None,
+             answer: Optional[bytes] = None) -> Callable[[socket.socket], TLSSide]:
+    """One side of an echo over TLS, as a function of its connected socket: wrap
+    it with ``ctx``, handshake, then the client sends ``payload`` and reads the
+    server's answer (``answer``, by default the echo), the server reads
+    ``payload`` and echoes it.  The :class:`TLSSide` says how far it got; an
+    exception on the way (``wrap_socket`` included) is its ``error``."""
+    want = payload if answer is None else answer
+
     def body(sock: socket.socket) -> TLSSide:
         seen = TLSSide()
         kwargs = {"server_side": server_side, "do_handshake_on_connect": False}
         if hostname is not None:
             kwargs["server_hostname"] = hostname
-        tls = ctx.wrap_socket(sock, **kwargs)
+        try:
+            tls = ctx.wrap_socket(sock, **kwargs)
+        except Exception as exc:
+            seen.error = exc
+            _note_side_error(exc)
+            return seen
         try:
             tls.do_handshake()
             seen.version = negotiated_version(tls)
@@ -310,13 +334,13 @@ def _tls_body(ctx: Any, payload: bytes, server_side: bool, hostname: Optional[st
             if server_side:
                 data = read_exactly(tls, len(payload))
                 tls.sendall(data)
-                seen.echoed = data
+                seen.echoed, expected = data, payload
             else:
                 tls.sendall(payload)
-                seen.echoed = read_exactly(tls, len(payload))
-            seen.ok = seen.echoed == payload
+                seen.echoed, expected = read_exactly(tls, len(want)), want
+            seen.ok = seen.echoed == expected
             if not seen.ok:
-                seen.error = ValueError(f"echo mismatch: sent {payload!r}, got {seen.echoed!r}")
+                seen.error = ValueError(f"expected {expected!r} from the peer, got {seen.echoed!r}")
         except Exception as exc:
             seen.error = exc
             _note_side_error(exc)
@@ -354,8 +378,8 @@ def tls_pair(
     peer, or why it failed.
     """
     c, s = run_pair(
-        _tls_body(client_ctx, payload, False, server_hostname),
-        _tls_body(server_ctx, payload, True, None),
+        tls_body(client_ctx, payload, False, server_hostname),
+        tls_body(server_ctx, payload, True),
         family=family,
         timeout=timeout,
     )

@@ -43,7 +43,7 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .loopback import LOOPBACK, SideResult, join_sides, listener, SideThread
+from .loopback import SideResult, listener, run_sides
 
 __all__ = ["Cut", "Faults", "RecordScanner", "Relay", "relay_pair", "DIRECTIONS", "HEADER"]
 
@@ -385,29 +385,10 @@ def relay_pair(
     # Both sides' sockets, like the relay's own, have TCP_NODELAY: a small
     # write after unacknowledged data (a TLS 1.3 server's "hello" after its
     # tickets) would otherwise wait out a 40 ms delayed ACK.
-    def server_body(side: SideThread) -> Any:
-        conn, _ = lsock.accept()
-        with conn:
-            conn.settimeout(timeout)
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            side.fds.append(conn.fileno())
-            return server_fn(conn)
-
-    def client_body(side: SideThread) -> Any:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            side.fds.append(sock.fileno())
-            sock.connect((LOOPBACK[family], relay.address[1]))
-            return client_fn(sock)
-
-    server, client = SideThread("server", server_body), SideThread("client", client_body)
-    server.family = client.family = family
     try:
-        server.start()
-        client.start()
-        join_sides((client, server), 3 * timeout)
+        client, server = run_sides(lsock, relay.address[1], client_fn, server_fn, family=family,
+                                   timeout=timeout, nodelay=True)
     finally:
         relay.close()
         lsock.close()
-    return client.result, server.result, relay
+    return client, server, relay

@@ -53,10 +53,10 @@ import contextlib
 import dataclasses
 import importlib
 import socket
-from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from ..harness.hubs import HarnessThread
-from ..harness.loopback import TLSSide, read_exactly, negotiated_version, serve
+from ..harness.loopback import TLSSide, serve, tls_body
 from ..harness.reasons import classify
 from ..harness.registry import Unsupported
 
@@ -199,38 +199,9 @@ def peer_client_to_impl(env: Any, ctx: Any, ep: Endpoint, config: PeerConfig) ->
 
 
 def impl_body(ctx: Any, server_side: bool, payload: bytes, answer: bytes) -> Callable[[socket.socket], TLSSide]:
-    """One connection of the implementation under test: handshake, then the
-    client sends ``payload`` and expects ``answer``; the server echoes."""
-    def body(sock: socket.socket) -> TLSSide:
-        seen = TLSSide()
-        try:
-            tls = ctx.wrap_socket(sock, server_side=server_side, do_handshake_on_connect=False)
-        except Exception as exc:
-            seen.error = exc
-            return seen
-        try:
-            tls.do_handshake()
-            seen.version = negotiated_version(tls)
-            seen.cipher = tls.cipher()
-            seen.peercert = tls.getpeercert()
-            seen.peercert_der = tls.getpeercert(True)
-            if server_side:
-                data = read_exactly(tls, len(payload))
-                tls.sendall(data)
-                seen.echoed, want = data, payload
-            else:
-                tls.sendall(payload)
-                seen.echoed, want = read_exactly(tls, len(answer)), answer
-            seen.ok = seen.echoed == want
-            if not seen.ok:
-                seen.error = ValueError(f"expected {want!r} from the peer, got {seen.echoed!r}")
-        except Exception as exc:
-            seen.error = exc
-        finally:
-            tls.close()
-        return seen
-
-    return body
+    """The in-process side of a connection with a peer: the harness's TLS echo
+    body (``loopback.tls_body``), the client expecting the peer's ``answer``."""
+    return tls_body(ctx, payload, server_side, answer=answer)
 
 
 def connect_and_run(address: Address, body: Callable[[socket.socket], TLSSide], timeout: float) -> TLSSide:
@@ -239,8 +210,18 @@ def connect_and_run(address: Address, body: Callable[[socket.socket], TLSSide], 
         sock = socket.create_connection(address, timeout=timeout)
     except OSError as exc:
         return TLSSide(error=exc)
-    results = []
-    worker = HarnessThread(lambda: results.append(body(sock)), name="client")
+    results = run_on(sock, body, timeout, "client")
+    if results:
+        return results[0]
+    return TLSSide(error=socket.timeout(f"client did not finish within {3 * timeout:g}s"), timed_out=True)
+
+
+def run_on(sock: socket.socket, body: Callable[[socket.socket], Any], timeout: float, name: str) -> List[Any]:
+    """Run ``body(sock)`` in a thread, then close ``sock``; past ``3 * timeout``
+    the socket is shut down so the body returns.  ``[result]``, or ``[]`` if
+    it never did."""
+    results: List[Any] = []
+    worker = HarnessThread(lambda: results.append(body(sock)), name=name)
     with sock:
         worker.start()
         worker.join(3 * timeout)
@@ -248,6 +229,4 @@ def connect_and_run(address: Address, body: Callable[[socket.socket], TLSSide], 
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             worker.join(timeout)
-    if results:
-        return results[0]
-    return TLSSide(error=socket.timeout(f"client did not finish within {3 * timeout:g}s"), timed_out=True)
+    return results

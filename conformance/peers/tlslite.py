@@ -30,7 +30,7 @@ import warnings
 from pathlib import Path
 from typing import Any, FrozenSet, Iterator, Optional, Tuple
 
-from . import Endpoint, PeerConfig, PeerResult, RunningServer, reason_of_text
+from . import Endpoint, PeerConfig, PeerResult, RunningServer, reason_of_text, run_on
 
 __all__ = ["TLSLite"]
 
@@ -190,22 +190,10 @@ class TLSLite(Endpoint):
 
     def client(self, address: Tuple[str, int], config: PeerConfig, certs: Any, timeout: float) -> PeerResult:
         _tlslite()
-        box: dict = {}
         sock = socket.create_connection(address, timeout=timeout)
-
-        def run() -> None:
-            box["result"] = self._run(sock, config, certs, server=False)
-
-        thread = threading.Thread(target=run, name="tlslite-client", daemon=True)
-        with sock:
-            thread.start()
-            thread.join(3 * timeout)
-            if thread.is_alive():
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                thread.join(timeout)
-        return box.get("result") or PeerResult(error="tlslite client did not finish", reason="timeout",
-                                               timed_out=True)
+        results = run_on(sock, lambda s: self._run(s, config, certs, server=False), timeout, "tlslite-client")
+        return results[0] if results else PeerResult(error="tlslite client did not finish", reason="timeout",
+                                                     timed_out=True)
 
 
 def _reason(exc: BaseException) -> Optional[str]:

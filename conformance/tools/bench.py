@@ -33,6 +33,7 @@ import statistics
 import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
+from . import standalone
 from . import benchceiling, benchloads
 from ..harness.env import Certs
 from ..harness.impls import ImplLoadError, load_impl
@@ -313,9 +314,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance.tools.bench", description=__doc__.split("\n\n")[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(sys.modules[__name__], "python -m conformance.tools.bench", argv)
 
 
 if __name__ == "__main__":

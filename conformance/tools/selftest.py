@@ -21,6 +21,7 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Sequence, Set
 
+from . import standalone
 from ..mutants import MUTANTS
 from ..session import Session
 from ..harness.runner import FAILING
@@ -164,9 +165,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="ssl-conformance selftest", description=__doc__.split("\n\n")[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(sys.modules[__name__], "ssl-conformance selftest", argv)
 
 
 if __name__ == "__main__":

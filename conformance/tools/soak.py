@@ -28,6 +28,7 @@ import threading
 import time
 from typing import Any, Dict, Optional, Sequence
 
+from . import standalone
 from ..cases.concurrency import concurrent_echo
 from ..harness.env import Certs, Env
 from ..harness.hubs import HarnessThread
@@ -211,9 +212,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="ssl-conformance soak", description=__doc__.split("\n\n")[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(sys.modules[__name__], "ssl-conformance soak", argv)
 
 
 if __name__ == "__main__":
