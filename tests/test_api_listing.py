@@ -7,16 +7,19 @@ from pathlib import Path
 import pytest
 
 from conformance.judge import apilisting
+from conformance.judge.basis import spec_path
 from conformance import cases as _cases  # noqa: F401  (registers every case)
 from conformance.harness.registry import cases_for
 
-SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "ssl-3.2.rst"
+#: the base spec, where one is found (``SSL_CONFORMANCE_SPEC`` or ``../shared/spec`` beside the checkout):
+#: the listing (``conformance/judge/api.json``, the directives as data) is held against it there
+SPEC = spec_path()
+NO_SPEC = pytest.mark.skipif(SPEC is None, reason="no spec file here: set SSL_CONFORMANCE_SPEC to check "
+                                                  "the API listing against it")
 DIRECTIVE = re.compile(r"^\.\. (%s):: ([A-Za-z_][\w.]*)(\((.*)\))?\s*$" % "|".join(apilisting.KINDS))
 
 
 def spec_directives():
-    if not SPEC.exists():
-        pytest.fail(f"spec not found at {SPEC}")
     found = {}
     for line in SPEC.read_text(encoding="utf-8").splitlines():
         m = DIRECTIVE.match(line)
@@ -31,6 +34,7 @@ def _param_names(arglist):
     return [a.split("=", 1)[0].strip() for a in arglist.split(",") if a.strip()]
 
 
+@NO_SPEC
 def test_every_directive_is_listed_and_nothing_else():
     spec = spec_directives()
     listed = {e["name"]: e for e in apilisting.entries()}
@@ -39,6 +43,7 @@ def test_every_directive_is_listed_and_nothing_else():
     assert sorted(set(listed) - set(spec)) == [], "listing entries that are not spec directives"
 
 
+@NO_SPEC
 def test_kinds_and_parameter_names_agree_with_the_spec():
     spec = spec_directives()
     for e in apilisting.entries():
