@@ -119,3 +119,11 @@ def test_a_newcomer_reads_the_architecture_off_the_folders() -> None:
     assert (PACKAGE / "README.md").is_file()
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert top == ["__init__.py", "cli.py", "plugin.py", "session.py", "shim.py", "test_conformance.py"]
+
+
+def test_the_shim_keeps_the_one_constant_it_copies() -> None:
+    """The shim runs alone in other interpreters, so it repeats the legacy
+    cipher string of the protocol vocabulary; the two must not drift apart."""
+    from conformance import shim
+    from conformance.judge import protocols
+    assert shim.LEGACY_CIPHERS == protocols.LEGACY_CIPHERS
