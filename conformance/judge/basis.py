@@ -74,7 +74,9 @@ def failure_phrase(failing: Sequence[Mapping[str, Any]], not_loaded: int = 0) ->
     """``12 spec failures, 7 CPython-compatibility differences`` (+ problems of the run and
     implementations not loaded, when there are any) for the verdict line."""
     groups = split(failing)
-    parts = [_count(len(groups[b]), *LABELS[b]) for b in BASES]
+    # both bases always, while either has failures; otherwise only what there is
+    shown = BASES if any(groups[b] for b in BASES) else ()
+    parts = [_count(len(groups[b]), *LABELS[b]) for b in shown]
     parts += [_count(len(recs), *LABELS.get(b, (b, b))) for b, recs in groups.items()
               if b not in BASES and recs]
     if not_loaded:
