@@ -1,10 +1,13 @@
 """The interop matrix: ids and items, missing peers, a peer that breaks the
-rules, and the real thing across three interpreters.
+rules, and the real thing across the interpreters this machine has.
 
-The integration test needs ``python3.9``, ``python3.13`` and ``pypy3`` on
-PATH (``export PYENV_VERSION=3.11.7:3.9.18:3.10.13:3.12.1:3.13.0`` and
-Debian's ``pypy3``; ``scripts/test.sh`` arranges both).
+The integration test runs the agent under every interpreter of
+:data:`CANDIDATES` found on PATH (Debian's ``pypy3``, which ``scripts/test.sh``
+installs, and ``python3.9`` ... ``python3.13`` where pyenv or the system has
+them), and needs at least one besides this one; the interpreters it covered
+are in its test id (``...[pypy3+python3.13]``).
 """
+import platform
 import subprocess
 import sys
 import textwrap
@@ -23,7 +26,8 @@ from conformance.session import Session
 pytest_plugins = ["pytester"]
 
 OK = {"pass", "deviation", "unsupported"}
-INTERPRETERS = ("python3.9", "python3.13", "pypy3")
+#: interpreters the integration test looks for, oldest language version first
+CANDIDATES = ("pypy3", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13")
 HERE = f"{sys.executable}:ssl"
 
 # A module that takes verify_mode and ignores it: the client never checks.
@@ -169,18 +173,38 @@ def records_clients(records, server):
     return sorted({r.params["client_endpoint"] for r in records.values() if r.params["server_endpoint"] == server})
 
 
-def _runnable(interpreter):
+def _version_of(interpreter):
+    """``"CPython 3.9.18"`` for an interpreter that runs here with its ssl, else None."""
     try:
-        return subprocess.run([interpreter, "-c", "import ssl"], capture_output=True, timeout=60).returncode == 0
+        out = subprocess.run([interpreter, "-c", "import platform, ssl; print(platform.python_implementation(), "
+                              "platform.python_version())"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
-        return False
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
-def test_three_interpreters_interoperate_with_reference_and_ssl():
-    missing = [i for i in INTERPRETERS if not _runnable(i)]
-    assert not missing, (f"{missing} cannot run here: export PYENV_VERSION=3.11.7:3.9.18:3.10.13:3.12.1:3.13.0 "
-                         "and install Debian's pypy3 (scripts/test.sh does both)")
-    peers = [f"{i}:ssl" for i in INTERPRETERS]
+def _interpreters():
+    """The candidates that run here, one per implementation and version, this one left out;
+    of several CPythons, the oldest and the newest (every pair of them costs agents and cells)."""
+    here = f"{platform.python_implementation()} {platform.python_version()}"
+    seen, found = {here}, []
+    for name in CANDIDATES:
+        version = _version_of(name)
+        if version and version not in seen:
+            seen.add(version)
+            found.append(name)
+    others = [n for n in found if n != "pypy3"]
+    return [n for n in found if n == "pypy3"] + (others[:1] + others[-1:] if len(others) > 2 else others)
+
+
+INTERPRETERS = _interpreters()
+
+
+@pytest.mark.parametrize("interpreters", [INTERPRETERS], ids=["+".join(INTERPRETERS) or "none"])
+def test_the_interpreters_here_interoperate_with_reference_and_ssl(interpreters):
+    assert interpreters, (f"no interpreter but this one among {', '.join(CANDIDATES)}: install Debian's pypy3 "
+                          "(scripts/test.sh does), or put pyenv's versions on PATH")
+    peers = [f"{i}:ssl" for i in interpreters]
     s = session(["reference", "ssl"], peers, [
         "interop/*/versions=any,any", "interop/default/*/versions=TLSv1.3,TLSv1.2",
         "interop/legacy/*/versions=TLSv1,any", "interop/default/*/verify=server-untrusted",
