@@ -18,6 +18,7 @@ controller receives every record and writes ``results.json`` (``--report-dir``).
 """
 from __future__ import annotations
 
+import collections
 import re
 import time
 from pathlib import Path
@@ -31,9 +32,12 @@ from .harness.leaks import peak_rss_kib
 from .report.ledger import JOURNAL, Journal, Ledger, incomplete_line, is_suite_item, item_id_of, read_journal
 from .session import Session
 from .report.rundir import write_reports
-from .report.results import build_document, memory_figures, new_run_id
+from .report.summary import verdict, verdict_line
+from .report.results import build_document, load_results, memory_figures, new_run_id
 
 _KEY = "ssl_conformance"
+#: where plain pytest writes a run of the suite without --report-dir (as ssl-conformance run does)
+DEFAULT_REPORT_DIR = "reports"
 
 
 def pytest_addoption(parser: Any) -> None:
@@ -48,7 +52,8 @@ def pytest_addoption(parser: Any) -> None:
                     help="WRAPPER is built on BASE (e.g. mywrapper=ssl): it inherits BASE's known "
                          "deviations; repeatable (files can declare it too: \"based_on\")")
     group.addoption("--report-dir", default=None, metavar="DIR",
-                    help="write results.json (and the reports derived from it) into DIR")
+                    help="write results.json and the views derived from it into DIR/<run-id>/ "
+                         f"(default: {DEFAULT_REPORT_DIR}/ in the current directory, when the run has cases)")
     group.addoption("--case", action="append", default=[], metavar="PATTERN",
                     help="run only the cases whose id matches this shell pattern, e.g. "
                          "'api/SSLContext.*' or 'matrix/legacy/*'; repeatable")
@@ -254,6 +259,22 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
         report.user_properties = [p for p in report.user_properties if p[0] != _KEY]
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    """Under plain pytest too, the suite's own account: outcomes as the suite
+    names them (a deviation is a known, reasoned difference, not an xfail),
+    the verdict, and where results.json and report.html are."""
+    paths = getattr(config, "_ssl_conformance_paths", None)
+    if _is_worker(config) or not paths:
+        return
+    doc = load_results(paths["results"])
+    counts = collections.Counter(r.get("outcome") for r in doc.get("cases", ()))
+    terminalreporter.section("ssl-conformance")
+    terminalreporter.write_line(", ".join(f"{n} {o}" for o, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+    for name, path in paths.items():
+        terminalreporter.write_line(f"{name}: {path}")
+    terminalreporter.write_line(verdict_line(doc), green=verdict(doc) == 0, red=verdict(doc) != 0)
+
+
 def _is_worker(config: Any) -> bool:
     return hasattr(config, "workerinput")
 
@@ -305,7 +326,9 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     config._ssl_conformance_completeness = completeness
     report_dir = config.getoption("report_dir")
     if not report_dir:
-        return
+        if not recorder.ledger.expected and not recorder.records:
+            return  # a pytest run without the suite in it
+        report_dir = DEFAULT_REPORT_DIR  # every run of the suite is written, as README says
     doc = build_document(_session(config), recorder.records,
                          started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args),

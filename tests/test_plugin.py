@@ -180,3 +180,18 @@ def test_a_module_that_raises_at_import_is_one_failure_showing_where(suite):
     assert "  raisingssl: NOT LOADED: importing implementation 'raisingssl' raised OSError: no CA bundle" in summary
     frame = problem.splitlines()[-1].strip()
     assert any(line.startswith("      ") and line.strip() == frame for line in summary.splitlines())
+
+
+def test_plain_pytest_writes_every_run_of_the_suite_and_says_where(tmp_path):
+    """Without --report-dir, a run with cases is written to reports/<run-id>/ of
+    the current directory, and pytest's output ends with the suite's own account."""
+    import subprocess
+    import sys
+    import conformance.test_conformance as t
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "conformance.plugin", t.__file__, "--impl", "ssl",
+                           "--case", "api/DER_cert_to_PEM_cert/server", "-q", "-p", "no:cacheprovider",
+                           "--rootdir", str(tmp_path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    doc = json.loads((tmp_path / "reports" / "latest" / "results.json").read_text())
+    assert [r["id"] for r in doc["cases"] if r["area"] == "api"] == ["api/DER_cert_to_PEM_cert/server"]
+    assert "ssl-conformance" in proc.stdout and "OK: 7 records, no unexpected outcome" in proc.stdout  # + 6 entries
