@@ -57,7 +57,8 @@ def pytest_addoption(parser: Any) -> None:
                     help="timeout of every socket operation in a case (default 5); "
                          "a case still running after 6 times that fails as hung")
     group.addoption("--certs", default=None, metavar="DIR",
-                    help="certificate fixtures directory (default: fixtures/certs of the checkout, else the copy installed with the package)")
+                    help="certificate fixtures directory (default: fixtures/certs of the checkout, "
+                         "else the copy installed with the package)")
     group.addoption("--peer", action="append", default=[], metavar="SPEC",
                     help="an out-of-process peer for the interop matrix: INTERPRETER:MODULE "
                          "(e.g. pypy3:ssl, python3.9:ssl) or openssl-cli, tlslite; repeatable")
