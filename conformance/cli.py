@@ -7,7 +7,7 @@ Subcommands (each has ``--help``):
               junit.xml, repro/}`` and ``D/latest``, then the summary;
 ``compare``   what changed between two results.json (exit 1 on regressions, or when the later run is incomplete);
 ``merge``     one cross-run view of several results.json (JSON + HTML);
-``bench``, ``selftest``, ``soak``
+``bench``, ``selftest``, ``soak``, ``fixtures``
               provided by their own modules (see :data:`EXTERNAL`).
 
 Exit status: 0 when nothing unexpected happened, 1 when something did (an
@@ -48,6 +48,7 @@ EXTERNAL: Dict[str, tuple] = {
     "bench": ("conformance.tools.bench", "benchmarks: handshakes/s, throughput, per-call overhead vs stdlib ssl"),
     "selftest": ("conformance.tools.selftest", "run the suite against broken variants of the reference (mutants)"),
     "soak": ("conformance.tools.soak", "concurrency and leak figures: many handshakes, fds/threads/RSS budgets"),
+    "fixtures": ("conformance.tools.fixtures", "write a copy of the certificate fixtures, to edit or replace"),
 }
 
 
@@ -68,6 +69,8 @@ def pytest_command(args: argparse.Namespace, run_id: str) -> List[str]:
            "--report-dir", str(args.report_dir), "--run-id", run_id]
     for impl in args.impl or DEFAULT_IMPLS:
         cmd += ["--impl", impl]
+    if args.certs:
+        cmd += ["--certs", str(args.certs)]
     for flag, values in (("--peer", args.peer), ("--expectations", args.expectations),
                          ("--case", args.case), ("--based-on", args.based_on)):
         for value in values or ():
@@ -90,6 +93,10 @@ def _check_run_args(args: argparse.Namespace) -> None:
         raise UsageError(f"-n {args.n!r}: expected a number of workers or 'auto'")
     if args.rerun_failures < 0 or args.repeat < 1:
         raise UsageError("--rerun-failures must be >= 0 and --repeat >= 1")
+    from .harness.env import CERTS_DIR, certs_problem
+    problem = certs_problem(Path(args.certs or CERTS_DIR))
+    if problem:
+        raise UsageError(problem)
     for path in args.expectations or ():
         if not Path(path).exists():
             raise UsageError(f"--expectations {path}: no such file or directory")
@@ -217,6 +224,9 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--based-on", action="append", metavar="WRAPPER=BASE",
                    help="WRAPPER is built on BASE (e.g. mywrapper=ssl) and inherits BASE's known "
                         "deviations; repeatable")
+    p.add_argument("--certs", metavar="DIR",
+                   help="certificate fixtures directory (default: the checkout's fixtures/certs, else the "
+                        "copy installed with the package; 'ssl-conformance fixtures' writes one)")
     p.add_argument("--report-dir", default=DEFAULT_REPORT_DIR, metavar="D",
                    help=f"where runs are written, as D/<run-id>/ (default: {DEFAULT_REPORT_DIR}/)")
     p.add_argument("-n", default="auto", metavar="N",

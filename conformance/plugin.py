@@ -29,6 +29,7 @@ import pytest
 from .judge.protocols import DEFAULT_IMPLS
 from .judge.basis import check_choice
 from .harness.leaks import peak_rss_kib
+from .harness.env import CERTS_DIR, certs_problem
 from .report.ledger import JOURNAL, Journal, Ledger, incomplete_line, is_suite_item, item_id_of, read_journal
 from .session import Session
 from .report.rundir import write_reports
@@ -61,7 +62,8 @@ def pytest_addoption(parser: Any) -> None:
                     help="timeout of every socket operation in a case (default 5); "
                          "a case still running after 6 times that fails as hung")
     group.addoption("--certs", default=None, metavar="DIR",
-                    help="certificate fixtures directory (default: fixtures/certs of the checkout)")
+                    help="certificate fixtures directory (default: fixtures/certs of the checkout, "
+                         "else the copy installed with the package)")
     group.addoption("--peer", action="append", default=[], metavar="SPEC",
                     help="an out-of-process peer for the interop matrix: INTERPRETER:MODULE "
                          "(e.g. pypy3:ssl, python3.9:ssl) or openssl-cli, tlslite; repeatable")
@@ -81,6 +83,9 @@ def pytest_addoption(parser: Any) -> None:
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "conformance: an ssl conformance case")
+    problem = certs_problem(Path(config.getoption("certs") or CERTS_DIR))
+    if problem:  # one clear error, not every case failing on its own FileNotFoundError
+        raise pytest.UsageError(problem)
     try:
         config._ssl_conformance = Session.from_options(
             impls=config.getoption("impl") or list(DEFAULT_IMPLS),

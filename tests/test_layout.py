@@ -32,7 +32,7 @@ LAYERS: Dict[str, int] = {
     "report": 6,
     "session": 7,
     "tools": 8,
-    "plugin": 9, "cli": 9, "test_conformance": 9,
+    "plugin": 9, "cli": 9, "__main__": 9, "test_conformance": 9,
 }
 #: modules that may import nothing of the project
 ALONE = {"conformance.shim"}
@@ -118,7 +118,7 @@ def test_a_newcomer_reads_the_architecture_off_the_folders() -> None:
     assert wings == ["cases", "harness", "judge", "mutants", "peers", "probe", "report", "tools"]
     assert (PACKAGE / "README.md").is_file()
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert top == ["__init__.py", "cli.py", "plugin.py", "session.py", "shim.py", "test_conformance.py"]
+    assert top == ["__init__.py", "__main__.py", "cli.py", "plugin.py", "session.py", "shim.py", "test_conformance.py"]
 
 
 def test_the_shim_keeps_the_one_constant_it_copies() -> None:

@@ -15,15 +15,48 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from ..judge.protocols import LEGACY_CIPHERS, VERIFY_MODES
-from .. import ROOT_DIR
+from .. import PACKAGE_DIR, ROOT_DIR
 from .impls import Impl
 from .registry import Unsupported
 
-__all__ = ["Certs", "Env", "CERTS_DIR", "VERIFY_MODES", "LEGACY_CIPHERS"]
+__all__ = ["Certs", "Env", "CERTS_DIR", "CHECKOUT_CERTS", "BUNDLED_CERTS", "certs_problem",
+           "VERIFY_MODES", "LEGACY_CIPHERS"]
 
-#: The committed fixtures (``scripts/gen_certs.py`` writes them).
-CERTS_DIR = Path(os.environ.get("SSL_CONFORMANCE_CERTS",
-                                ROOT_DIR / "fixtures" / "certs"))
+#: The committed fixtures, at the top of a checkout (``scripts/gen_certs.py`` writes them) ...
+CHECKOUT_CERTS = ROOT_DIR / "fixtures" / "certs"
+#: ... and the copy an installed wheel carries: the build maps the checkout's
+#: ``fixtures/`` in as the data package ``conformance.fixtures`` (pyproject.toml).
+BUNDLED_CERTS = PACKAGE_DIR / "fixtures" / "certs"
+
+
+def _default_certs_dir() -> Path:
+    """``$SSL_CONFORMANCE_CERTS``, else the checkout's fixtures, else the installed copy."""
+    chosen = os.environ.get("SSL_CONFORMANCE_CERTS")
+    if chosen:
+        return Path(chosen)
+    if CHECKOUT_CERTS.is_dir() or not BUNDLED_CERTS.is_dir():
+        return CHECKOUT_CERTS
+    return BUNDLED_CERTS
+
+
+#: Where the fixtures of a run are unless ``--certs`` says otherwise.
+CERTS_DIR = _default_certs_dir()
+
+
+def certs_problem(directory: Path) -> Optional[str]:
+    """Why ``directory`` cannot serve as the run's fixtures, or None when it can.
+
+    Every case loads a file from there: a run without them would fail each
+    case on its own ``FileNotFoundError``, so the entry points ask this first
+    and stop with the one message.
+    """
+    directory = Path(directory)
+    if (directory / "manifest.json").is_file():
+        return None
+    what = "no such directory" if not directory.is_dir() else "no manifest.json in it"
+    return (f"certificate fixtures not found at {directory} ({what}): give their directory with "
+            "--certs DIR (or $SSL_CONFORMANCE_CERTS); 'ssl-conformance fixtures --out DIR' "
+            "writes a copy of the bundled set")
 
 
 

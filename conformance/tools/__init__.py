@@ -1,9 +1,9 @@
-"""Tools beside the suite: ``bench``, ``soak`` and ``selftest``.
+"""Tools beside the suite: ``bench``, ``soak``, ``selftest`` and ``fixtures``.
 
 Each is a subcommand of ``ssl-conformance`` (``conformance.cli``) and a module
 of its own that runs standalone too (``python -m conformance.tools.bench``):
 it offers ``add_arguments(parser)`` and ``run(args) -> int``, and
-:func:`standalone` is the ``main()`` of all three.
+:func:`standalone` is the ``main()`` of each.
 """
 from __future__ import annotations
 
