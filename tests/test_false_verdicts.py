@@ -110,6 +110,7 @@ def test_ssl_and_reference_pass_every_hostile_and_floor_case(tmp_path, monkeypat
     for rec in records:
         without_peer = rec["area"] == "floor" and rec["outcome"] == "unsupported" and \
             rec["reason"].startswith("peer:")  # no openssl CLI or tlslite here
-        assert rec["outcome"] == "pass" or without_peer, (rec["impl"], rec["id"], rec["message"])
+        known = rec["outcome"] == "deviation"  # a reasoned entry of expectations/ (an interpreter's own)
+        assert rec["outcome"] == "pass" or without_peer or known, (rec["impl"], rec["id"], rec["message"])
     for name in ("ssl", "reference"):
         assert doc["implementations"][name]["capabilities"]["broken"] == {}
