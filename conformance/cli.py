@@ -81,6 +81,8 @@ def pytest_command(args: argparse.Namespace, run_id: str) -> List[str]:
         cmd += ["--rerun-failures", str(args.rerun_failures)]
     if getattr(args, "basis", "all") != "all":
         cmd += ["--basis", args.basis]
+    if getattr(args, "edition", None):
+        cmd += ["--edition", args.edition]
     if args.case_timeout is not None:
         cmd += ["--case-timeout", str(args.case_timeout)]
     if args.n not in ("0", "1") and _xdist_available():
@@ -93,6 +95,11 @@ def _check_run_args(args: argparse.Namespace) -> None:
         raise UsageError(f"-n {args.n!r}: expected a number of workers or 'auto'")
     if args.rerun_failures < 0 or args.repeat < 1:
         raise UsageError("--rerun-failures must be >= 0 and --repeat >= 1")
+    from .judge import editions
+    try:
+        args.edition = editions.parse(args.edition)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     from .harness.env import CERTS_DIR, certs_problem
     problem = certs_problem(Path(args.certs or CERTS_DIR))
     if problem:
@@ -242,6 +249,12 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case-timeout", type=float, default=None, metavar="SECONDS",
                    help="timeout of every socket operation in a case (default 5); "
                         "a case still running after 6 times that fails as hung")
+    from .judge import editions
+    p.add_argument("--edition", default=editions.DEFAULT, metavar="X.Y",
+                   help="hold implementations to the ssl API documented for Python X.Y "
+                        f"({editions.BASE} ... {editions.LATEST}), or 'native' for the running interpreter's "
+                        f"release ({editions.native()} here); default {editions.DEFAULT}, the base spec: "
+                        "a run then means the same on every interpreter and its verdicts stay comparable")
     from .judge.basis import CHOICES
     p.add_argument("--basis", choices=CHOICES, default="all",
                    help="only the cases that rest on the spec's text (spec), or on CPython's behaviour where "

@@ -28,6 +28,7 @@ import pytest
 
 from .judge.protocols import DEFAULT_IMPLS
 from .judge.basis import check_choice
+from .judge import editions
 from .harness.leaks import peak_rss_kib
 from .harness.env import CERTS_DIR, certs_problem
 from .report.ledger import JOURNAL, Journal, Ledger, incomplete_line, is_suite_item, item_id_of, read_journal
@@ -76,6 +77,11 @@ def pytest_addoption(parser: Any) -> None:
                     help="continue the run --run-id in --report-dir after its pytest process died: items "
                          "with a record in its journal are not run again, the one that was running is "
                          "recorded as crashed (ssl-conformance run does this by itself)")
+    group.addoption("--edition", default=editions.DEFAULT, metavar="X.Y",
+                    help="hold implementations to the ssl API documented for Python X.Y ("
+                         + ", ".join((editions.BASE, "...", editions.LATEST)) + "), or 'native' for the "
+                         "running interpreter's release; default " + editions.DEFAULT + ", the base spec, "
+                         "so that a run means the same on every interpreter")
     group.addoption("--basis", default="all", metavar="BASIS",
                     help="run only the cases whose expectation rests on the spec's text ('spec') or on "
                          "CPython's behaviour where the spec is silent ('cpython'); default 'all'")
@@ -95,8 +101,9 @@ def pytest_configure(config: Any) -> None:
             case_patterns=config.getoption("case"),
             peers=config.getoption("peer"),
             based_on=config.getoption("based_on"),
+            edition=config.getoption("edition"),
         )
-    except ValueError as exc:  # a bad --peer or --based-on spec
+    except ValueError as exc:  # a bad --peer, --based-on or --edition
         raise pytest.UsageError(str(exc)) from None
     if config.getoption("rerun_failures") < 0:
         raise pytest.UsageError("--rerun-failures must be 0 or more")

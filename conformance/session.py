@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from . import cases as _cases  # noqa: F401  (registers every case)
 from .judge.basis import selects
+from .judge.editions import DEFAULT as DEFAULT_EDITION, parse as parse_edition
 from .cases.interop import interop_cases
 from .peers.endpoints import Endpoints
 from .probe.capabilities import Capabilities, describe, probe
@@ -45,8 +46,11 @@ class Session:
     def __init__(self, impl_names: Sequence[str], expectations: List[Expectation],
                  expectation_problem: Optional[str], timeout: float, certs: Certs,
                  case_patterns: Sequence[str] = (), peers: Sequence[PeerSpec] = (),
-                 bases: Sequence[Basis] = (), inheritable: Optional[List[Expectation]] = None):
+                 bases: Sequence[Basis] = (), inheritable: Optional[List[Expectation]] = None,
+                 edition: str = DEFAULT_EDITION):
         self.impl_names = list(dict.fromkeys(impl_names))
+        #: ``--edition``: the release whose documented API the run holds implementations to
+        self.edition = edition
         self.peers = list(peers)
         self.timeout = timeout
         self.certs = certs
@@ -61,7 +65,7 @@ class Session:
         self.problems: Dict[str, str] = {}
         for name in self.impl_names:
             try:
-                self.impls[name] = load_impl(name)
+                self.impls[name] = load_impl(name, edition)
             except ImplLoadError as exc:
                 self.problems[name] = str(exc)
         self._facts: Dict[str, Dict[str, Any]] = {}
@@ -80,8 +84,9 @@ class Session:
     def from_options(cls, *, impls: Sequence[str], expectations: Sequence[str] = (),
                      timeout: float = 5.0, certs: Optional[str] = None,
                      case_patterns: Sequence[str] = (), peers: Sequence[str] = (),
-                     based_on: Sequence[str] = ()) -> "Session":
-        """Raises ValueError for a bad ``--peer`` or ``--based-on`` spec."""
+                     based_on: Sequence[str] = (), edition: str = DEFAULT_EDITION) -> "Session":
+        """Raises ValueError for a bad ``--peer``, ``--based-on`` or ``--edition``."""
+        edition = parse_edition(edition)
         peer_specs = parse_peers(peers)
         bases = [parse_based_on(text) for text in based_on]
         paths = [Path(p) for p in expectations] or [DEFAULT_PATH]
@@ -95,7 +100,7 @@ class Session:
         except ExpectationError as exc:
             entries, problem = [], str(exc)
         return cls(impls, entries, problem, timeout, Certs(Path(certs) if certs else CERTS_DIR),
-                   case_patterns, peer_specs, bases, inheritable)
+                   case_patterns, peer_specs, bases, inheritable, edition)
 
     # -- capabilities and facts ----------------------------------------------
     def capabilities(self, name: str) -> Capabilities:
@@ -173,7 +178,7 @@ class Session:
         for c in cases_for():
             if self.case_patterns and not any(_fnmatch(c.id, p) for p in self.case_patterns):
                 continue
-            if not selects(self.basis, c.basis):
+            if not selects(self.basis, c.basis) or not c.in_edition(self.edition):
                 continue
             if c.pair:
                 out += [Item("case", f"{a}->{b}:{c.id}", case=c, impl=a, peer=b) for a in loaded for b in loaded]

@@ -281,7 +281,8 @@ def encrypted_without_password(env: Any) -> None:
            env.certs.path("encrypted", "chain"), env.certs.path("encrypted", "key")]
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=4 * env.timeout, start_new_session=True, cwd=os.getcwd())
+                              timeout=4 * env.timeout, start_new_session=True, cwd=os.getcwd(),
+                              env=env.impl.child_environ())
     except subprocess.TimeoutExpired:
         raise CaseFailure("loading an encrypted key without a password did not return",
                           expected="SSLError", actual="hung (waiting for a password?)") from None

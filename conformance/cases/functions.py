@@ -81,7 +81,7 @@ _TZ_PROBE = CHILD_LOADER + "print(repr(float(m.cert_time_to_seconds(sys.argv[2])
 def time_independent_of_tz(env: Any, tz: str) -> None:
     """Run in a child process with ``TZ`` set: the result must not move."""
     text = "May  9 00:00:00 2007 GMT"
-    child_env = dict(os.environ, TZ=tz, PYTHONWARNINGS="ignore")
+    child_env = dict(env.impl.child_environ(), TZ=tz, PYTHONWARNINGS="ignore")
     proc = subprocess.run([sys.executable, "-c", _TZ_PROBE, env.impl.location, text], capture_output=True,
                           text=True, timeout=6 * env.timeout, env=child_env, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:

@@ -17,6 +17,10 @@ gets the innermost frames in its own source (``file:line in function:
 source line``) on the lines after it, and a module name that does not exist
 suggests the file-path form when a file of that name is in the current
 directory.
+
+An implementation is loaded at an *edition* (``conformance.judge.editions``):
+a module that defines ``for_edition(edition)`` is asked once for the module
+that follows that edition's documentation, and that is what is tested.
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ import sys
 import traceback
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+
+from ..judge.editions import DEFAULT as DEFAULT_EDITION
 
 __all__ = ["Impl", "ImplLoadError", "load_impl", "is_file_name", "CHILD_LOADER", "CORE_NAMES", "interpreter_info"]
 
@@ -52,9 +58,11 @@ TRACEBACK_FRAMES = 3
 
 #: The start of a ``python -c`` child that needs the implementation: binds
 #: ``m`` to the module named by ``sys.argv[1]``, an :attr:`Impl.location` (a
-#: dotted name, or a file's absolute path).  Standard library only.
+#: dotted name, or a file's absolute path), at the edition named by the
+#: environment variable :data:`EDITION_VARIABLE` (start the child with
+#: :meth:`Impl.child_environ`).  Standard library only.
 CHILD_LOADER = """
-import importlib, importlib.util, sys
+import importlib, importlib.util, os, sys
 def _load(name):
     if name.endswith(".py"):
         spec = importlib.util.spec_from_file_location("impl_under_test", name)
@@ -63,7 +71,11 @@ def _load(name):
         return module
     return importlib.import_module(name)
 m = _load(sys.argv[1])
+if callable(getattr(m, "for_edition", None)) and os.environ.get("SSL_CONFORMANCE_EDITION"):
+    m = m.for_edition(os.environ["SSL_CONFORMANCE_EDITION"])
 """
+#: the environment variable naming a child's edition (see :data:`CHILD_LOADER`)
+EDITION_VARIABLE = "SSL_CONFORMANCE_EDITION"
 
 
 def interpreter_info() -> Dict[str, str]:
@@ -81,6 +93,8 @@ class Impl:
     name: str
     module: Any
     missing: List[str] = dataclasses.field(default_factory=list)
+    #: the edition the module was loaded at (see :func:`load_impl`)
+    edition: str = DEFAULT_EDITION
 
     @property
     def module_file(self) -> Optional[str]:
@@ -94,6 +108,10 @@ class Impl:
         if is_file_name(self.name) and self.module_file:
             return str(Path(self.module_file).resolve())
         return self.name
+
+    def child_environ(self) -> Dict[str, str]:
+        """The environment of a :data:`CHILD_LOADER` child: this one, plus the edition."""
+        return {**os.environ, EDITION_VARIABLE: self.edition}
 
     def openssl(self) -> Dict[str, Any]:
         """What the module says of its OpenSSL (the ``OPENSSL_VERSION*`` trio)."""
@@ -113,8 +131,11 @@ def is_file_name(name: str) -> bool:
     return name.endswith(".py") or "/" in name or os.sep in name
 
 
-def load_impl(name: str) -> Impl:
+def load_impl(name: str, edition: str = DEFAULT_EDITION) -> Impl:
     """Import ``name`` (a dotted module path or a file) and check it looks like ``ssl``.
+
+    If the module defines ``for_edition``, the module it returns for
+    ``edition`` is the one tested (an error there is a load error too).
 
     The current directory is importable too (as with ``python -m pytest``),
     so ``pytest --impl mymodule`` finds ``./mymodule.py`` however pytest was
@@ -135,12 +156,21 @@ def load_impl(name: str) -> Impl:
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise ImplLoadError(_raised(name, exc)) from None
+    chooser = getattr(module, "for_edition", None)
+    if callable(chooser):
+        try:
+            module = chooser(edition)
+        except BaseException as exc:  # noqa: BLE001 - reported as the load error it is
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise ImplLoadError(_raised(name, exc).replace("raised", f"raised in for_edition({edition!r})", 1)) \
+                from None
     missing = [n for n in CORE_NAMES if not hasattr(module, n)]
     if len(missing) > len(CORE_NAMES) // 2:
         raise ImplLoadError(
             f"{name!r} ({getattr(module, '__file__', '?')}) lacks most of the documented ssl API: "
             f"missing {', '.join(missing)}")
-    return Impl(name=name, module=module, missing=missing)
+    return Impl(name=name, module=module, missing=missing, edition=edition)
 
 
 def _import_file(name: str) -> Any:

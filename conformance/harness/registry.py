@@ -39,6 +39,13 @@ Case modules register with :func:`case` for a single case or
 A table whose basis depends on the row passes callables of the row for
 ``basis`` and ``cite``.
 
+Every case also carries the *span* of editions that document what it
+checks (``conformance.judge.editions``): ``since=`` (default ``3.2``, the
+base spec) and ``until=`` (the first edition that no longer documents it,
+default none).  A case runs only in a run whose ``--edition`` is inside its
+span; a behaviour documented differently in two editions is one row per
+span.  ``since``/``until`` of a table may be functions of the row, too.
+
 This module imports only the standard library.
 """
 from __future__ import annotations
@@ -48,6 +55,7 @@ import enum
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 from ..judge.basis import BASES
+from ..judge.editions import BASE, check_span, span_text, within
 
 __all__ = [
     "BASES",
@@ -87,10 +95,20 @@ class Case:
     pair: bool = False
     basis: str = ""
     cite: str = ""
+    since: str = BASE
+    until: Optional[str] = None
 
     @property
     def area(self) -> str:
         return self.id.split("/", 1)[0]
+
+    @property
+    def editions(self) -> str:
+        """The span of editions that document the case, as reports show it (``3.5+``)."""
+        return span_text(self.since, self.until)
+
+    def in_edition(self, edition: str) -> bool:
+        return within(edition, self.since, self.until)
 
     def run(self, env: Any) -> Any:
         return self.func(env, **self.params)
@@ -131,15 +149,18 @@ def _register(c: Case) -> Case:
         raise ValueError(f"case {c.id!r}: basis {c.basis!r} is not one of {', '.join(BASES)}")
     if not c.cite.strip():
         raise ValueError(f"case {c.id!r}: no cite (the spec's sentence, or what CPython does)")
+    check_span(c.since, c.until, f"case {c.id!r}")
     REGISTRY[c.id] = c
     return c
 
 
-def case(id: str, *, spec: str, basis: str, cite: str, pair: bool = False, **params: Any) -> Callable:
+def case(id: str, *, spec: str, basis: str, cite: str, pair: bool = False, since: str = BASE,
+         until: Optional[str] = None, **params: Any) -> Callable:
     """Register ``func`` as the case ``id``; keyword ``params`` are passed to it."""
 
     def decorate(func: Callable) -> Callable:
-        _register(Case(id=id, spec=spec, func=func, params=params, pair=pair, basis=basis, cite=cite))
+        _register(Case(id=id, spec=spec, func=func, params=params, pair=pair, basis=basis, cite=cite,
+                       since=since, until=until))
         return func
 
     return decorate
@@ -153,6 +174,8 @@ def table(
     cite: PerRow,
     rows: Iterable[Mapping[str, Any]],
     pair: bool = False,
+    since: Union[str, Callable[[Mapping[str, Any]], str]] = BASE,
+    until: Union[None, str, Callable[[Mapping[str, Any]], Optional[str]]] = None,
 ) -> Callable:
     """Register one case per row: the id is ``id_template.format(**row)``.
 
@@ -172,6 +195,8 @@ def table(
                     pair=pair,
                     basis=basis(row) if callable(basis) else basis,
                     cite=cite(row) if callable(cite) else cite,
+                    since=since(row) if callable(since) else since,
+                    until=until(row) if callable(until) else until,
                 )
             )
         return func

@@ -19,6 +19,7 @@ from typing import Any, Dict, Optional, Sequence
 
 from .. import __version__
 from ..harness.impls import interpreter_info
+from ..judge.editions import DEFAULT as DEFAULT_EDITION
 
 __all__ = ["FORMAT", "VERSION", "build_document", "load_results", "write_json", "new_run_id", "memory_figures",
            "add_run_peak"]
@@ -89,7 +90,9 @@ def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: 
                         "timeout": session.timeout,
                         "certs": str(session.certs.dir),
                         "rerun_failures": getattr(session, "rerun_failures", 0),
-                        "basis": getattr(session, "basis", "all")},
+                        "basis": getattr(session, "basis", "all"),
+                        "edition": getattr(session, "edition", DEFAULT_EDITION)},
+            "edition": getattr(session, "edition", DEFAULT_EDITION),
         },
         "implementations": {name: session.facts(name) if probe else session.static_facts(name)
                             for name in session.impls},
