@@ -56,6 +56,7 @@ from cryptography.x509.oid import (  # noqa: E402
 
 from reference.certdecode import decode_certificate, format_serial  # noqa: E402
 
+import cert_hosts  # noqa: E402  (beside this script)
 import cert_shapes  # noqa: E402  (beside this script)
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "fixtures" / "certs"
@@ -525,6 +526,13 @@ def generate(out: Path) -> Dict[str, Any]:
     fs.add_leaf("encrypted", "server certificate whose key is encrypted (password "
                 "in the manifest)", issue("encrypted", *local), "ok", True,
                 password=PASSWORD)
+    revoked = issue("revoked", *local)
+    fs.add_leaf("revoked", "localhost leaf that the intermediate's CRL revokes (verifies "
+                "unless CRLs are checked)", revoked, "ok", True)
+    crls = cert_hosts.crl_entry(fs.write, root, inter, revoked, NOT_BEFORE)
+    fs.add(crls.pop("name"), crls.pop("purpose"), crls.pop("files"), **crls)
+    for name, purpose, leaf in cert_hosts.host_leaves(build_cert, _ou_name, _ec_key, inter):
+        fs.add_leaf(name, purpose, leaf, "ok", kind="hostname")
 
     other_key = issue("key-mismatch-other", *local).key
     mismatch = issue("key-mismatch", *local)

@@ -94,7 +94,7 @@ def time_independent_of_tz(env: Any, tz: str) -> None:
 
 def _cert_names() -> List[Dict[str, str]]:
     return [{"name": f["name"]} for f in Certs().manifest.get("fixtures", [])
-            if "cert" in f.get("files", {}) and f.get("kind") not in ("malformed", "bundle", "capath")]
+            if "cert" in f.get("files", {}) and f.get("kind") not in ("malformed", "bundle", "capath", "hostname")]
 
 
 def _der_of(env: Any, name: str) -> bytes:

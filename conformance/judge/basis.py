@@ -2,8 +2,10 @@
 
 Every case names its basis (``registry.case(..., basis=, cite=)``):
 
-``spec``     the documented API (``ssl-3.2.rst``) requires it; the case cites
-             the sentence;
+``spec``     the documented API requires it; the case cites the sentence --
+             of ``ssl-3.2.rst`` for a case documented since the base edition,
+             of ``ssl-current.rst`` for one documented only from a later
+             edition (``since=``, see ``editions``);
 ``cpython``  the spec is silent and the case holds the implementation to what
              CPython does: an errno, an exception type or message the spec
              does not name, an undocumented name or default.  A failure there
@@ -28,7 +30,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 from .. import ROOT_DIR
 
 __all__ = ["BASES", "CHOICES", "LABELS", "RUN", "check_choice", "selects", "basis_of", "split",
-           "failure_phrase", "spec_path", "normalise_text", "cited_in"]
+           "failure_phrase", "spec_path", "current_spec_path", "cited_document", "normalise_text", "cited_in"]
 
 #: The bases a case may have, in report order.
 BASES = ("spec", "cpython")
@@ -99,6 +101,24 @@ def spec_path() -> Optional[Path]:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     return None
+
+
+def current_spec_path() -> Optional[Path]:
+    """CPython's current documentation, which a case of a later edition cites:
+    ``$SSL_CONFORMANCE_SPEC_CURRENT``, else ``../shared/spec/ssl-current.rst``
+    beside the checkout; None when neither exists."""
+    candidates = [os.environ.get("SSL_CONFORMANCE_SPEC_CURRENT"),
+                  ROOT_DIR.parent / "shared" / "spec" / "ssl-current.rst"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+def cited_document(since: str) -> str:
+    """Which document a ``spec`` case documented from edition ``since`` quotes:
+    ``ssl-3.2.rst`` for the base edition, ``ssl-current.rst`` for any later one."""
+    return "ssl-3.2.rst" if since == "3.2" else "ssl-current.rst"
 
 
 def normalise_text(text: str) -> str:
