@@ -16,6 +16,17 @@ module that owns them:
   client -- :mod:`reference.context`;
 * timeouts, non-blocking mode, ragged EOFs, ``unwrap`` -- :mod:`reference.sslsocket`;
 * the ``getpeercert()`` dictionary -- :mod:`reference.certdecode`.
+
+Editions.  Plain ``import reference`` behaves as the 3.2 text says, with
+every later addition that does not contradict it.  Where a later release
+documents something otherwise (``SSLContext()``'s protocol and default
+options, ``cert_time_to_seconds``'s type, ``get_server_certificate``'s
+default protocol, names removed), ``reference.for_edition("3.13")`` returns
+a module that follows that release: :mod:`reference.editions` says what
+differs, from when, and how the module is made.  ``for_edition(edition)`` is
+a protocol, not a back door: any implementation may define it, and the
+conformance suite asks every module under test for the module of the run's
+``--edition`` through it.
 """
 from __future__ import annotations
 
@@ -53,6 +64,7 @@ from .functions import (
 )
 from .sslsocket import SSLSocket
 from .versions import TLSVersion
+from .editions import for_edition
 
 #: SNI is always available on the OpenSSL builds pyOpenSSL supports.
 HAS_SNI = True

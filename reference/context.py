@@ -39,7 +39,9 @@ Decisions:
 * ``SSLContext(protocol)`` needs one of the ``PROTOCOL_*`` integers, as the 3.2
   text says ("You must pass *protocol*"): ``SSLContext(None)`` is a
   ``TypeError``, where CPython >= 3.10 takes ``None`` for its later default
-  (``PROTOCOL_TLS``, deprecated on arrival).
+  (``PROTOCOL_TLS``, deprecated on arrival).  The class of an edition that
+  documents the default (3.6 on) takes it: see :mod:`reference.editions`,
+  which also sets :attr:`SSLContext._DEFAULT_OPTIONS` per edition.
 * An integer of the right type but out of range is a ``ValueError``: a protocol
   or verify mode the module does not know, options that do not fit OpenSSL's
   64 bits without sign.  CPython first converts to a C integer and raises
@@ -128,6 +130,11 @@ def _whole_writes(ctx: _SSL.Context) -> None:
 class SSLContext:
     """Settings, certificates and keys for the TLS connections it wraps."""
 
+    #: Options every new context sets beyond ``OP_ALL`` and OpenSSL's own: none in the
+    #: 3.2 text ("The default value is OP_ALL"); 3.6's secure defaults in the class of
+    #: an edition from 3.6 on (``reference.editions``).
+    _DEFAULT_OPTIONS: int = 0
+
     def __init__(self, protocol: int) -> None:
         if not isinstance(protocol, int):
             raise TypeError("protocol must be an integer PROTOCOL_* constant, not %s" % type(protocol).__name__)
@@ -137,7 +144,7 @@ class SSLContext:
         self._protocol = protocol
         self._method = method
         self._settable_only = _SSL.Context(method).set_options(0)
-        self._options = self._settable_only | _c.OP_ALL
+        self._options = self._settable_only | _c.OP_ALL | self._DEFAULT_OPTIONS
         self._verify_mode = _c.CERT_NONE
         self._ciphers: Optional[bytes] = None
         self._min_version: Optional[int] = None
