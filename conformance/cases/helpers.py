@@ -10,7 +10,7 @@ from ..harness.loopback import run_pair
 from ..harness.reasons import classify
 from ..harness.registry import CaseFailure, expect_equal
 
-__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises", "SUPPRESS_RAGGED_EOFS"]
+__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises", "documented", "SUPPRESS_RAGGED_EOFS"]
 
 #: the spec's sentence every ragged-EOF case checks
 SUPPRESS_RAGGED_EOFS = ("If specified as :const:`True` (the default), it returns a normal EOF in response to "
@@ -67,3 +67,20 @@ def expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional[
                           expected=exc_type.__name__, actual=f"{type(exc).__name__}: {exc}") from exc
     raise CaseFailure(f"{what}: expected {exc_type.__name__}, nothing was raised",
                       expected=exc_type.__name__, actual="no exception")
+
+
+def documented(env: Any, name: str) -> Any:
+    """``env.ssl.<name>``, a name the run's edition documents for every implementation.
+
+    Inside a case's span of editions a documented name the implementation lacks
+    is a failure (``CaseFailure``), not a missing capability: the module under
+    test does not offer that edition's API.  (``env.const`` is for names whose
+    absence the documentation allows, such as a protocol the OpenSSL in use
+    cannot speak: those are ``unsupported``.)
+    """
+    try:
+        return getattr(env.ssl, name)
+    except AttributeError:
+        edition = getattr(getattr(env, "impl", None), "edition", "?")
+        raise CaseFailure(f"{env.impl.name} has no {name}, which edition {edition} documents",
+                          expected=name, actual="absent") from None
