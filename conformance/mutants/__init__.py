@@ -43,6 +43,9 @@ class Mutant:
     #: case-id pattern(s) that must catch it: ``selftest --focus`` runs only
     #: these (fast; what the tests use), plain ``selftest`` runs every case.
     focus: Sequence[str] = ("*",)
+    #: the ``--edition`` of the runs that must catch it: a behaviour some
+    #: editions document otherwise is caught by a case of its own span
+    edition: str = "3.2"
 
 
 _SET_VERIFY = "ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])"
@@ -94,7 +97,7 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "context.py", "        return self._protocol\n", "        return _c.PROTOCOL_SSLv23\n",
            focus=('api/SSLContext.protocol/*', 'api/SSLContext/protocol-*')),
     Mutant("cert_time_off_by_an_hour", "cert_time_to_seconds reads the time an hour off (local time)",
-           "functions.py", "return float(calendar.timegm(", "return 3600.0 + float(calendar.timegm(",
+           "functions.py", "return calendar.timegm(", "return 3600 + calendar.timegm(",
            focus=('api/cert_time_to_seconds/*',)),
     Mutant("set_ciphers_never_fails", "set_ciphers accepts a string that selects no cipher",
            "context.py", "            self._ciphers = previous\n            raise\n",
@@ -191,6 +194,39 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "context.py", '            if ("\\0" if isinstance(ca_path, str) else b"\\0") in ca_path:\n',
            "            if False:\n",
            focus=('api/SSLContext.load_verify_locations/*',)),
+    # editions (reference/editions.py): each caught in a run of the edition whose text it breaks
+    Mutant("cert_time_float_from_3_5", "cert_time_to_seconds returns a float where 3.5 on documents an int",
+           "editions.py", "        return _functions.seconds_of_cert_time(cert_time)\n",
+           "        return float(_functions.seconds_of_cert_time(cert_time))\n",
+           focus=('api/cert_time_to_seconds/returns-*',), edition="3.13"),
+    Mutant("protocol_optional_in_3_2", "SSLContext() makes a context where 3.2 says the protocol must be passed",
+           "editions.py", '    if documents(edition, "3.6"):\n        attrs["__init__"]',
+           '    if True:\n        attrs["__init__"]',
+           focus=('api/SSLContext/protocol-*',)),
+    Mutant("protocol_required_from_3_6", "SSLContext() without protocol is a TypeError where 3.6 on default it "
+           "to PROTOCOL_TLS", "editions.py",
+           '        attrs["__init__"] = _optional_protocol(warn=documents(edition, "3.10"))\n', "        pass\n",
+           focus=('api/SSLContext/protocol-*',), edition="3.13"),
+    Mutant("no_protocol_no_warning", "SSLContext() without protocol does not warn, which 3.10 deprecates",
+           "editions.py", 'warn=documents(edition, "3.10")', "warn=False",
+           focus=('api/SSLContext/no-protocol-*',), edition="3.13"),
+    Mutant("secure_options_in_3_2", "a new context sets OP_NO_SSLv3 where 3.2 documents OP_ALL as the default",
+           "editions.py", 'SECURE_DEFAULT_OPTIONS if documents(edition, "3.6") else 0,', "SECURE_DEFAULT_OPTIONS,",
+           focus=('api/SSLContext.options/default-*',)),
+    Mutant("no_secure_options_from_3_6", "a new context lacks the options 3.6 on set by default",
+           "editions.py", 'SECURE_DEFAULT_OPTIONS if documents(edition, "3.6") else 0,', "0,",
+           focus=('api/SSLContext.options/default-*',), edition="3.13"),
+    Mutant("server_certificate_default_tlsv1", "get_server_certificate defaults to TLS 1.0 only, which a modern "
+           "server refuses", "editions.py", 'default = names.get("PROTOCOL_TLS_CLIENT", _c.PROTOCOL_SSLv23)',
+           "default = _c.PROTOCOL_TLSv1",
+           focus=('api/get_server_certificate/default-*',), edition="3.13"),
+    Mutant("server_certificate_timeout_ignored", "get_server_certificate(timeout=...) waits as long as the "
+           "global default", "editions.py", "ssl_version, ca_certs, timeout)\n", "ssl_version, ca_certs, None)\n",
+           focus=('api/get_server_certificate/timeout',), edition="3.13"),
+    Mutant("edition_functions_make_plain_contexts", "the module-level wrap_socket of an edition makes contexts "
+           "of the 3.2 class, not the edition's", "editions.py", "mine = dict(home, SSLContext=context_class)",
+           "mine = dict(home)",
+           focus=('api/SSLSocket.context/*',), edition="3.11"),
 )}
 
 
