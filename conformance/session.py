@@ -154,7 +154,7 @@ class Session:
         else:
             label = f"{item.impl}->{item.peer}" if item.peer is not None else item.impl
             rec = Record(id=item.case.id, impl=label, area=item.case.area, spec=item.case.spec,
-                         params=dict(item.case.params))
+                         params=dict(item.case.params), editions=item.case.editions)
         rec.outcome, rec.message = outcome, message
         return rec.as_json()
 
