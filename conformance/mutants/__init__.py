@@ -191,6 +191,12 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "context.py", '            if ("\\0" if isinstance(ca_path, str) else b"\\0") in ca_path:\n',
            "            if False:\n",
            focus=('api/SSLContext.load_verify_locations/*',)),
+    Mutant("verify_mode_member_alias", "the VerifyMode enum gives CERT_OPTIONAL the value of CERT_REQUIRED",
+           "constants.py", "    CERT_OPTIONAL = 1\n", "    CERT_OPTIONAL = 2\n",
+           focus=('api/CERT_OPTIONAL/*',)),
+    Mutant("options_member_alias", "the Options enum gives OP_NO_TLSv1 the bit of OP_NO_SSLv3",
+           "constants.py", '("OP_NO_TLSv1", _SSL.OP_NO_TLSv1),', '("OP_NO_TLSv1", _SSL.OP_NO_SSLv3),',
+           focus=('api/OP_NO_TLSv1/*',)),
 )}
 
 
