@@ -147,7 +147,7 @@ class SSLContext:
         self._options = self._settable_only | _c.OP_ALL
         self._verify_mode = _c.CERT_NONE
         self._ciphers: Optional[bytes] = None
-        self._min_version: Optional[int] = None
+        self._min_version: Optional[int] = self._FLEXIBLE_MINIMUM if method in _FLEXIBLE_METHODS else None
         self._max_version: Optional[int] = None
         self._loads: List[Callable[[_SSL.Context], None]] = []
         self._built: Optional[_SSL.Context] = None
@@ -295,6 +295,12 @@ class SSLContext:
         self._apply(lambda ctx: ctx.set_default_verify_paths())
 
     # -- protocol version bounds (Python 3.7; the decisions are reference.versions') -------
+    #: The ``minimum_version`` a flexible context starts with, as a wire version: none in
+    #: 3.7 (``MINIMUM_SUPPORTED``); 3.10 makes it TLS 1.2 ("PROTOCOL_TLS, PROTOCOL_TLS_CLIENT,
+    #: and PROTOCOL_TLS_SERVER use TLS 1.2 as minimum TLS version"), for the class of that
+    #: edition on (``reference.editions``).
+    _FLEXIBLE_MINIMUM: Optional[int] = None
+
     @property
     def minimum_version(self) -> _versions.TLSVersion:
         """The lowest version allowed, a ``TLSVersion`` (``MINIMUM_SUPPORTED``: no bound)."""
