@@ -9,7 +9,10 @@ which cases caught it.  A case counts as catching a mutant only if it fails
 kill rate must be 100% and the command exits 1 otherwise.
 
 ``--focus`` runs, for each mutant, only the cases its entry names as the ones
-that must catch it (seconds instead of minutes; the tests use it).
+that must catch it (seconds instead of minutes; the tests use it).  Each
+mutant runs at its entry's edition (``Mutant.edition``: a behaviour added
+after 3.2 is checked only by cases of that edition), and the unbroken
+reference is checked at the same edition.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Set
 
 from . import standalone
+from ..judge.editions import DEFAULT as DEFAULT_EDITION
 from ..mutants import MUTANTS
 from ..session import Session
 from ..harness.runner import FAILING
@@ -32,10 +36,10 @@ BASELINE = "reference"
 PREFIX = "conformance.mutants."
 
 
-def run_one(impl: str, patterns: Sequence[str], timeout: float) -> Dict[str, Any]:
-    """Run the cases matching ``patterns`` on ``impl``; ids that passed and that failed."""
+def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: str = DEFAULT_EDITION) -> Dict[str, Any]:
+    """Run the cases matching ``patterns`` on ``impl`` at ``edition``; ids that passed and that failed."""
     started = time.perf_counter()
-    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns))
+    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns), edition=edition)
     if session.problems:
         return {"impl": impl, "problem": "; ".join(session.problems.values())}
     passed: List[str] = []
@@ -60,7 +64,7 @@ def _escape(case_id: str) -> str:
 def _pool_run(jobs: Sequence[tuple], timeout: float, workers: int, progress: Any) -> Dict[str, Any]:
     results: Dict[str, Dict[str, Any]] = {}
     with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(run_one, impl, pats, timeout): impl for impl, pats in jobs}
+        futures = {pool.submit(run_one, impl, pats, timeout, edition): impl for impl, pats, edition in jobs}
         for fut in concurrent.futures.as_completed(futures):
             impl = futures[fut]
             try:
@@ -77,15 +81,20 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     """Run every named mutant, then the unbroken reference on the cases that
     failed on some mutant; a mutant is caught by the cases that fail on it
     and pass on the reference."""
-    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else ()) for n in names]
+    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
-    failed_anywhere = sorted({cid for r in results.values() for cid in r.get("failed", ())})
-    good: Set[str] = set()
-    if failed_anywhere:
-        base = run_one(BASELINE, [_escape(c) for c in failed_anywhere], timeout)
+    failed_at: Dict[str, Set[str]] = {}  # edition -> ids that failed on some mutant of it
+    for name in names:
+        failed_at.setdefault(MUTANTS[name].edition, set()).update(results[PREFIX + name].get("failed", ()))
+    failed_anywhere = sorted({cid for ids in failed_at.values() for cid in ids})
+    good: Dict[str, Set[str]] = {}
+    for edition, ids in sorted(failed_at.items()):
+        if not ids:
+            continue
+        base = run_one(BASELINE, [_escape(c) for c in sorted(ids)], timeout, edition)
         if "problem" in base:
             raise RuntimeError(f"the unbroken {BASELINE} cannot run: {base['problem']}")
-        good = set(base["passed"])
+        good[edition] = set(base["passed"])
     mutants = []
     for name in names:
         res = results[PREFIX + name]
@@ -94,7 +103,7 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
         if "problem" in res:
             entry.update(caught_by=[], problem=res["problem"])
         else:
-            entry["caught_by"] = sorted(cid for cid in res["failed"] if cid in good)
+            entry["caught_by"] = sorted(cid for cid in res["failed"] if cid in good.get(MUTANTS[name].edition, ()))
             entry["example"] = (res["failed"][entry["caught_by"][0]] if entry["caught_by"] else "")
             entry["seconds"] = res["seconds"]
         mutants.append(entry)
