@@ -25,7 +25,8 @@ A call may name ``ssl`` (the module under test), ``ctx`` (a new ``SSLContext``),
 making it is a broken setup, never taken for the answer.  A row runs in the editions that
 document the name it starts with (``wrap_socket`` until 3.12, ``RAND_egd`` until 3.10:
 :data:`UNTIL`); calling a function the module lacks fails, as any documented name missing
-does -- except ``RAND_egd``, which OpenSSL 1.1.0 took away (``unsupported``).
+does, unless its documentation makes it conditional (``cases.helpers.absent``: ``RAND_egd``
+on OpenSSL >= 1.1.0, ``wrap_socket`` at the base edition are ``unsupported``).
 
 :func:`judge` holds every row to the same terms: the call raises the documented type,
 with a message, and not by timing out (every socket has a timeout, so a hang shows as
@@ -60,6 +61,7 @@ from ..harness.loopback import run_pair, serve
 from ..harness.registry import CaseFailure, Unsupported, expect_true, table
 from ..harness.impls import load_impl
 from ..harness.env import Certs, Env
+from .helpers import absent
 
 # -- the rows ------------------------------------------------------------------------------
 # (kind, call, raises[, checks]); checks: {"errno": "E..."}, {"args0": "SSL_ERROR_..."},
@@ -328,10 +330,7 @@ def run_row(env: Any, call: str, raises: str) -> Dict[str, Any]:
     code, functions, files, states = _parse(call)
     for name in functions:
         if not hasattr(env.ssl, name):
-            if name in OPTIONAL:
-                raise Unsupported(name, f"{env.impl.name} has no {name}")
-            raise CaseFailure(f"{env.impl.name} has no {name}, which edition {env.impl.edition} documents",
-                              expected=name, actual="absent")
+            raise absent(env, name, f"(documented at edition {env.impl.edition})")
     before, world = snapshot(), World(env)
     namespace: Dict[str, Any] = {"ssl": env.ssl}
     try:
@@ -439,8 +438,6 @@ def cite_of(row: Dict[str, Any]) -> str:
 
 #: documented name -> the first edition that no longer documents it (its rows stop there)
 UNTIL: Dict[str, str] = {"wrap_socket": "3.12", "RAND_egd": "3.10"}
-#: functions whose absence is a missing capability: OpenSSL >= 1.1.0 has no EGD client
-OPTIONAL = ("RAND_egd",)
 
 BY_KIND: Dict[str, Tuple[Any, ...]] = {row[0]: row for row in ROWS}
 for _row in ROWS:

@@ -21,6 +21,7 @@ from ..harness.impls import CHILD_LOADER
 from ..harness.loopback import serve
 from ..harness.reasons import classify
 from ..harness.registry import CaseFailure, Unsupported, case, expect_equal, expect_true, table
+from .helpers import documented
 
 _PEM_RE = re.compile(r"-----BEGIN CERTIFICATE-----\s*(.*?)\s*-----END CERTIFICATE-----", re.S)
 
@@ -328,9 +329,7 @@ def rand_add_bad(env: Any) -> None:
       cite="CPython raises SSLError (an OSError) when no daemon answers at the path; the spec names no error",
       until="3.10")
 def rand_egd(env: Any) -> None:
-    fn = getattr(env.ssl, "RAND_egd", None)
-    if fn is None:  # OpenSSL 1.1.0 dropped its EGD client; 3.5.3's text says RAND_egd is absent then
-        raise Unsupported("RAND_egd", f"{env.impl.name} does not provide RAND_egd")
+    fn = documented(env, "RAND_egd")  # unsupported on OpenSSL >= 1.1.0, which has no EGD client
     try:
         fn(str(env.tmp_path / "no-egd-here"))
     except OSError:

@@ -4,13 +4,16 @@ to EOF, and a call that must raise."""
 from __future__ import annotations
 
 import socket
+import sys
 from typing import Any, Callable, Optional, Tuple
 
 from ..harness.loopback import run_pair
 from ..harness.reasons import classify
-from ..harness.registry import CaseFailure, expect_equal
+from ..harness.registry import CaseFailure, Unsupported, expect_equal
+from ..judge import availability
 
-__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises", "documented", "SUPPRESS_RAGGED_EOFS"]
+__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises", "absent", "documented",
+           "SUPPRESS_RAGGED_EOFS"]
 
 #: the spec's sentence every ragged-EOF case checks
 SUPPRESS_RAGGED_EOFS = ("If specified as :const:`True` (the default), it returns a normal EOF in response to "
@@ -69,18 +72,30 @@ def expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional[
                       expected=exc_type.__name__, actual="no exception")
 
 
-def documented(env: Any, name: str) -> Any:
-    """``env.ssl.<name>``, a name the run's edition documents for every implementation.
+def absent(env: Any, name: str, where: str = "") -> Exception:
+    """What a missing documented ``name`` is in this run (the exception to raise).
 
-    Inside a case's span of editions a documented name the implementation lacks
-    is a failure (``CaseFailure``), not a missing capability: the module under
-    test does not offer that edition's API.  (``env.const`` is for names whose
-    absence the documentation allows, such as a protocol the OpenSSL in use
-    cannot speak: those are ``unsupported``.)
+    Inside a case's span of editions a documented name the implementation
+    lacks is a failure (``CaseFailure``): the module does not offer that
+    edition's API.  The exceptions are the names whose documentation makes
+    them conditional, and the condition holds (``judge.availability``: a
+    protocol this OpenSSL cannot speak, ``RAND_egd`` on OpenSSL >= 1.1.0, the
+    module-level ``wrap_socket`` at the base edition): those are
+    ``Unsupported``, with the reason.
     """
+    why = availability.excused(name, env.impl.edition, openssl=getattr(env.ssl, "OPENSSL_VERSION_INFO", None),
+                               platform=sys.platform,
+                               flags={k: getattr(env.ssl, k) for k in dir(env.ssl) if k.startswith("HAS_")})
+    if why is not None:
+        return Unsupported(name, f"{env.impl.name} does not provide {name} ({why})")
+    return CaseFailure(f"{name} is missing from {env.impl.name} {where}".rstrip(), expected="present",
+                       actual="absent")
+
+
+def documented(env: Any, name: str) -> Any:
+    """``env.ssl.<name>``, a name the run's edition documents: raises what :func:`absent` says
+    when the module lacks it."""
     try:
         return getattr(env.ssl, name)
     except AttributeError:
-        edition = getattr(getattr(env, "impl", None), "edition", "?")
-        raise CaseFailure(f"{env.impl.name} has no {name}, which edition {edition} documents",
-                          expected=name, actual="absent") from None
+        raise absent(env, name, f"(documented at edition {env.impl.edition})") from None

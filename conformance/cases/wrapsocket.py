@@ -1,9 +1,11 @@
 """The module-level wrap_socket(): settings as arguments instead of a context.
 
 Documented until 3.12, which removed it (``until="3.12"``): a run of a later
-edition does not run these cases; inside their span an implementation
-without it fails, as for any documented name it lacks (CPython >= 3.12 at an
-earlier edition is a listed deviation, ``expectations/ssl.json``).
+edition does not run these cases.  Inside their span an implementation
+without it fails, as for any documented name it lacks (CPython >= 3.12 at
+3.3 ... 3.11 is a listed deviation, ``expectations/ssl.json``), except at
+the base edition, where it is ``unsupported`` (``judge.availability``: a
+later release removed it, and 3.2 is every run's default).
 """
 from __future__ import annotations
 

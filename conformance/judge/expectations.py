@@ -10,7 +10,7 @@ a file or a directory) is JSON::
                  "python": ">=3.12",                  # optional version ranges,
                  "openssl": ">=3.0,<4",               #   comma-separated
                  "implementation": "CPython"},        # optional
-        "edition": "<3.12",                           # optional range of --edition
+        "edition": ">=3.3,<3.12",                     # optional range of --edition
         "reason": "wrap_socket was removed in Python 3.12",
         "link": "https://...",                        # optional
         "until": "2027-06-30"}]}                      # optional review date
@@ -19,9 +19,10 @@ An entry *applies* to a (case, implementation) when every field matches.
 ``edition`` is a range of the run's ``--edition`` (``conformance.judge.editions``),
 written as the version ranges are: ``"<3.5"``, ``">=3.6,<3.10"``.  It is for
 a difference that exists only against some editions' documentation -- CPython
->= 3.12 lacks the module-level ``wrap_socket``, which only editions before
-3.12 document; CPython >= 3.5 returns an int where editions before 3.5
-promise a float -- so that the entry says so itself, and never applies to a
+>= 3.12 lacks the module-level ``wrap_socket``, which editions 3.3 ... 3.11
+document (at 3.2 its absence is excused, ``availability``); CPython >= 3.5
+returns an int where editions before 3.5 promise a float -- so that the
+entry says so itself, and never applies to a
 run of an edition where the behaviour is documented the other way.  An entry
 without ``edition`` applies at every edition.  (The run's edition reaches the
 entry as ``facts["edition"]``; facts without one are read as the default

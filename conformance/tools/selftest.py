@@ -9,12 +9,10 @@ which cases caught it.  A case counts as catching a mutant only if it fails
 kill rate must be 100% and the command exits 1 otherwise.
 
 ``--focus`` runs, for each mutant, only the cases its entry names as the ones
-that must catch it (seconds instead of minutes; the tests use it).
-
-Each mutant runs at its own ``edition`` (3.2 unless it says otherwise): one
-that breaks what 3.5 on document is caught by a case of that span, which a
-run at 3.2 does not have; the unbroken reference is re-checked at the same
-edition.
+that must catch it (seconds instead of minutes; the tests use it).  Each
+mutant runs at its entry's edition (``Mutant.edition``: a behaviour added
+after 3.2 is checked only by cases of that edition), and the unbroken
+reference is checked at the same edition.
 """
 from __future__ import annotations
 
@@ -27,6 +25,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Set
 
 from . import standalone
+from ..judge.editions import DEFAULT as DEFAULT_EDITION
 from ..mutants import MUTANTS
 from ..session import Session
 from ..harness.runner import FAILING
@@ -37,7 +36,7 @@ BASELINE = "reference"
 PREFIX = "conformance.mutants."
 
 
-def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: str = "3.2") -> Dict[str, Any]:
+def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: str = DEFAULT_EDITION) -> Dict[str, Any]:
     """Run the cases matching ``patterns`` on ``impl`` at ``edition``; ids that passed and that failed."""
     started = time.perf_counter()
     session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns), edition=edition)
@@ -84,24 +83,23 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     and pass on the reference."""
     jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
-    failed_at: Dict[str, Set[str]] = {}  # edition -> the case ids that failed on some mutant run at it
+    failed_at: Dict[str, Set[str]] = {}  # edition -> ids that failed on some mutant of it
     for name in names:
         failed_at.setdefault(MUTANTS[name].edition, set()).update(results[PREFIX + name].get("failed", ()))
-    failed_anywhere = sorted({(edition, cid) for edition, ids in failed_at.items() for cid in ids})
+    failed_anywhere = sorted({cid for ids in failed_at.values() for cid in ids})
     good: Dict[str, Set[str]] = {}
     for edition, ids in sorted(failed_at.items()):
         if not ids:
             continue
         base = run_one(BASELINE, [_escape(c) for c in sorted(ids)], timeout, edition)
         if "problem" in base:
-            raise RuntimeError(f"the unbroken {BASELINE} cannot run at edition {edition}: {base['problem']}")
+            raise RuntimeError(f"the unbroken {BASELINE} cannot run: {base['problem']}")
         good[edition] = set(base["passed"])
     mutants = []
     for name in names:
         res = results[PREFIX + name]
         entry: Dict[str, Any] = {"name": name, "breaks": MUTANTS[name].breaks,
-                                 "focus": list(MUTANTS[name].focus) if focus else ["*"],
-                                 "edition": MUTANTS[name].edition}
+                                 "focus": list(MUTANTS[name].focus) if focus else ["*"]}
         if "problem" in res:
             entry.update(caught_by=[], problem=res["problem"])
         else:
