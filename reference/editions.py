@@ -16,8 +16,13 @@ CPython's current documentation; What's New for the names it removed):
 
 * ``SSLContext(protocol)``: required until 3.5 ("You must pass *protocol*");
   from 3.6 optional, defaulting to ``PROTOCOL_TLS`` (``PROTOCOL_SSLv23``'s
-  value); from 3.10 leaving it out warns (``DeprecationWarning``: "SSLContext
-  without protocol argument is deprecated").
+  value, in the signature); from 3.10 the default is ``None``, which means
+  ``PROTOCOL_TLS`` and warns (``DeprecationWarning``: "SSLContext without
+  protocol argument is deprecated").
+* a flexible context's ``minimum_version``: ``MINIMUM_SUPPORTED`` until 3.9;
+  TLS 1.2 from 3.10 ("PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, and
+  PROTOCOL_TLS_SERVER use TLS 1.2 as minimum TLS version";
+  ``SSLContext._FLEXIBLE_MINIMUM``, see :mod:`reference.versions`).
 * a new context's ``options``: ``OP_ALL`` (plus what OpenSSL sets by itself,
   see :mod:`reference.context`) until 3.5; from 3.6 also ``OP_NO_SSLv2``,
   ``OP_NO_SSLv3``, ``OP_NO_COMPRESSION``, ``OP_CIPHER_SERVER_PREFERENCE``,
@@ -46,7 +51,7 @@ it returns.  A module without it is tested as it is.
 
 How an edition's module is made: a new module object with every public name
 of ``reference``; then ``SSLContext`` is the edition's subclass (its
-``__init__`` and ``_DEFAULT_OPTIONS``), ``cert_time_to_seconds`` and
+``__init__``, ``_DEFAULT_OPTIONS`` and ``_FLEXIBLE_MINIMUM``), ``cert_time_to_seconds`` and
 ``get_server_certificate`` are the edition's, and the removed names are
 dropped.  A function of the reference that makes contexts names
 ``SSLContext`` as a global of its module (``from .context import
@@ -67,6 +72,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from . import constants as _c
 from . import functions as _functions
 from .context import SSLContext as _BaseContext
+from .versions import TLSVersion as _TLSVersion
 
 __all__ = ["EDITIONS", "REMOVED", "SECURE_DEFAULT_OPTIONS", "for_edition", "documents"]
 
@@ -139,20 +145,25 @@ def _context_class(edition: str) -> type:
         "__module__": __package__, "__qualname__": "SSLContext",
         "__doc__": f"SSLContext as Python {edition}'s documentation describes it (reference.editions).",
         "_DEFAULT_OPTIONS": SECURE_DEFAULT_OPTIONS if documents(edition, "3.6") else 0,
+        "_FLEXIBLE_MINIMUM": int(_TLSVersion.TLSv1_2) if documents(edition, "3.10") else None,
     }
     if documents(edition, "3.6"):
-        attrs["__init__"] = _optional_protocol(warn=documents(edition, "3.10"))
+        attrs["__init__"] = _optional_protocol(deprecated=documents(edition, "3.10"))
     return type("SSLContext", (_BaseContext,), attrs)
 
 
-def _optional_protocol(warn: bool) -> Callable[..., None]:
-    """3.6's ``__init__``: ``protocol`` defaults to ``PROTOCOL_TLS``; with ``warn`` (3.10), omitting it warns."""
+def _optional_protocol(deprecated: bool) -> Callable[..., None]:
+    """3.6's ``__init__``: ``protocol`` defaults to ``PROTOCOL_TLS``; 3.10's (``deprecated``): to ``None``,
+    which warns and means ``PROTOCOL_TLS``."""
+    if not deprecated:
+        def __init__(self: Any, protocol: int = _c.PROTOCOL_SSLv23) -> None:
+            _BaseContext.__init__(self, protocol)
+        return __init__
 
-    def __init__(self: Any, protocol: Optional[int] = None) -> None:
+    def __init__(self: Any, protocol: Optional[int] = None) -> None:  # type: ignore[misc]
         if protocol is None:
-            if warn:
-                warnings.warn("ssl.SSLContext() without protocol argument is deprecated.",
-                              DeprecationWarning, stacklevel=2)
+            warnings.warn("ssl.SSLContext() without protocol argument is deprecated.",
+                          DeprecationWarning, stacklevel=2)
             protocol = _c.PROTOCOL_SSLv23
         _BaseContext.__init__(self, protocol)
 

@@ -69,6 +69,12 @@ def test_each_edition_follows_its_text(edition):
     assert options & m.OP_ALL == m.OP_ALL
     assert (options & secure == secure) is (minor >= 6)
     assert bool(options & m.OP_NO_SSLv3) is (minor >= 6)
+    assert inspect.signature(m.SSLContext).parameters["protocol"].default == (
+        inspect.Parameter.empty if minor < 6 else m.PROTOCOL_SSLv23 if minor < 10 else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        floor = m.SSLContext(m.PROTOCOL_SSLv23).minimum_version
+    assert floor == (m.TLSVersion.TLSv1_2 if minor >= 10 else m.TLSVersion.MINIMUM_SUPPORTED)
     params = inspect.signature(m.get_server_certificate).parameters
     assert ("timeout" in params) is (minor >= 10)
     assert params["ssl_version"].default == (None if minor < 5 else m.PROTOCOL_SSLv23)

@@ -270,8 +270,9 @@ def listening(env: Any, spec: str) -> None:
     lsock.bind(("127.0.0.1", 0))
     lsock.listen(1)
     if spec == "wrap_socket":
-        server = documented(env, "wrap_socket")(lsock, server_side=True, certfile=env.certs.path("server", "chain"),
-                      keyfile=env.certs.path("server", "key"))
+        server = documented(env, "wrap_socket")(lsock, server_side=True,
+                                                certfile=env.certs.path("server", "chain"),
+                                                keyfile=env.certs.path("server", "key"))
     else:
         server = env.context(cert="server").wrap_socket(lsock, server_side=True)
     env.cleanup(server.close)

@@ -81,9 +81,9 @@ def merge(docs: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
                                          "expected": obs.get("expected"), "message": r.get("message", ""),
                                          "actual": r.get("actual")}
         for name, problem in (doc.get("load_problems") or {}).items():
-            columns.append({"label": f"{name}@{edition_of(doc)} @ {run.get('id')} (not loaded)", "run": run.get("id"),
-                            "impl": name, "edition": edition_of(doc), "interpreter": run.get("interpreter"),
-                            "openssl": {},
+            columns.append({"label": f"{name}@{edition_of(doc)} @ {run.get('id')} (not loaded)",
+                            "run": run.get("id"), "impl": name, "edition": edition_of(doc),
+                            "interpreter": run.get("interpreter"), "openssl": {},
                             "counts": {"error": 1}, "load_problem": problem})
     cases = [rows[k] for k in sorted(rows)]
     for row in cases:
