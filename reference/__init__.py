@@ -26,7 +26,9 @@ a module that follows that release: :mod:`reference.editions` says what
 differs, from when, and how the module is made.  ``for_edition(edition)`` is
 a protocol, not a back door: any implementation may define it, and the
 conformance suite asks every module under test for the module of the run's
-``--edition`` through it.
+``--edition`` through it.  It is not in ``__all__``: ``from reference import
+*`` in a module of one's own does not make that module answer for_edition
+with the reference's modules.
 """
 from __future__ import annotations
 
@@ -69,5 +71,9 @@ from .editions import for_edition
 #: SNI is always available on the OpenSSL builds pyOpenSSL supports.
 HAS_SNI = True
 
+#: Every public name but ``for_edition``: a module that does ``from reference import *`` and
+#: changes something is not the reference, and must not hand the suite the reference's
+#: edition modules in its own place (it is tested as it is, unless it defines its own).
 __all__ = sorted(name for name, value in list(globals().items())
-                 if not name.startswith("_") and name != "annotations" and not isinstance(value, type(_sys)))
+                 if not name.startswith("_") and name not in ("annotations", "for_edition")
+                 and not isinstance(value, type(_sys)))

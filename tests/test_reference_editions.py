@@ -139,6 +139,15 @@ def test_get_server_certificate_of_3_13_takes_a_timeout_and_fetches_the_certific
     assert reference.PEM_cert_to_DER_cert(pem) == ssl.PEM_cert_to_DER_cert((CERTS / "server.pem").read_text())
 
 
+def test_a_module_built_on_the_reference_with_import_star_is_tested_as_it_is(tmp_path, monkeypatch):
+    """for_edition is not exported: a variant that changes something stays the module under test."""
+    (tmp_path / "myvariant.py").write_text("from reference import *\nMARK = 'mine'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    impl = load_impl("myvariant", "3.13")
+    assert "for_edition" not in reference.__all__ and not hasattr(impl.module, "for_edition")
+    assert impl.module.MARK == "mine"
+
+
 def test_the_suite_tests_the_module_for_edition_returns():
     impl = load_impl("reference", "3.13")
     assert impl.module is reference.for_edition("3.13") and impl.edition == "3.13"
