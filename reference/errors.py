@@ -72,6 +72,10 @@ class SSLCertVerificationError(SSLError, ValueError):
     verify_message: Optional[str] = None
 
 
+#: the name ``match_hostname`` raised before 3.7; since 3.7 the same class
+CertificateError = SSLCertVerificationError
+
+
 #: OpenSSL's human library names -> the mnemonics CPython prints in brackets.
 _LIBRARY_MNEMONICS = {
     "system library": "SYS",

@@ -15,7 +15,10 @@ Blocking, timeouts and non-blocking mode
     ``SSL_ERROR_WANT_WRITE``, exactly what the spec's handshake loop expects.
 
 End of file
-    A clean TLS close (close_notify) reads as ``b""``.  A connection that
+    A clean TLS close (close_notify) reads as ``b""``; once this side has sent
+    its own close_notify too (a non-blocking ``unwrap()`` that could not wait
+    for the answer), the connection is closed cleanly and a read raises
+    ``SSLZeroReturnError``, as CPython's does.  A connection that
     ends without close_notify (a "ragged" EOF) also reads as ``b""`` when
     ``suppress_ragged_eofs`` is true, and raises ``SSLEOFError``
     (``args[0] == SSL_ERROR_EOF``) when it is false.  The end is sticky: every
@@ -61,6 +64,7 @@ _Error = _SSL.Error
 _WantRead = _SSL.WantReadError
 _WantWrite = _SSL.WantWriteError
 _ZeroReturn = _SSL.ZeroReturnError
+_SENT_SHUTDOWN = _SSL.SENT_SHUTDOWN
 _plain = socket.socket
 #: the most one read asks OpenSSL for: a call returns at most one TLS record (16 KiB)
 #: anyway, so ``read(10**9)`` need not allocate a gigabyte (nor overflow SSL_read's int)
@@ -231,7 +235,8 @@ class SSLSocket(socket.socket):
             self._ended_by = exc
         elif eof is not None or not isinstance(ended, _ZeroReturn):
             exc = ended
-        if eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):
+        if eof is not None and ((isinstance(exc, _ZeroReturn) and not self._conn.get_shutdown() & _SENT_SHUTDOWN)
+                                or (self.suppress_ragged_eofs and is_eof(exc))):
             return eof
         raise self._error(exc) from None
 
