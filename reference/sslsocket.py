@@ -59,6 +59,7 @@ from OpenSSL import SSL as _SSL
 
 from .connection import Connection as _Connection, wait as _wait
 from .errors import is_eof, translate
+from .socketinfo import ConnectionFacts, a_label, watch_client_hello
 
 _Error = _SSL.Error
 _WantRead = _SSL.WantReadError
@@ -108,8 +109,9 @@ def _datagram(name: str) -> Any:
     return method
 
 
-class SSLSocket(socket.socket):
-    """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``."""
+class SSLSocket(socket.socket, ConnectionFacts):
+    """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``
+    (what it tells of its connection: :class:`reference.socketinfo.ConnectionFacts`)."""
 
     __slots__ = ("_conn", "_tls", "_ended_by", "_context", "server_side", "server_hostname",
                  "do_handshake_on_connect", "suppress_ragged_eofs")
@@ -141,7 +143,7 @@ class SSLSocket(socket.socket):
         self.settimeout(timeout)
         self._context = context
         self.server_side = bool(server_side)
-        self.server_hostname = server_hostname
+        self.server_hostname = a_label(server_hostname)
         self.do_handshake_on_connect = do_handshake_on_connect
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._conn = _NoTLS(self)
@@ -163,12 +165,15 @@ class SSLSocket(socket.socket):
         """Attach a fresh TLS connection (from the context's current settings) to the socket."""
         # Given the descriptor, not the socket: no reference cycle, so a dropped
         # socket is freed (and its descriptor closed) at once, as a plain one is.
-        conn = _Connection(self._context._openssl_context(), self.fileno())
+        ctx = self._context._openssl_context()
+        if self.server_side:
+            watch_client_hello(ctx)
+        conn = _Connection(ctx, self.fileno())
         if self.server_side:
             conn.set_accept_state()
         else:
             if self.server_hostname:
-                conn.set_tlsext_host_name(self.server_hostname.encode("idna"))
+                conn.set_tlsext_host_name(self.server_hostname.encode("ascii"))
             conn.set_connect_state()
         self._conn = conn
         self._tls = True
@@ -292,10 +297,6 @@ class SSLSocket(socket.socket):
             return self.recv_into(buffer, min(size, nbytes) if nbytes else size)
         return self.recv(nbytes)
 
-    def pending(self) -> int:
-        """Decrypted bytes already buffered and readable without touching the socket."""
-        return self._conn.pending() if self._tls else 0
-
     # -- writing ------------------------------------------------------------------------------
     def send(self, data: Any, flags: int = 0) -> int:
         if flags and self._tls:
@@ -321,47 +322,6 @@ class SSLSocket(socket.socket):
         if not self._tls:
             raise ValueError("Write on closed or unwrapped SSL socket.")
         return self.send(data)
-
-    # -- information --------------------------------------------------------------------------
-    def _handshake_done(self) -> bool:
-        return self._tls and self._conn.get_cipher_name() is not None
-
-    def getpeercert(self, binary_form: bool = False) -> Any:
-        """The peer's certificate: None, ``{}`` if not validated, the decoded dict, or DER."""
-        if not self._tls:
-            self.getpeername()  # the error a plain socket gives (ENOTCONN / EBADF)
-            raise ValueError("No SSL wrapper around %r" % self)
-        if not self._handshake_done():
-            raise ValueError("handshake not done yet")
-        cert = self._conn.get_peer_certificate()
-        if cert is None:
-            return None
-        # the DER as OpenSSL holds it: no strict parser between the peer and the caller
-        from OpenSSL.crypto import FILETYPE_ASN1, dump_certificate
-
-        der = dump_certificate(FILETYPE_ASN1, cert)
-        if binary_form:
-            return der
-        if not self._conn.get_verify_mode() & _SSL.VERIFY_PEER:
-            return {}
-        from .certdecode import decode_der
-
-        return decode_der(der)
-
-    def cipher(self) -> Optional[Tuple[str, str, int]]:
-        """``(name, protocol, secret bits)`` of the negotiated cipher, or None before the handshake."""
-        if not self._tls:
-            return None
-        name = self._conn.get_cipher_name()
-        if name is None:
-            return None
-        return (name, self._conn.get_cipher_version(), self._conn.get_cipher_bits())
-
-    def version(self) -> Optional[str]:
-        """The negotiated protocol ("TLSv1.3" ...), or None before the handshake."""
-        if not self._handshake_done():
-            return None
-        return self._conn.get_protocol_version_name()
 
     # -- connection management -----------------------------------------------------------
     def connect(self, address: Any) -> None:

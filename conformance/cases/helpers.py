@@ -24,9 +24,11 @@ def server_ctx(env: Any, verify: str = "NONE", cert: str = "server") -> Any:
 
 
 def pair(env: Any, client_fn: Callable, server_fn: Callable) -> Tuple[Any, Any]:
-    """Run both sides; a side that raised fails the case, naming that side."""
+    """Run both sides; a side that raised fails the case, naming that side (a side
+    whose own check failed first: what the other side met follows from it)."""
     c, s = run_pair(client_fn, server_fn, timeout=env.timeout)
-    for side, res in (("client", c), ("server", s)):
+    sides = sorted((("client", c), ("server", s)), key=lambda item: not isinstance(item[1].error, CaseFailure))
+    for side, res in sides:
         if res.error is not None:
             raise CaseFailure(f"{side} side raised {type(res.error).__name__}: {res.error}",
                               actual=f"{type(res.error).__name__}: {res.error}") from res.error
