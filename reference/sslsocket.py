@@ -165,15 +165,14 @@ class SSLSocket(socket.socket, ConnectionFacts):
         """Attach a fresh TLS connection (from the context's current settings) to the socket."""
         # Given the descriptor, not the socket: no reference cycle, so a dropped
         # socket is freed (and its descriptor closed) at once, as a plain one is.
-        ctx = self._context._openssl_context()
         if self.server_side:
-            watch_client_hello(ctx)
-        conn = _Connection(ctx, self.fileno())
+            watch_client_hello(self._context._openssl_context())
+        conn = _Connection(self._context._openssl_context(), self.fileno())
         if self.server_side:
             conn.set_accept_state()
         else:
             if self.server_hostname:
-                conn.set_tlsext_host_name(self.server_hostname.encode("ascii"))
+                conn.set_tlsext_host_name(self.server_hostname.encode("idna"))
             conn.set_connect_state()
         self._conn = conn
         self._tls = True

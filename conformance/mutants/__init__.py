@@ -43,6 +43,9 @@ class Mutant:
     #: case-id pattern(s) that must catch it: ``selftest --focus`` runs only
     #: these (fast; what the tests use), plain ``selftest`` runs every case.
     focus: Sequence[str] = ("*",)
+    #: the ``--edition`` the selftest runs it at: the behaviour it breaks is documented
+    #: from then on (``conformance.judge.editions``; the base spec unless said)
+    edition: str = "3.2"
 
 
 _SET_VERIFY = "ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])"
@@ -191,6 +194,73 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "context.py", '            if ("\\0" if isinstance(ca_path, str) else b"\\0") in ca_path:\n',
            "            if False:\n",
            focus=('api/SSLContext.load_verify_locations/*',)),
+    Mutant("eof_error_not_sslerror", "SSLEOFError is an OSError but not a subclass of SSLError",
+           "errors.py", "class SSLEOFError(SSLError):", "class SSLEOFError(OSError):",
+           focus=('errors/hierarchy/*',), edition="3.13"),
+    Mutant("cert_verification_not_valueerror", "SSLCertVerificationError is not a ValueError, as CPython's is",
+           "errors.py", "class SSLCertVerificationError(SSLError, ValueError):",
+           "class SSLCertVerificationError(SSLError):",
+           focus=('errors/hierarchy/*',), edition="3.13"),
+    Mutant("certificate_error_not_alias", "CertificateError is a subclass of SSLCertVerificationError, not its alias",
+           "errors.py", "CertificateError = SSLCertVerificationError",
+           "CertificateError = type('CertificateError', (SSLCertVerificationError,), {})",
+           focus=('errors/hierarchy/*',), edition="3.13"),
+    Mutant("want_read_plain_sslerror", "a non-blocking operation that must read raises a plain SSLError",
+           "errors.py", "return SSLWantReadError(SSL_ERROR_WANT_READ,", "return SSLError(SSL_ERROR_WANT_READ,",
+           focus=('errors/SSLWantReadError/*',), edition="3.13"),
+    Mutant("want_write_as_want_read", "a non-blocking write into a full buffer raises SSLWantReadError",
+           "errors.py", "return SSLWantWriteError(SSL_ERROR_WANT_WRITE,", "return SSLWantReadError(SSL_ERROR_WANT_READ,",
+           focus=('errors/SSLWantWriteError/*',), edition="3.13"),
+    Mutant("ragged_eof_plain_sslerror", "an EOF without close_notify raises a plain SSLError, not SSLEOFError",
+           "errors.py", 'err = SSLEOFError(SSL_ERROR_EOF, "[SSL: UNEXPECTED_EOF_WHILE_READING]',
+           'err = SSLError(SSL_ERROR_SSL, "[SSL: UNEXPECTED_EOF_WHILE_READING]',
+           focus=('errors/SSLEOFError/*',), edition="3.13"),
+    Mutant("ragged_eof_unnamed", "the SSLEOFError of a ragged EOF names no library or reason (OpenSSL 1.1's form)",
+           "errors.py", '    err.library, err.reason = "SSL", "UNEXPECTED_EOF_WHILE_READING"\n', "",
+           focus=('errors/SSLError.reason/ragged-eof/*',), edition="3.13"),
+    Mutant("completed_shutdown_reads_empty", "a read after the close_notify exchange this side began returns b'', "
+           "not SSLZeroReturnError", "sslsocket.py",
+           "(isinstance(exc, _ZeroReturn) and not self._conn.get_shutdown() & _SENT_SHUTDOWN)",
+           "isinstance(exc, _ZeroReturn)",
+           focus=('errors/SSLZeroReturnError/*',), edition="3.13"),
+    Mutant("close_notify_raises", "a read at the peer's close_notify raises SSLZeroReturnError instead of b''",
+           "sslsocket.py", "(isinstance(exc, _ZeroReturn) and not self._conn.get_shutdown() & _SENT_SHUTDOWN)",
+           "False", focus=('errors/close-notify/*',), edition="3.13"),
+    Mutant("verify_failure_plain_sslerror", "a failed certificate verification raises a plain SSLError",
+           "errors.py", "        cls = SSLCertVerificationError\n", "        cls = SSLError\n",
+           focus=('errors/SSLCertVerificationError/*',), edition="3.13"),
+    Mutant("verify_code_off_by_one", "verify_code is not OpenSSL's X509_V_ERR result",
+           "errors.py", "        err.verify_code = verify_code\n", "        err.verify_code = verify_code + 1\n",
+           focus=('errors/SSLCertVerificationError.verify_code/*',), edition="3.13"),
+    Mutant("library_spelled_out", "SSLError.library is OpenSSL's long library name, not the mnemonic",
+           "errors.py", "    err.library = library\n", "    err.library = library_name\n",
+           focus=('errors/SSLError.library/*',), edition="3.13"),
+    Mutant("reason_spelled_out", "SSLError.reason is OpenSSL's reason text, not the mnemonic",
+           "errors.py", "    reason = _mnemonic_reason(reason_text)\n", "    reason = reason_text\n",
+           focus=('errors/SSLError.reason/*',), edition="3.13"),
+    Mutant("version_always_tls12", "SSLSocket.version() says TLSv1.2 whatever was negotiated",
+           "socketinfo.py", "return self._conn.get_protocol_version_name()", 'return "TLSv1.2"',
+           focus=('api/SSLSocket.version/*',), edition="3.13"),
+    Mutant("shared_ciphers_server_list", "SSLSocket.shared_ciphers() lists the server's ciphers, offered or not",
+           "socketinfo.py", "return [named[name] for name in self._conn.get_cipher_list() if name in named]",
+           "return [named.get(name, (name, 'TLSv1.2', 128)) for name in self._conn.get_cipher_list()]",
+           focus=('api/SSLSocket.shared_ciphers/*',), edition="3.13"),
+    Mutant("pending_always_zero", "SSLSocket.pending() is always 0",
+           "socketinfo.py", "return self._conn.pending() if self._tls else 0", "return 0",
+           focus=('api/SSLSocket.pending/*',), edition="3.13"),
+    Mutant("server_side_int", "SSLSocket.server_side is an int, not a boolean",
+           "sslsocket.py", "self.server_side = bool(server_side)", "self.server_side = int(server_side)",
+           focus=('api/SSLSocket.server_side/*',), edition="3.13"),
+    Mutant("server_hostname_u_label", "SSLSocket.server_hostname keeps an IDN as given, not as its A-label",
+           "socketinfo.py", '        return hostname.encode("idna").decode("ascii")\n', "        return hostname\n",
+           focus=('api/SSLSocket.server_hostname/*',), edition="3.13"),
+    Mutant("verified_chain_as_sent", "get_verified_chain() returns the chain as sent, without the trusted root",
+           "socketinfo.py", "for c in self._conn.get_verified_chain() or ()]", "for c in self._conn.get_peer_cert_chain() or ()]",
+           focus=('api/SSLSocket.get_verified_chain/*',), edition="3.13"),
+    Mutant("unverified_chain_without_client_leaf", "a server's get_unverified_chain() leaves out the client's own "
+           "certificate (as OpenSSL's SSL_get_peer_cert_chain does)",
+           "socketinfo.py", "                chain.insert(0, _der(leaf))\n", "                pass\n",
+           focus=('api/SSLSocket.get_unverified_chain/*',), edition="3.13"),
 )}
 
 

@@ -10,6 +10,10 @@ kill rate must be 100% and the command exits 1 otherwise.
 
 ``--focus`` runs, for each mutant, only the cases its entry names as the ones
 that must catch it (seconds instead of minutes; the tests use it).
+
+Each mutant runs at its own ``edition`` (the ``--edition`` of a run): a
+behaviour documented from 3.7 on is caught by cases that only a 3.7-or-later
+run has.  The unbroken reference is checked at the same edition.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Set
 
 from . import standalone
+from ..judge.editions import DEFAULT as DEFAULT_EDITION
 from ..mutants import MUTANTS
 from ..session import Session
 from ..harness.runner import FAILING
@@ -32,10 +37,10 @@ BASELINE = "reference"
 PREFIX = "conformance.mutants."
 
 
-def run_one(impl: str, patterns: Sequence[str], timeout: float) -> Dict[str, Any]:
-    """Run the cases matching ``patterns`` on ``impl``; ids that passed and that failed."""
+def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: str = DEFAULT_EDITION) -> Dict[str, Any]:
+    """Run the cases matching ``patterns`` on ``impl`` at ``edition``; ids that passed and that failed."""
     started = time.perf_counter()
-    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns))
+    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns), edition=edition)
     if session.problems:
         return {"impl": impl, "problem": "; ".join(session.problems.values())}
     passed: List[str] = []
@@ -60,7 +65,7 @@ def _escape(case_id: str) -> str:
 def _pool_run(jobs: Sequence[tuple], timeout: float, workers: int, progress: Any) -> Dict[str, Any]:
     results: Dict[str, Dict[str, Any]] = {}
     with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(run_one, impl, pats, timeout): impl for impl, pats in jobs}
+        futures = {pool.submit(run_one, impl, pats, timeout, edition): impl for impl, pats, edition in jobs}
         for fut in concurrent.futures.as_completed(futures):
             impl = futures[fut]
             try:
@@ -77,30 +82,36 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     """Run every named mutant, then the unbroken reference on the cases that
     failed on some mutant; a mutant is caught by the cases that fail on it
     and pass on the reference."""
-    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else ()) for n in names]
+    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
-    failed_anywhere = sorted({cid for r in results.values() for cid in r.get("failed", ())})
-    good: Set[str] = set()
-    if failed_anywhere:
-        base = run_one(BASELINE, [_escape(c) for c in failed_anywhere], timeout)
+    #: edition -> the cases that failed on some mutant run at it
+    failed_at: Dict[str, Set[str]] = {}
+    for name in names:
+        failed_at.setdefault(MUTANTS[name].edition, set()).update(results[PREFIX + name].get("failed", ()))
+    good: Dict[str, Set[str]] = {}
+    for edition, failed in sorted(failed_at.items()):
+        if not failed:
+            continue
+        base = run_one(BASELINE, [_escape(c) for c in sorted(failed)], timeout, edition)
         if "problem" in base:
             raise RuntimeError(f"the unbroken {BASELINE} cannot run: {base['problem']}")
-        good = set(base["passed"])
+        good[edition] = set(base["passed"])
     mutants = []
     for name in names:
         res = results[PREFIX + name]
         entry: Dict[str, Any] = {"name": name, "breaks": MUTANTS[name].breaks,
-                                 "focus": list(MUTANTS[name].focus) if focus else ["*"]}
+                                 "focus": list(MUTANTS[name].focus) if focus else ["*"],
+                                 "edition": MUTANTS[name].edition}
         if "problem" in res:
             entry.update(caught_by=[], problem=res["problem"])
         else:
-            entry["caught_by"] = sorted(cid for cid in res["failed"] if cid in good)
+            entry["caught_by"] = sorted(cid for cid in res["failed"] if cid in good.get(MUTANTS[name].edition, ()))
             entry["example"] = (res["failed"][entry["caught_by"][0]] if entry["caught_by"] else "")
             entry["seconds"] = res["seconds"]
         mutants.append(entry)
     killed = sum(1 for m in mutants if m["caught_by"])
     return {"mutants": mutants, "killed": killed, "total": len(mutants),
-            "checked_on_reference": len(failed_anywhere), "focus": focus}
+            "checked_on_reference": sum(len(f) for f in failed_at.values()), "focus": focus}
 
 
 def format_report(doc: Dict[str, Any]) -> str:
