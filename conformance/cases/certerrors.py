@@ -230,7 +230,11 @@ def key_mismatch_values(env: Any) -> None:
        since="3.3", rows=[{"side": "client"}, {"side": "server"}], pair=True)
 def ragged_eof_values(env: Any, side: str) -> None:
     senv = _env_of(env, side)
-    seen = ragged_eof(env, side)
-    expect_true(isinstance(seen, senv.ssl.SSLError), f"the {side} raises SSLError at a ragged EOF", actual=repr(seen))
-    expect_equal(_values(seen), ragged_eof_mnemonics(openssl_of(senv.ssl)),
-                 f"(library, reason) of the {side}'s SSLEOFError in {senv.impl.name}'s OpenSSL")
+
+    def judge(seen: Any) -> None:
+        expect_true(isinstance(seen, senv.ssl.SSLError), f"the {side} ({senv.impl.name}) raises SSLError at a "
+                    "ragged EOF", actual=repr(seen))
+        expect_equal(_values(seen), ragged_eof_mnemonics(openssl_of(senv.ssl)),
+                     f"(library, reason) of the {side}'s SSLEOFError in {senv.impl.name}'s OpenSSL")
+
+    ragged_eof(env, side, judge)

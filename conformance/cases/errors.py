@@ -30,9 +30,9 @@ import socket
 import threading
 from typing import Any, Callable, Dict, Tuple
 
-from ..harness.loopback import read_exactly
+from ..harness.loopback import read_exactly, run_pair
 from ..harness.registry import CaseFailure, expect_equal, expect_true, table
-from .helpers import documented, drain, pair, server_ctx
+from .helpers import documented, drain, server_ctx, side_raised
 from .stateful import nodelay, outcome_of, writes_then_ends
 
 SIDES = [{"side": "client"}, {"side": "server"}]
@@ -87,23 +87,38 @@ def hierarchy(env: Any, name: str, relation: str, other: str, since: str, basis:
 # -- which exception a situation raises ----------------------------------------------------
 
 Body = Callable[[Any, Any, socket.socket, bool], Any]
+#: what fails a case on the value the tested side returned
+Judge = Callable[[Any], None]
 
 
-def on_side(env: Any, side: str, tested: Body, other: Body) -> Any:
+def _accept(seen: Any) -> None:
+    """The judge that accepts anything (the case judges the value afterwards)."""
+
+
+def on_side(env: Any, side: str, tested: Body, other: Body, judge: Judge = _accept) -> Any:
     """Run ``tested`` on ``side`` ("client": ``env``'s module; "server": ``env.peer``'s)
     and ``other`` on the opposite side; what ``tested`` returned.
 
     A body is ``body(side_env, ctx, sock, server_side)``: the Env of its side,
     that side's context (the client's trusts nothing, the server's presents
     the ``server`` fixture), the connected plain socket, and its role.
+    ``judge(value)`` fails the case on what the tested side saw before the
+    other side's error is looked at: when the tested side went wrong, what the
+    other side met follows from it.
     """
     senv = env.peer or env
     cctx, sctx = env.context(), server_ctx(env)
     client_body = tested if side == "client" else other
     server_body = tested if side == "server" else other
-    c, s = pair(env, lambda sock: client_body(env, cctx, sock, False),
-                lambda sock: server_body(senv, sctx, sock, True))
-    return c if side == "client" else s
+    c, s = run_pair(lambda sock: client_body(env, cctx, sock, False),
+                    lambda sock: server_body(senv, sctx, sock, True), timeout=env.timeout)
+    mine, theirs = (c, s) if side == "client" else (s, c)
+    if mine.error is not None:
+        raise side_raised(side, mine.error) from mine.error
+    judge(mine.value)
+    if theirs.error is not None:
+        raise side_raised("server" if side == "client" else "client", theirs.error) from theirs.error
+    return mine.value
 
 
 def _handshaken(ctx: Any, sock: socket.socket, server_side: bool, **kwargs: Any) -> Any:
@@ -123,7 +138,7 @@ def _waits(gate: threading.Event) -> Body:
     return body
 
 
-def want_read_handshake(env: Any, side: str) -> Any:
+def want_read_handshake(env: Any, side: str, judge: Judge = _accept) -> Any:
     """A non-blocking ``do_handshake()`` before the peer said anything."""
     gate = threading.Event()
 
@@ -139,10 +154,10 @@ def want_read_handshake(env: Any, side: str) -> Any:
     def silent(side_env: Any, ctx: Any, sock: socket.socket, server_side: bool) -> None:
         gate.wait(side_env.timeout)  # no hello, no answer, until the tested side has tried
 
-    return on_side(env, side, tested, silent)
+    return on_side(env, side, tested, silent, judge)
 
 
-def want_read_read(env: Any, side: str) -> Any:
+def want_read_read(env: Any, side: str, judge: Judge = _accept) -> Any:
     """A non-blocking ``read()`` after the handshake, with nothing sent by the peer."""
     gate = threading.Event()
 
@@ -155,14 +170,14 @@ def want_read_read(env: Any, side: str) -> Any:
             gate.set()
             tls.close()
 
-    return on_side(env, side, tested, _waits(gate))
+    return on_side(env, side, tested, _waits(gate), judge)
 
 
 #: what one non-blocking write offers, and how much may go out before the buffers must be full
 CHUNK, WRITE_LIMIT, SMALL_BUFFER = 1 << 16, 64 << 20, 4096
 
 
-def want_write(env: Any, side: str) -> Any:
+def want_write(env: Any, side: str, judge: Judge = _accept) -> Any:
     """Non-blocking writes while the peer reads nothing: the socket buffers fill up."""
     gate = threading.Event()
     chunk = b"w" * CHUNK
@@ -187,7 +202,7 @@ def want_write(env: Any, side: str) -> Any:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SMALL_BUFFER)
         _waits(gate)(side_env, ctx, sock, server_side)
 
-    return on_side(env, side, tested, reads_nothing)
+    return on_side(env, side, tested, reads_nothing, judge)
 
 
 def _reads_to_the_end(suppress: bool, then: Callable[[Any], Any] = lambda tls: None) -> Body:
@@ -212,17 +227,17 @@ def _ends(clean: bool) -> Body:
     return other
 
 
-def ragged_eof(env: Any, side: str) -> Any:
+def ragged_eof(env: Any, side: str, judge: Judge = _accept) -> Any:
     """The peer writes ``hello`` and drops TCP without close_notify; ``suppress_ragged_eofs=False``."""
-    return on_side(env, side, _reads_to_the_end(False), _ends(clean=False))
+    return on_side(env, side, _reads_to_the_end(False), _ends(clean=False), judge)
 
 
-def clean_end(env: Any, side: str) -> Any:
+def clean_end(env: Any, side: str, judge: Judge = _accept) -> Any:
     """The peer writes ``hello`` and sends close_notify (this side answers it after reading)."""
-    return on_side(env, side, _reads_to_the_end(False, lambda tls: tls.unwrap()), _ends(clean=True))
+    return on_side(env, side, _reads_to_the_end(False, lambda tls: tls.unwrap()), _ends(clean=True), judge)
 
 
-def zero_return(env: Any, side: str) -> Any:
+def zero_return(env: Any, side: str, judge: Judge = _accept) -> Any:
     """This side begins the TLS shutdown (a non-blocking ``unwrap()`` sends close_notify and
     cannot wait for the answer), the peer answers it, then this side reads."""
     gate = threading.Event()
@@ -252,11 +267,11 @@ def zero_return(env: Any, side: str) -> Any:
         finally:
             tls.close()
 
-    return on_side(env, side, tested, answers)
+    return on_side(env, side, tested, answers, judge)
 
 
 #: situation: (how, exception, SSL_ERROR_* of args[0], the documentation's sentence)
-SITUATIONS: Dict[str, Tuple[Callable[[Any, str], Any], str, str, str]] = {
+SITUATIONS: Dict[str, Tuple[Callable[..., Any], str, str, str]] = {
     "non-blocking-handshake": (
         want_read_handshake, "SSLWantReadError", "SSL_ERROR_WANT_READ",
         ":exc:`SSLWantReadError` will be raised if a read operation on the underlying socket is necessary"),
@@ -289,12 +304,15 @@ def raised(env: Any, situation: str, side: str) -> BaseException:
     how, exc_name, _, _ = SITUATIONS[situation]
     senv = _side_env(env, side)
     cls = documented(senv, exc_name)
-    seen = how(env, side)
-    if not isinstance(seen, cls):
-        raise CaseFailure(f"{situation} on the {side} side ({senv.impl.name}): expected {exc_name}, got "
-                          f"{seen!r:.200}", expected=exc_name,
-                          actual=f"{type(seen).__name__}: {seen}" if isinstance(seen, BaseException) else repr(seen))
-    return seen
+
+    def judge(seen: Any) -> None:
+        if not isinstance(seen, cls):
+            raise CaseFailure(f"{situation} on the {side} side ({senv.impl.name}): expected {exc_name}, got "
+                              f"{seen!r:.200}", expected=exc_name,
+                              actual=f"{type(seen).__name__}: {seen}" if isinstance(seen, BaseException)
+                              else repr(seen))
+
+    return how(env, side, judge)
 
 
 @table("errors/{exc}/{situation}/{side}", spec="{exc}", basis="spec",
@@ -321,6 +339,6 @@ def which_code(env: Any, situation: str, exc: str, side: str) -> None:
 def read_at_close_notify(env: Any, side: str) -> None:
     """The peer's close_notify ends a read with ``b""`` (even with ``suppress_ragged_eofs=False``),
     not with ``SSLZeroReturnError``: that is for a connection whose shutdown is complete."""
-    seen = clean_end(env, side)
-    expect_equal(seen if not isinstance(seen, BaseException) else f"{type(seen).__name__}: {seen}", b"",
-                 f"read() on the {side} side at the peer's close_notify")
+    clean_end(env, side, lambda seen: expect_equal(
+        f"{type(seen).__name__}: {seen}" if isinstance(seen, BaseException) else seen, b"",
+        f"read() on the {side} side ({_side_env(env, side).impl.name}) at the peer's close_notify"))

@@ -10,7 +10,8 @@ from ..harness.loopback import run_pair
 from ..harness.reasons import classify
 from ..harness.registry import CaseFailure, expect_equal
 
-__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises", "documented", "SUPPRESS_RAGGED_EOFS"]
+__all__ = ["server_ctx", "pair", "side_raised", "serve_tls", "drain", "expect_raises", "documented",
+           "SUPPRESS_RAGGED_EOFS"]
 
 #: the spec's sentence every ragged-EOF case checks
 SUPPRESS_RAGGED_EOFS = ("If specified as :const:`True` (the default), it returns a normal EOF in response to "
@@ -30,9 +31,14 @@ def pair(env: Any, client_fn: Callable, server_fn: Callable) -> Tuple[Any, Any]:
     sides = sorted((("client", c), ("server", s)), key=lambda item: not isinstance(item[1].error, CaseFailure))
     for side, res in sides:
         if res.error is not None:
-            raise CaseFailure(f"{side} side raised {type(res.error).__name__}: {res.error}",
-                              actual=f"{type(res.error).__name__}: {res.error}") from res.error
+            raise side_raised(side, res.error) from res.error
     return c.value, s.value
+
+
+def side_raised(side: str, error: BaseException) -> CaseFailure:
+    """The failure of a case whose ``side`` ("client", "server") raised ``error``."""
+    return CaseFailure(f"{side} side raised {type(error).__name__}: {error}",
+                       actual=f"{type(error).__name__}: {error}")
 
 
 def serve_tls(ctx: Any, then: Optional[Callable[[Any], Any]] = None) -> Callable:
