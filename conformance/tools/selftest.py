@@ -9,11 +9,10 @@ which cases caught it.  A case counts as catching a mutant only if it fails
 kill rate must be 100% and the command exits 1 otherwise.
 
 ``--focus`` runs, for each mutant, only the cases its entry names as the ones
-that must catch it (seconds instead of minutes; the tests use it).
-
-Each mutant runs at its own ``edition`` (the ``--edition`` of a run): a
-behaviour documented from 3.7 on is caught by cases that only a 3.7-or-later
-run has.  The unbroken reference is checked at the same edition.
+that must catch it (seconds instead of minutes; the tests use it).  Each
+mutant runs at its entry's edition (``Mutant.edition``: a behaviour added
+after 3.2 is checked only by cases of that edition), and the unbroken
+reference is checked at the same edition.
 """
 from __future__ import annotations
 
@@ -84,15 +83,15 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     and pass on the reference."""
     jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
-    #: edition -> the cases that failed on some mutant run at it
-    failed_at: Dict[str, Set[str]] = {}
+    failed_at: Dict[str, Set[str]] = {}  # edition -> ids that failed on some mutant of it
     for name in names:
         failed_at.setdefault(MUTANTS[name].edition, set()).update(results[PREFIX + name].get("failed", ()))
+    failed_anywhere = sorted({cid for ids in failed_at.values() for cid in ids})
     good: Dict[str, Set[str]] = {}
-    for edition, failed in sorted(failed_at.items()):
-        if not failed:
+    for edition, ids in sorted(failed_at.items()):
+        if not ids:
             continue
-        base = run_one(BASELINE, [_escape(c) for c in sorted(failed)], timeout, edition)
+        base = run_one(BASELINE, [_escape(c) for c in sorted(ids)], timeout, edition)
         if "problem" in base:
             raise RuntimeError(f"the unbroken {BASELINE} cannot run: {base['problem']}")
         good[edition] = set(base["passed"])
@@ -100,8 +99,7 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     for name in names:
         res = results[PREFIX + name]
         entry: Dict[str, Any] = {"name": name, "breaks": MUTANTS[name].breaks,
-                                 "focus": list(MUTANTS[name].focus) if focus else ["*"],
-                                 "edition": MUTANTS[name].edition}
+                                 "focus": list(MUTANTS[name].focus) if focus else ["*"]}
         if "problem" in res:
             entry.update(caught_by=[], problem=res["problem"])
         else:
@@ -111,7 +109,7 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
         mutants.append(entry)
     killed = sum(1 for m in mutants if m["caught_by"])
     return {"mutants": mutants, "killed": killed, "total": len(mutants),
-            "checked_on_reference": sum(len(f) for f in failed_at.values()), "focus": focus}
+            "checked_on_reference": len(failed_anywhere), "focus": focus}
 
 
 def format_report(doc: Dict[str, Any]) -> str:
