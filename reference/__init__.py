@@ -44,6 +44,7 @@ from .constants import (  # noqa: F401
 )
 from .context import SSLContext
 from .errors import (
+    CertificateError,
     SSLCertVerificationError,
     SSLEOFError,
     SSLError,
