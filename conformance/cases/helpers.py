@@ -12,11 +12,7 @@ from ..harness.reasons import classify
 from ..harness.registry import CaseFailure, Unsupported, expect_equal
 from ..judge import availability
 
-<<<<<<< HEAD
-__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises", "absent", "documented",
-=======
-__all__ = ["server_ctx", "pair", "side_raised", "serve_tls", "drain", "expect_raises", "documented",
->>>>>>> main
+__all__ = ["server_ctx", "pair", "side_raised", "serve_tls", "drain", "expect_raises", "absent", "documented",
            "SUPPRESS_RAGGED_EOFS"]
 
 #: the spec's sentence every ragged-EOF case checks
@@ -83,7 +79,6 @@ def expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional[
                       expected=exc_type.__name__, actual="no exception")
 
 
-<<<<<<< HEAD
 def absent(env: Any, name: str, where: str = "") -> Exception:
     """What a missing documented ``name`` is in this run (the exception to raise).
 
@@ -104,22 +99,13 @@ def absent(env: Any, name: str, where: str = "") -> Exception:
                        actual="absent")
 
 
-def documented(env: Any, name: str) -> Any:
-    """``env.ssl.<name>``, a name the run's edition documents: raises what :func:`absent` says
-    when the module lacks it."""
-    try:
-        return getattr(env.ssl, name)
-    except AttributeError:
-        raise absent(env, name, f"(documented at edition {env.impl.edition})") from None
-=======
 def documented(env: Any, name: str, owner: Any = None) -> Any:
     """``owner.<name>`` (``owner`` defaults to the module under test): a name the
-    run's edition documents, so its absence is a failure, never ``Unsupported``."""
+    run's edition documents, so its absence is a failure -- or ``Unsupported``
+    where :func:`absent` says its documentation makes it conditional."""
     target = env.ssl if owner is None else owner
     try:
         return getattr(target, name)
     except AttributeError:
-        where = "" if owner is None else f"{type(owner).__name__}."
-        raise CaseFailure(f"{env.impl.name} has no {where}{name}, which edition {env.impl.edition} documents",
-                          expected=f"{where}{name}", actual="missing") from None
->>>>>>> main
+        qualified = name if owner is None else f"{type(owner).__name__}.{name}"
+        raise absent(env, qualified, f"(documented at edition {env.impl.edition})") from None
