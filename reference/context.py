@@ -56,6 +56,9 @@ from typing import Any, Callable, List, Optional, Union
 from OpenSSL import SSL as _SSL
 
 from . import constants as _c
+from . import defaults as _d
+from .castore import TrustStore, checked_path as _checked_path
+from .ciphers import CipherMethods
 from .errors import SSLError, translate
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -65,17 +68,6 @@ _VERIFY_FLAGS = {
     _c.CERT_OPTIONAL: _SSL.VERIFY_PEER,
     _c.CERT_REQUIRED: _SSL.VERIFY_PEER | _SSL.VERIFY_FAIL_IF_NO_PEER_CERT,
 }
-
-
-def _checked_path(value: Any, what: str) -> "str | bytes":
-    """Return a str/bytes path that exists and is readable, or raise like ``open``."""
-    try:
-        path = os.fspath(value)
-    except TypeError:
-        raise TypeError("%s should be a valid filesystem path, not %s" % (what, type(value).__name__)) from None
-    with open(path, "rb"):
-        pass
-    return path
 
 
 def _password_callback(password: Any) -> Callable[..., bytes]:
@@ -125,13 +117,18 @@ def _whole_writes(ctx: _SSL.Context) -> None:
         pass
 
 
-class SSLContext:
-    """Settings, certificates and keys for the TLS connections it wraps."""
+class SSLContext(TrustStore, CipherMethods):
+    """Settings, certificates and keys for the TLS connections it wraps.
+
+    What it trusts and how it verifies (``load_verify_locations``,
+    ``verify_flags``, ``get_ca_certs`` ...) is :class:`reference.castore.TrustStore`;
+    its cipher list, curve and security level :class:`reference.ciphers.CipherMethods`.
+    """
 
     def __init__(self, protocol: int) -> None:
         if not isinstance(protocol, int):
             raise TypeError("protocol must be an integer PROTOCOL_* constant, not %s" % type(protocol).__name__)
-        method = _c.PROTOCOL_METHODS.get(protocol)
+        method = _c.PROTOCOL_METHODS.get(protocol, _d.ROLE_METHODS.get(protocol))
         if method is None:
             raise ValueError("invalid or unsupported protocol version %r" % (protocol,))
         self._protocol = protocol
@@ -144,6 +141,10 @@ class SSLContext:
         self._max_version: Optional[int] = None
         self._loads: List[Callable[[_SSL.Context], None]] = []
         self._built: Optional[_SSL.Context] = None
+        self._init_store()
+        if protocol == _d.PROTOCOL_TLS_CLIENT:  # documented defaults of the client protocol (3.6)
+            self._verify_mode = _c.CERT_REQUIRED
+        self.check_hostname = protocol == _d.PROTOCOL_TLS_CLIENT
 
     # -- the pyOpenSSL context behind it -------------------------------------------
     def _build(self) -> _SSL.Context:
@@ -159,6 +160,8 @@ class SSLContext:
             ctx.set_max_proto_version(self._max_version)
         for load in self._loads:
             load(ctx)
+        self._build_store(ctx)
+        self._build_ciphers(ctx)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:
@@ -249,26 +252,6 @@ class SSLContext:
 
         self._apply(load)
 
-    def load_verify_locations(self, cafile: Optional[StrPath] = None, capath: Optional[StrPath] = None) -> None:
-        """Trust the CA certificates in ``cafile`` (PEM bundle) and/or ``capath`` (hashed dir)."""
-        if cafile is None and capath is None:
-            raise TypeError("cafile and capath cannot be both omitted")
-        ca_file = None if cafile is None else _checked_path(cafile, "cafile")
-        if capath is None:
-            ca_path = None
-        else:
-            try:
-                ca_path = os.fspath(capath)
-            except TypeError:
-                raise TypeError("capath should be a valid filesystem path, not %s" % type(capath).__name__) from None
-            if ("\0" if isinstance(ca_path, str) else b"\0") in ca_path:
-                raise ValueError("capath has an embedded null character")  # as open() says of a file
-
-        def load(ctx: _SSL.Context) -> None:
-            ctx.load_verify_locations(ca_file, ca_path)
-
-        self._apply(load)
-
     def set_ciphers(self, ciphers: str) -> None:
         """Select ciphers with an OpenSSL cipher string; nothing selectable is an ``SSLError``."""
         if not isinstance(ciphers, str):
@@ -282,10 +265,6 @@ class SSLContext:
         except BaseException:
             self._ciphers = previous
             raise
-
-    def set_default_verify_paths(self) -> None:
-        """Trust the platform's default CA locations (an addition beyond 3.2)."""
-        self._apply(lambda ctx: ctx.set_default_verify_paths())
 
     # -- protocol version bounds (additions beyond 3.2, kept minimal) ---------------------
     @property
@@ -315,7 +294,7 @@ class SSLContext:
     def _version_bound(self, value: int) -> Optional[int]:
         from .versions import TLSVersion
 
-        if self._protocol != _c.PROTOCOL_SSLv23:
+        if self._protocol not in _d.FLEXIBLE:
             raise ValueError("The context's protocol doesn't support modification of highest and lowest version.")
         value = TLSVersion(value)
         if value in (TLSVersion.MINIMUM_SUPPORTED, TLSVersion.MAXIMUM_SUPPORTED):
@@ -334,6 +313,10 @@ class SSLContext:
         """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context."""
         from .sslsocket import SSLSocket
 
+        role = _d.ROLES.get(self._protocol)
+        if role is not None and role != ("server" if server_side else "client"):
+            raise SSLError(_c.SSL_ERROR_SSL, "Cannot create a %s socket with a PROTOCOL_TLS_%s context"
+                           % ("server" if server_side else "client", role.upper()))
         return SSLSocket._create(
             sock,
             self,
@@ -344,7 +327,7 @@ class SSLContext:
         )
 
     def __repr__(self) -> str:
-        name = _c.PROTOCOL_NAMES.get(self._protocol, self._protocol)
+        name = _c.PROTOCOL_NAMES.get(self._protocol) or "TLS_" + _d.ROLES.get(self._protocol, "?").upper()
         return "<%s.%s protocol=PROTOCOL_%s>" % (type(self).__module__, type(self).__name__, name)
 
 
