@@ -19,9 +19,10 @@ import json
 import os
 import sys
 import time
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from . import standalone
+from ..judge.editions import DEFAULT as DEFAULT_EDITION
 from ..mutants import MUTANTS
 from ..session import Session
 from ..harness.runner import FAILING
@@ -32,10 +33,10 @@ BASELINE = "reference"
 PREFIX = "conformance.mutants."
 
 
-def run_one(impl: str, patterns: Sequence[str], timeout: float) -> Dict[str, Any]:
-    """Run the cases matching ``patterns`` on ``impl``; ids that passed and that failed."""
+def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: str = DEFAULT_EDITION) -> Dict[str, Any]:
+    """Run the cases matching ``patterns`` on ``impl`` at ``edition``; ids that passed and that failed."""
     started = time.perf_counter()
-    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns))
+    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns), edition=edition)
     if session.problems:
         return {"impl": impl, "problem": "; ".join(session.problems.values())}
     passed: List[str] = []
@@ -60,7 +61,7 @@ def _escape(case_id: str) -> str:
 def _pool_run(jobs: Sequence[tuple], timeout: float, workers: int, progress: Any) -> Dict[str, Any]:
     results: Dict[str, Dict[str, Any]] = {}
     with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(run_one, impl, pats, timeout): impl for impl, pats in jobs}
+        futures = {pool.submit(run_one, impl, pats, timeout, edition): impl for impl, pats, edition in jobs}
         for fut in concurrent.futures.as_completed(futures):
             impl = futures[fut]
             try:
@@ -74,18 +75,23 @@ def _pool_run(jobs: Sequence[tuple], timeout: float, workers: int, progress: Any
 
 def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
              progress: Any = None) -> Dict[str, Any]:
-    """Run every named mutant, then the unbroken reference on the cases that
-    failed on some mutant; a mutant is caught by the cases that fail on it
-    and pass on the reference."""
-    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else ()) for n in names]
+    """Run every named mutant (at its edition), then the unbroken reference on the
+    cases that failed on some mutant (at the same edition); a mutant is caught by
+    the cases that fail on it and pass on the reference."""
+    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
-    failed_anywhere = sorted({cid for r in results.values() for cid in r.get("failed", ())})
-    good: Set[str] = set()
-    if failed_anywhere:
-        base = run_one(BASELINE, [_escape(c) for c in failed_anywhere], timeout)
+    failed_by_edition: Dict[str, Set[str]] = {}
+    for n in names:
+        failed_by_edition.setdefault(MUTANTS[n].edition, set()).update(results[PREFIX + n].get("failed", ()))
+    failed_anywhere = sorted({cid for ids in failed_by_edition.values() for cid in ids})
+    good: Set[Tuple[str, str]] = set()
+    for edition, ids in sorted(failed_by_edition.items()):
+        if not ids:
+            continue
+        base = run_one(BASELINE, [_escape(c) for c in sorted(ids)], timeout, edition)
         if "problem" in base:
             raise RuntimeError(f"the unbroken {BASELINE} cannot run: {base['problem']}")
-        good = set(base["passed"])
+        good |= {(edition, cid) for cid in base["passed"]}
     mutants = []
     for name in names:
         res = results[PREFIX + name]
@@ -94,7 +100,7 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
         if "problem" in res:
             entry.update(caught_by=[], problem=res["problem"])
         else:
-            entry["caught_by"] = sorted(cid for cid in res["failed"] if cid in good)
+            entry["caught_by"] = sorted(cid for cid in res["failed"] if (MUTANTS[name].edition, cid) in good)
             entry["example"] = (res["failed"][entry["caught_by"][0]] if entry["caught_by"] else "")
             entry["seconds"] = res["seconds"]
         mutants.append(entry)
