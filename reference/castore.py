@@ -184,8 +184,7 @@ class TrustStore:
         ca_file = None if cafile is None else checked_path(cafile, "cafile")
         ca_path = None if capath is None else _dir_path(capath)
         certs = [] if cadata is None else parse_cadata(cadata)
-        pem = _crypto.FILETYPE_PEM
-        objects = [_crypto.load_certificate(pem, c.public_bytes(_Encoding.PEM)) for c in certs]
+        objects = [_crypto.X509.from_cryptography(c) for c in certs]  # what X509Store.add_cert takes
 
         def load(ctx: Any) -> None:
             if ca_file is not None or ca_path is not None:

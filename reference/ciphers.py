@@ -37,7 +37,7 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from OpenSSL import SSL as _SSL, crypto as _crypto
+from OpenSSL import SSL as _SSL
 from OpenSSL._util import ffi as _ffi, lib as _lib
 
 from .errors import SSLError
@@ -64,15 +64,21 @@ _MAC = {"SHA384": "sha384", "SHA256": "sha256", "SHA": "sha1", "MD5": "md5"}
 _TLS13 = re.compile(r"TLS_(?:(AES)_(128|256)_(GCM|CCM_8|CCM)|(CHACHA20_POLY1305))_SHA(?:256|384)")
 
 
+#: ciphers named by a fixed word: name part -> (object name, Enc= text, AEAD?)
+_FIXED = (("CHACHA20-POLY1305", "chacha20-poly1305", "CHACHA20/POLY1305(256)", True),
+          ("NULL", None, "None", False), ("SEED", "seed-cbc", "SEED(128)", False),
+          ("IDEA-CBC", "idea-cbc", "IDEA(128)", False), ("DES-CBC3", "des-ede3-cbc", "3DES(168)", False),
+          ("RC4", "rc4", "RC4(128)", False))
+
+
 def _symmetric(part: str) -> Tuple[Optional[str], str, bool, str]:
     """(object name, Enc= text, AEAD?, what follows) of the cipher at the start of ``part``."""
-    if part.startswith("CHACHA20-POLY1305"):
-        return "chacha20-poly1305", "CHACHA20/POLY1305(256)", True, part[17:]
-    if part.startswith("NULL"):
-        return None, "None", False, part[4:]
+    for word, name, text, aead in _FIXED:
+        if part.startswith(word):
+            return name, text, aead, part[len(word):]
     m = _BLOCK.match(part)
     if m is None:
-        return None, "unknown", False, ""
+        return None, "unknown", False, part
     family, bits, mode = m.groups()
     name, text = _FAMILY[family]
     if mode in ("GCM", "CCM", "CCM8"):
@@ -160,12 +166,12 @@ def _probes() -> Tuple[Any, ...]:
 
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "security level probe")])
     when = datetime.datetime(2000, 1, 1)
-    probes = [_crypto.load_certificate(_crypto.FILETYPE_PEM, _RSA_512)]
+    probes = [x509.load_pem_x509_certificate(_RSA_512)]
     for curve in (ec.SECP192R1, ec.SECP224R1, ec.SECP256R1, ec.SECP384R1, ec.SECP521R1):
         key = ec.generate_private_key(curve())
         cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
                 .serial_number(1).not_valid_before(when).not_valid_after(when).sign(key, hashes.SHA512()))
-        probes.append(_crypto.X509.from_cryptography(cert))
+        probes.append(cert)
     return tuple(probes)
 
 

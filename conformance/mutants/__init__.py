@@ -27,7 +27,6 @@ from types import ModuleType
 from typing import Dict, Optional, Sequence
 
 from .. import ROOT_DIR
-from ..judge.editions import BASE, LATEST
 
 __all__ = ["Mutant", "MUTANTS", "REFERENCE_DIR"]
 
@@ -44,9 +43,10 @@ class Mutant:
     #: case-id pattern(s) that must catch it: ``selftest --focus`` runs only
     #: these (fast; what the tests use), plain ``selftest`` runs every case.
     focus: Sequence[str] = ("*",)
-    #: the edition the selftest runs it at: one inside the span of the cases that catch it
-    #: (``conformance.judge.editions``; the latest for a behaviour documented after 3.2)
-    edition: str = BASE
+    #: the edition the selftest runs it at, inside the span of the cases that catch it
+    #: (``conformance.judge.editions``): ``None`` for the default edition, ``"latest"``
+    #: for the latest the suite knows, or an edition such as ``"3.10"``
+    edition: Optional[str] = None
 
 
 _SET_VERIFY = "ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])"
@@ -199,81 +199,81 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     # -- verify_flags, CRLs, the trust store (reference/castore.py) --
     Mutant("crl_check_ignored", "VERIFY_CRL_CHECK_LEAF/_CHAIN are accepted but not given to OpenSSL",
            "castore.py", _SET_FLAGS, "ctx.get_cert_store().set_flags(self._verify_flags & ~0xC)",
-           focus=('crl/*/VERIFY_CRL_CHECK_LEAF/*',), edition=LATEST),
+           focus=('crl/*/VERIFY_CRL_CHECK_LEAF/*',), edition="latest"),
     Mutant("crl_check_chain_as_leaf", "VERIFY_CRL_CHECK_CHAIN checks only the leaf's CRL",
            "castore.py", _SET_FLAGS, "ctx.get_cert_store().set_flags(self._verify_flags & ~0x8)",
-           focus=('crl/*/VERIFY_CRL_CHECK_CHAIN/*',), edition=LATEST),
+           focus=('crl/*/VERIFY_CRL_CHECK_CHAIN/*',), edition="latest"),
     Mutant("partial_chain_ignored", "VERIFY_X509_PARTIAL_CHAIN is accepted but not given to OpenSSL",
            "castore.py", _SET_FLAGS, "ctx.get_cert_store().set_flags(self._verify_flags & ~0x80000)",
-           focus=('verify-flags/VERIFY_X509_PARTIAL_CHAIN/*',), edition=LATEST),
+           focus=('verify-flags/VERIFY_X509_PARTIAL_CHAIN/*',), edition="latest"),
     Mutant("verify_flags_plain_int", "verify_flags returns a plain int, not VerifyFlags",
            "castore.py", "        return VerifyFlags(self._verify_flags)\n", "        return self._verify_flags\n",
-           focus=('verify-flags/*',), edition=LATEST),
+           focus=('verify-flags/*',), edition="latest"),
     Mutant("trusted_first_off", "a new context's verify_flags lack VERIFY_X509_TRUSTED_FIRST",
            "castore.py", "self._verify_flags = int(VERIFY_X509_TRUSTED_FIRST)", "self._verify_flags = 0",
-           focus=('verify-flags/default-*',), edition=LATEST),
+           focus=('verify-flags/default-*',), edition="latest"),
     Mutant("cadata_der_ignored", "DER cadata loads nothing (and raises nothing)",
            "castore.py", "            ders.append(data[pos:end])\n", "            pass\n",
-           focus=('context/load_verify_locations/cadata-der-*',), edition=LATEST),
+           focus=('context/load_verify_locations/cadata-der-*',), edition="latest"),
     Mutant("cadata_pem_first_only", "PEM cadata loads only its first certificate",
            "castore.py", 'ders = _pem_blocks(cadata)["CERTIFICATE"]', 'ders = _pem_blocks(cadata)["CERTIFICATE"][:1]',
-           focus=('context/load_verify_locations/cadata-pem-several/*',), edition=LATEST),
+           focus=('context/load_verify_locations/cadata-pem-several/*',), edition="latest"),
     Mutant("cadata_empty_bytes_accepted", "empty DER cadata is accepted instead of ValueError",
            "castore.py", "        if not data:\n", "        if False:\n",
-           focus=('context/load_verify_locations/cadata-bad-*',), edition=LATEST),
+           focus=('context/load_verify_locations/cadata-bad-*',), edition="latest"),
     Mutant("get_ca_certs_lists_leaves", "get_ca_certs() lists every loaded certificate, not only the CAs",
            "castore.py", "for der, cert in self._certs.items() if _is_ca(cert)]",
-           "for der, cert in self._certs.items()]", focus=('context/get_ca_certs/*',), edition=LATEST),
+           "for der, cert in self._certs.items()]", focus=('context/get_ca_certs/*',), edition="latest"),
     Mutant("cert_store_stats_no_crls", "cert_store_stats() counts no CRLs",
-           "castore.py", '"crl": len(self._crls)', '"crl": 0', focus=('context/cert_store_stats/*',), edition=LATEST),
+           "castore.py", '"crl": len(self._crls)', '"crl": 0', focus=('context/cert_store_stats/*',), edition="latest"),
     Mutant("default_verify_paths_not_loaded", "set_default_verify_paths() (and load_default_certs) load nothing",
            "castore.py", "        if paths.cafile is None and paths.capath is None:\n", "        if True:\n",
-           focus=('context/set_default_verify_paths/*', 'context/load_default_certs/*'), edition=LATEST),
+           focus=('context/set_default_verify_paths/*', 'context/load_default_certs/*'), edition="latest"),
     # -- PROTOCOL_TLS_CLIENT/SERVER, create_default_context (reference/defaults.py, context.py) --
     Mutant("tls_client_cert_none", "PROTOCOL_TLS_CLIENT starts with CERT_NONE",
            "context.py", "            self._verify_mode = _c.CERT_REQUIRED\n", "            pass\n",
-           focus=('context/PROTOCOL_TLS_CLIENT*',), edition=LATEST),
+           focus=('context/PROTOCOL_TLS_CLIENT*',), edition="latest"),
     Mutant("tls_client_no_check_hostname", "PROTOCOL_TLS_CLIENT starts with check_hostname off",
            "context.py", "self.check_hostname = protocol == _d.PROTOCOL_TLS_CLIENT", "self.check_hostname = False",
-           focus=('context/PROTOCOL_TLS_CLIENT/*',), edition=LATEST),
+           focus=('context/PROTOCOL_TLS_CLIENT/*',), edition="latest"),
     Mutant("role_protocols_any_side", "a PROTOCOL_TLS_CLIENT/_SERVER context wraps sockets of either role",
            "context.py", "if role is not None and role != (", "if False and role != (",
-           focus=('context/PROTOCOL_*/no-*-sockets',), edition=LATEST),
+           focus=('context/PROTOCOL_*/no-*-sockets',), edition="latest"),
     Mutant("default_context_not_verifying", "create_default_context() makes a context that verifies nothing",
            "defaults.py", "        context.verify_mode = _c.CERT_REQUIRED\n        context.check_hostname = True\n",
            "        context.check_hostname = False\n        context.verify_mode = _c.CERT_NONE\n",
-           focus=('context/create_default_context/*',), edition=LATEST),
+           focus=('context/create_default_context/*',), edition="latest"),
     Mutant("default_context_ignores_cafile", "create_default_context(cafile=...) does not trust the cafile",
            "defaults.py", "context.load_verify_locations(cafile, capath, cadata)",
            "context.load_verify_locations(None, capath, cadata)",
-           focus=('context/create_default_context/*/trusts-*',), edition=LATEST),
+           focus=('context/create_default_context/*/trusts-*',), edition="latest"),
     Mutant("default_context_no_default_certs", "create_default_context() without CAs loads no default CAs",
            "defaults.py", "        context.load_default_certs(purpose)\n", "        pass\n",
-           focus=('context/create_default_context/*',), edition=LATEST),
+           focus=('context/create_default_context/*',), edition="latest"),
     Mutant("default_context_3_12_flags", "create_default_context() lacks 3.13's PARTIAL_CHAIN and STRICT flags",
            "defaults.py", "verify_flags=VERIFY_X509_PARTIAL_CHAIN | VERIFY_X509_STRICT)", "verify_flags=0)",
-           focus=('context/create_default_context/*',), edition=LATEST),
+           focus=('context/create_default_context/*',), edition="latest"),
     Mutant("default_context_generic_protocol", "create_default_context() uses PROTOCOL_TLS (as before 3.10)",
            "defaults.py", "context = SSLContext(PROTOCOL_TLS_CLIENT if role_protocols else PROTOCOL_TLS)",
-           "context = SSLContext(PROTOCOL_TLS)", focus=('context/create_default_context/SERVER_AUTH/*',), edition=LATEST),
+           "context = SSLContext(PROTOCOL_TLS)", focus=('context/create_default_context/SERVER_AUTH/*',), edition="latest"),
     Mutant("default_verify_paths_ignore_environment", "get_default_verify_paths() ignores SSL_CERT_FILE/_DIR",
            "defaults.py", "env_file, env_dir = os.environ.get(_CAFILE_ENV), os.environ.get(_CAPATH_ENV)",
-           "env_file, env_dir = None, None", focus=('context/get_default_verify_paths/*',), edition=LATEST),
+           "env_file, env_dir = None, None", focus=('context/get_default_verify_paths/*',), edition="latest"),
     # -- get_ciphers, set_ecdh_curve, security_level (reference/ciphers.py) --
     Mutant("cipher_id_without_prefix", "get_ciphers() ids lack OpenSSL's 0x03000000",
-           "ciphers.py", "0x03000000 | number", "number", focus=('context/get_ciphers/*',), edition=LATEST),
+           "ciphers.py", "0x03000000 | number", "number", focus=('context/get_ciphers/*',), edition="latest"),
     Mutant("ciphers_sorted_by_name", "get_ciphers() is sorted by name, not in priority order",
            "ciphers.py", "for name in conn.get_cipher_list()]", "for name in sorted(conn.get_cipher_list())]",
-           focus=('context/get_ciphers/*',), edition=LATEST),
+           focus=('context/get_ciphers/*',), edition="latest"),
     Mutant("ecdh_curve_unchecked", "set_ecdh_curve() takes any name (OpenSSL's SSLError, not ValueError)",
            "ciphers.py", "if nid == 0 or _ffi.string(", "if False and _ffi.string(",
-           focus=('context/set_ecdh_curve/*',), edition=LATEST),
+           focus=('context/set_ecdh_curve/*',), edition="latest"),
     Mutant("ecdh_curve_wrong_group", "set_ecdh_curve() restricts the server to a finite-field group",
            "ciphers.py", "SSL_CTX_set1_curves_list(ctx._context, self._curve)",
-           'SSL_CTX_set1_curves_list(ctx._context, b"ffdhe2048")', focus=('context/set_ecdh_curve/*',), edition=LATEST),
+           'SSL_CTX_set1_curves_list(ctx._context, b"ffdhe2048")', focus=('context/set_ecdh_curve/*',), edition="latest"),
     Mutant("security_level_constant", "security_level is always 2, whatever the cipher string says",
            "ciphers.py", "return _measured_level(self._method, self._ciphers)", "return 2",
-           focus=('context/security_level/*',), edition=LATEST),
+           focus=('context/security_level/*',), edition="latest"),
 )}
 
 

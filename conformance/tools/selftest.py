@@ -22,7 +22,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from . import standalone
-from ..judge.editions import DEFAULT as DEFAULT_EDITION
+from ..judge.editions import DEFAULT as DEFAULT_EDITION, LATEST
 from ..mutants import MUTANTS
 from ..session import Session
 from ..harness.runner import FAILING
@@ -53,6 +53,12 @@ def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: str = D
             "seconds": round(time.perf_counter() - started, 2)}
 
 
+def edition_of(name: str) -> str:
+    """The edition mutant ``name`` runs at (its ``edition``: None is the default, "latest" the latest)."""
+    edition = MUTANTS[name].edition
+    return DEFAULT_EDITION if edition is None else LATEST if edition == "latest" else edition
+
+
 def _escape(case_id: str) -> str:
     """A pattern that matches exactly ``case_id`` (``[`` is special to fnmatch)."""
     return case_id.replace("[", "[[]")
@@ -78,11 +84,11 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     """Run every named mutant (at its edition), then the unbroken reference on the
     cases that failed on some mutant (at the same edition); a mutant is caught by
     the cases that fail on it and pass on the reference."""
-    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
+    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), edition_of(n)) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
     failed_by_edition: Dict[str, Set[str]] = {}
     for n in names:
-        failed_by_edition.setdefault(MUTANTS[n].edition, set()).update(results[PREFIX + n].get("failed", ()))
+        failed_by_edition.setdefault(edition_of(n), set()).update(results[PREFIX + n].get("failed", ()))
     failed_anywhere = sorted({cid for ids in failed_by_edition.values() for cid in ids})
     good: Set[Tuple[str, str]] = set()
     for edition, ids in sorted(failed_by_edition.items()):
@@ -100,7 +106,7 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
         if "problem" in res:
             entry.update(caught_by=[], problem=res["problem"])
         else:
-            entry["caught_by"] = sorted(cid for cid in res["failed"] if (MUTANTS[name].edition, cid) in good)
+            entry["caught_by"] = sorted(cid for cid in res["failed"] if (edition_of(name), cid) in good)
             entry["example"] = (res["failed"][entry["caught_by"][0]] if entry["caught_by"] else "")
             entry["seconds"] = res["seconds"]
         mutants.append(entry)
