@@ -12,7 +12,7 @@
   ``.../load_default_certs/...``: in a child process whose environment points
   the documented key (``get_default_verify_paths().openssl_cafile_env``) at
   the test root, so "the default CA certificates" are a file the case knows;
-  the child reports what its context then holds.
+  the child reports whether its context then verifies a server the root vouches for.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..harness.impls import CHILD_LOADER
 from ..harness.loopback import tls_pair
-from ..harness.registry import CaseFailure, expect_equal, expect_true, table
+from ..harness.reasons import classify
+from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
 from ..judge import oracle
 from .decode import as_peercert
 from .helpers import expect_raises
@@ -143,7 +144,6 @@ def cadata_bad(env: Any, label: str) -> None:
     ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
     kind = env.ssl.SSLError if error == "SSLError" else {"ValueError": ValueError, "TypeError": TypeError}[error]
     expect_raises(env, kind, lambda: ctx.load_verify_locations(cadata=value), f"load_verify_locations(cadata={label})")
-    expect_equal(ctx.cert_store_stats()["x509"], 0, "certificates loaded from data without a whole certificate")
 
 
 # -- what was loaded ------------------------------------------------------------------------
@@ -217,9 +217,41 @@ def store_stats(env: Any, source: str) -> None:
 # -- the default locations, in a child whose environment names the test root ----------------
 
 _CHILD = CHILD_LOADER + r"""
-import json
-scenario, cafile, capath = sys.argv[2:5]
+import json, socket, threading
+scenario, cafile, capath, chain, key, timeout = sys.argv[2:8]
+timeout = float(timeout)
 out = {}
+
+
+def handshake(ctx):
+    # the context verifies a server presenting the test fixture 'server' (its chain file)
+    a, b = socket.socketpair()
+    a.settimeout(timeout)
+    b.settimeout(timeout)
+    server = m.SSLContext(m.PROTOCOL_SSLv23)
+    server.load_cert_chain(chain, key)
+
+    def serve():
+        try:
+            server.wrap_socket(b, server_side=True).close()
+        except Exception:
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        ctx.check_hostname = False
+        ctx.verify_mode = m.CERT_REQUIRED
+        ctx.wrap_socket(a).close()
+        return "ok"
+    except Exception as exc:
+        return "%s: %s" % (type(exc).__name__, exc)
+    finally:
+        a.close()
+        thread.join(timeout)
+        b.close()
+
+
 try:
     paths = m.get_default_verify_paths()
     os.environ[paths.openssl_cafile_env] = cafile
@@ -232,7 +264,7 @@ try:
         if scenario == "create_default_context":
             ctx = m.create_default_context()
         elif scenario == "create_default_context-cadata":
-            ctx = m.create_default_context(cadata=sys.argv[5])
+            ctx = m.create_default_context(cadata=sys.argv[8])
         else:
             ctx = m.SSLContext(m.PROTOCOL_SSLv23)
             if scenario == "set_default_verify_paths":
@@ -241,7 +273,7 @@ try:
                 ctx.load_default_certs()
             else:
                 ctx.load_default_certs(getattr(m.Purpose, scenario.split("-", 1)[1]))
-        out["ca_der"] = [bytes(d).hex() for d in ctx.get_ca_certs(True)]
+        out["handshake"] = handshake(ctx)
 except Exception as exc:
     out["error"] = "%s: %s" % (type(exc).__name__, exc)
 print(json.dumps(out))
@@ -249,8 +281,10 @@ print(json.dumps(out))
 
 
 def in_child(env: Any, scenario: str, cafile: str, capath: str, *extra: str) -> Dict[str, Any]:
-    """Run ``scenario`` of :data:`_CHILD` with the implementation under test; its JSON report."""
-    cmd = [sys.executable, "-c", _CHILD, env.impl.location, scenario, cafile, capath, *extra]
+    """Run ``scenario`` of :data:`_CHILD` with the implementation under test, its environment's
+    default CA file and directory set to ``cafile`` and ``capath``; its JSON report."""
+    cmd = [sys.executable, "-c", _CHILD, env.impl.location, scenario, cafile, capath,
+           env.certs.path("server", "chain"), env.certs.path("server", "key"), str(env.timeout), *extra]
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=4 * env.timeout, cwd=os.getcwd(), env=env.impl.child_environ())
@@ -266,8 +300,20 @@ def in_child(env: Any, scenario: str, cafile: str, capath: str, *extra: str) -> 
     return report
 
 
-def root_der(env: Any) -> str:
-    return der_of(pem_blocks(env.certs.read("root-ca.pem"))[0]).hex()
+def _empty_dir(env: Any) -> str:
+    path = env.tmp_path / "no-certs"
+    path.mkdir(exist_ok=True)
+    return str(path)
+
+
+def expect_verified(report: Dict[str, Any], trusted: bool, what: str) -> None:
+    """The child's handshake verified the server (``trusted``) or failed verification."""
+    got = report["handshake"]
+    if trusted:
+        expect_equal(got, "ok", f"{what}: a server the test root vouches for is verified")
+    else:
+        expect_equal(classify(Exception(got)), "certificate-verify-failed",
+                     f"{what}: a server the test root vouches for is refused ({got})")
 
 
 DEFAULT_LOADERS = [
@@ -285,24 +331,22 @@ DEFAULT_LOADERS = [
 @table("context/{scenario}/loads-the-default-cafile", spec="{spec}", basis="spec", cite=lambda row: row["cite"],
        rows=DEFAULT_LOADERS, since=lambda row: row["since"])
 def loads_default_cafile(env: Any, scenario: str, spec: str, since: str, cite: str) -> None:
-    """With the documented environment key naming the test root, the default CAs are the test root."""
-    empty = env.tmp_path / "no-certs"
-    empty.mkdir()
-    report = in_child(env, scenario, env.certs.path("root-ca.pem"), str(empty))
-    expect_equal(report["ca_der"], [root_der(env)], f"get_ca_certs(True) after {scenario}")
+    """With the documented environment key naming the test root, the default CAs are the test root:
+    the context verifies a server the root vouches for."""
+    report = in_child(env, scenario, env.certs.path("root-ca.pem"), _empty_dir(env))
+    expect_verified(report, True, scenario)
 
 
-@table("context/create_default_context/ca-arguments-replace-the-defaults", spec="create_default_context",
-       basis="spec", cite="either loads CA certificates (when at least one of *cafile*, *capath* or *cadata* is "
-                          "given) or uses :meth:`SSLContext.load_default_certs` to load default CA certificates.",
-       rows=[{}], since="3.4")
+@case("context/create_default_context/ca-arguments-replace-the-defaults", spec="create_default_context",
+      basis="spec", cite="either loads CA certificates (when at least one of *cafile*, *capath* or *cadata* is "
+                         "given) or uses :meth:`SSLContext.load_default_certs` to load default CA certificates.",
+      since="3.4")
 def ca_arguments_replace_defaults(env: Any) -> None:
-    empty = env.tmp_path / "no-certs"
-    empty.mkdir()
+    """Given a CA (an unrelated root), the context does not also trust the default CAs (the test root)."""
     untrusted = env.certs.read("untrusted-root-ca.pem")
-    report = in_child(env, "create_default_context-cadata", env.certs.path("root-ca.pem"), str(empty), untrusted)
-    expect_equal(report["ca_der"], [der_of(pem_blocks(untrusted)[0]).hex()],
-                 "get_ca_certs(True) of create_default_context(cadata=...) (the default root must not be loaded)")
+    report = in_child(env, "create_default_context-cadata", env.certs.path("root-ca.pem"), _empty_dir(env),
+                      untrusted)
+    expect_verified(report, False, "create_default_context(cadata=<an unrelated root>)")
 
 
 VERIFY_PATHS_FIELDS = ["cafile", "capath", "openssl_cafile_env", "openssl_cafile", "openssl_capath_env",
