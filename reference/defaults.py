@@ -33,14 +33,14 @@ from __future__ import annotations
 import collections
 import enum
 import os
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 from OpenSSL import SSL as _SSL
 from OpenSSL._util import ffi as _ffi, lib as _lib
 
 from . import constants as _c
 
-__all__ = ["PROTOCOL_TLS", "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "FLEXIBLE", "ROLE_METHODS", "ROLES",
+__all__ = ["PROTOCOL_TLS", "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "ROLE_METHODS", "ROLES",
            "Purpose", "DefaultVerifyPaths", "get_default_verify_paths", "create_default_context",
            "default_context", "CONTEXT_CIPHERS"]
 
@@ -52,8 +52,6 @@ PROTOCOL_TLS_SERVER = 17
 ROLE_METHODS = {PROTOCOL_TLS_CLIENT: _SSL.TLS_CLIENT_METHOD, PROTOCOL_TLS_SERVER: _SSL.TLS_SERVER_METHOD}
 #: role-bound protocol -> the one kind of socket it makes
 ROLES = {PROTOCOL_TLS_CLIENT: "client", PROTOCOL_TLS_SERVER: "server"}
-#: the protocols that negotiate the version (``minimum_version``/``maximum_version`` apply)
-FLEXIBLE: Tuple[int, ...] = (PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER)
 
 
 class _ASN1Object(collections.namedtuple("_ASN1Object", "nid shortname longname oid")):

@@ -9,7 +9,10 @@ which cases caught it.  A case counts as catching a mutant only if it fails
 kill rate must be 100% and the command exits 1 otherwise.
 
 ``--focus`` runs, for each mutant, only the cases its entry names as the ones
-that must catch it (seconds instead of minutes; the tests use it).
+that must catch it (seconds instead of minutes; the tests use it).  Each
+mutant runs at its entry's edition (``Mutant.edition``: a behaviour added
+after 3.2 is checked only by cases of that edition), and the unbroken
+reference is checked at the same edition.
 """
 from __future__ import annotations
 
@@ -19,10 +22,10 @@ import json
 import os
 import sys
 import time
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set
 
 from . import standalone
-from ..judge.editions import DEFAULT as DEFAULT_EDITION, LATEST
+from ..judge.editions import DEFAULT as DEFAULT_EDITION
 from ..mutants import MUTANTS
 from ..session import Session
 from ..harness.runner import FAILING
@@ -53,12 +56,6 @@ def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: str = D
             "seconds": round(time.perf_counter() - started, 2)}
 
 
-def edition_of(name: str) -> str:
-    """The edition mutant ``name`` runs at (its ``edition``: None is the default, "latest" the latest)."""
-    edition = MUTANTS[name].edition
-    return DEFAULT_EDITION if edition is None else LATEST if edition == "latest" else edition
-
-
 def _escape(case_id: str) -> str:
     """A pattern that matches exactly ``case_id`` (``[`` is special to fnmatch)."""
     return case_id.replace("[", "[[]")
@@ -81,23 +78,23 @@ def _pool_run(jobs: Sequence[tuple], timeout: float, workers: int, progress: Any
 
 def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
              progress: Any = None) -> Dict[str, Any]:
-    """Run every named mutant (at its edition), then the unbroken reference on the
-    cases that failed on some mutant (at the same edition); a mutant is caught by
-    the cases that fail on it and pass on the reference."""
-    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), edition_of(n)) for n in names]
+    """Run every named mutant, then the unbroken reference on the cases that
+    failed on some mutant; a mutant is caught by the cases that fail on it
+    and pass on the reference."""
+    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
-    failed_by_edition: Dict[str, Set[str]] = {}
-    for n in names:
-        failed_by_edition.setdefault(edition_of(n), set()).update(results[PREFIX + n].get("failed", ()))
-    failed_anywhere = sorted({cid for ids in failed_by_edition.values() for cid in ids})
-    good: Set[Tuple[str, str]] = set()
-    for edition, ids in sorted(failed_by_edition.items()):
+    failed_at: Dict[str, Set[str]] = {}  # edition -> ids that failed on some mutant of it
+    for name in names:
+        failed_at.setdefault(MUTANTS[name].edition, set()).update(results[PREFIX + name].get("failed", ()))
+    failed_anywhere = sorted({cid for ids in failed_at.values() for cid in ids})
+    good: Dict[str, Set[str]] = {}
+    for edition, ids in sorted(failed_at.items()):
         if not ids:
             continue
         base = run_one(BASELINE, [_escape(c) for c in sorted(ids)], timeout, edition)
         if "problem" in base:
             raise RuntimeError(f"the unbroken {BASELINE} cannot run: {base['problem']}")
-        good |= {(edition, cid) for cid in base["passed"]}
+        good[edition] = set(base["passed"])
     mutants = []
     for name in names:
         res = results[PREFIX + name]
@@ -106,7 +103,7 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
         if "problem" in res:
             entry.update(caught_by=[], problem=res["problem"])
         else:
-            entry["caught_by"] = sorted(cid for cid in res["failed"] if (edition_of(name), cid) in good)
+            entry["caught_by"] = sorted(cid for cid in res["failed"] if cid in good.get(MUTANTS[name].edition, ()))
             entry["example"] = (res["failed"][entry["caught_by"][0]] if entry["caught_by"] else "")
             entry["seconds"] = res["seconds"]
         mutants.append(entry)
