@@ -54,6 +54,7 @@ from .defaults import (  # noqa: F401 - the defaults the module chooses (3.4 on)
     get_default_verify_paths,
 )
 from .errors import (
+    CertificateError,
     SSLCertVerificationError,
     SSLEOFError,
     SSLError,
