@@ -56,6 +56,7 @@ from typing import Any, Callable, List, Optional, Union
 from OpenSSL import SSL as _SSL
 
 from . import constants as _c
+from . import hostnames as _hostnames
 from .errors import SSLError, translate
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -125,7 +126,7 @@ def _whole_writes(ctx: _SSL.Context) -> None:
         pass
 
 
-class SSLContext:
+class SSLContext(_hostnames.HostnameSettings):
     """Settings, certificates and keys for the TLS connections it wraps."""
 
     def __init__(self, protocol: int) -> None:
@@ -159,6 +160,8 @@ class SSLContext:
             ctx.set_max_proto_version(self._max_version)
         for load in self._loads:
             load(ctx)
+        if self._sni_callback is not None:
+            _hostnames.install_servername_callback(ctx, self)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:
@@ -219,6 +222,8 @@ class SSLContext:
             raise TypeError("verify_mode must be an integer, not %s" % type(value).__name__)
         if value not in _VERIFY_FLAGS:
             raise ValueError("invalid value for verify_mode: %r" % (value,))
+        if value == _c.CERT_NONE and self._check_hostname:
+            raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
         self._verify_mode = int(value)
         self._built = None
 

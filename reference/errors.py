@@ -72,6 +72,11 @@ class SSLCertVerificationError(SSLError, ValueError):
     verify_message: Optional[str] = None
 
 
+#: What ``match_hostname`` raises: an alias of ``SSLCertVerificationError`` (as from 3.7),
+#: so a hostname refused by the handshake or by ``match_hostname`` is caught alike.
+CertificateError = SSLCertVerificationError
+
+
 #: OpenSSL's human library names -> the mnemonics CPython prints in brackets.
 _LIBRARY_MNEMONICS = {
     "system library": "SYS",
