@@ -57,7 +57,8 @@ from .errors import CertificateError, SSLError
 __all__ = ["LATEST", "edition_of", "a_label", "prepare_client", "after_handshake", "match_hostname",
            "match_hostname_for", "install_servername_callback", "u_label_shim", "HostnameSettings"]
 
-#: the edition a context follows unless told otherwise (``SSLContext._edition``)
+#: the edition a context follows unless its class says otherwise (``SSLContext._edition``,
+#: which the class of an edition sets): the latest, since the base spec has no hostname check
 LATEST = "3.13"
 
 
@@ -272,8 +273,9 @@ def match_hostname_for(edition: str) -> Callable[[Any, str], None]:
     return _MATCHERS[span]
 
 
-#: the latest rules (3.7-3.11); the function is gone from 3.12
-match_hostname = _MATCHERS["3.7"]
+#: Plain ``reference`` is the base edition's module (``reference.editions``): the
+#: rules of 3.2 (the function of an edition is :func:`match_hostname_for`'s; gone from 3.12).
+match_hostname = _MATCHERS["3.2"]
 
 
 # -- the server --------------------------------------------------------------------------
