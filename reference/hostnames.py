@@ -17,9 +17,10 @@ How the client checks the name (``SSLContext.check_hostname``)
       certificate's verification (``SSLCertVerificationError``, verify code 62,
       or 64 for an address) and OpenSSL sends the alert.
     * 3.4 to 3.6: after the handshake, ``match_hostname`` of that edition on
-      ``getpeercert()`` and ``server_hostname`` as given -- which is what those
-      releases documented ("The handshake method also performs
-      match_hostname").
+      ``getpeercert()`` and ``server_hostname`` -- which is what those releases
+      documented ("The handshake method also performs match_hostname"); 3.5
+      and 3.6 kept the name as its U-label and matched that, so no IDN
+      matched (bpo-28414, fixed by 3.7's A-labels).
 
 ``match_hostname`` (3.2 until 3.12)
     :func:`match_hostname_for` gives the function of an edition.  Its rules
@@ -176,8 +177,12 @@ def prepare_client(conn: _SSL.Connection, context: Any, server_hostname: Optiona
 def after_handshake(sock: Any) -> None:
     """After a client handshake (3.4-3.6): ``match_hostname`` when ``check_hostname`` is on."""
     context = sock.context
-    if context.check_hostname and edition_of(context) < (3, 7):
-        match_hostname_for("%d.%d" % edition_of(context))(sock.getpeercert(), sock.server_hostname)
+    edition = edition_of(context)
+    if context.check_hostname and edition < (3, 7):
+        name = sock.server_hostname
+        if edition >= (3, 5):  # 3.5-3.6 kept the name as its U-label, and matched that (bpo-28414)
+            name = name.encode("idna").decode("idna")
+        match_hostname_for("%d.%d" % edition)(sock.getpeercert(), name)
 
 
 # -- match_hostname ----------------------------------------------------------------------

@@ -94,8 +94,8 @@ CPYTHON = {
     "ip-san": "CPython 3.5+ matches an IP address against the certificate's IP Address SANs",
     "ip-not-dns": "CPython 3.5+ matches an IP address only against IP Address SANs, never a DNS SAN spelling it",
     "ip-unsupported": _NO_IP, "ip-as-dns": _NO_IP,
-    "u-label": ("CPython's match_hostname (so the handshake before 3.7) compares the name as given: a U-label "
-                "never equals a SAN's A-label"),
+    "u-label": ("CPython's match_hostname compares the name as given, and the handshake of 3.5-3.6 gives it the "
+                "U-label (bpo-28414): a U-label never equals a SAN's A-label"),
     "a-label": "CPython 3.7+ encodes server_hostname to its A-label (idna codec) before OpenSSL matches it",
     "cn": _CN, "cn-ignored": _CN, "cn-off": "CPython 3.7+ sets X509_CHECK_FLAG_NEVER_CHECK_SUBJECT then",
 }

@@ -42,7 +42,7 @@ from typing import Any, Mapping, Optional, Sequence, Tuple
 from .editions import key
 
 __all__ = ["Identity", "Verdict", "RULES", "ACCEPTING", "check_hostname", "match_hostname", "a_label",
-           "ip_address", "HANDSHAKE_SINCE", "MATCH_HOSTNAME_SPAN", "OPENSSL_MATCHES", "IP_SANS"]
+           "u_label", "ip_address", "HANDSHAKE_SINCE", "MATCH_HOSTNAME_SPAN", "OPENSSL_MATCHES", "IP_SANS"]
 
 #: ``check_hostname`` and the handshake's check: documented from 3.4
 HANDSHAKE_SINCE = "3.4"
@@ -241,6 +241,26 @@ def match_hostname(identity: Identity, hostname: str, edition: str) -> Verdict:
     return Verdict(rule or cn_rule or "mismatch")
 
 
+def u_label(name: str) -> str:
+    """The Unicode form of a host name (the ``idna`` codec); ASCII labels stay as they are."""
+    try:
+        return name.encode("idna").decode("idna")
+    except UnicodeError:
+        return name
+
+
+def _handshake_name(server_hostname: str, edition: str) -> str:
+    """The name the handshake of 3.4-3.6 hands to ``match_hostname``.
+
+    CPython 3.4: ``server_hostname`` as given.  CPython 3.5-3.6: the socket's
+    ``server_hostname`` attribute, which its SSLObject holds as the U-label of
+    the name (bpo-28414; docs, 3.7: the attribute "now stores the A-label form
+    ..., rather than the U-label form"), so an IDN never matches the A-label a
+    certificate holds -- neither when given as a U-label nor as an A-label.
+    """
+    return server_hostname if key(edition) < key(IP_SANS) else u_label(server_hostname)
+
+
 def check_hostname(identity: Identity, server_hostname: str, edition: str,
                    checks_common_name: bool = True) -> Verdict:
     """The verdict of a handshake with ``check_hostname`` on and ``server_hostname`` (3.4+).
@@ -249,7 +269,7 @@ def check_hostname(identity: Identity, server_hostname: str, edition: str,
       also performs :func:`!match_hostname` when the
       :attr:`~SSLContext.check_hostname` attribute of the socket's
       :attr:`~SSLSocket.context` is true": :func:`match_hostname` of the
-      edition, with ``server_hostname`` as given.
+      edition, with the name :func:`_handshake_name` says.
     * 3.7+ -- docs (3.7): "Hostname or IP address is matched by OpenSSL during
       handshake."  An address matches the IP Address SANs (``ip-san``); CPython
       hands it to OpenSSL as an address, so DNS SAN text never matches it
@@ -264,7 +284,7 @@ def check_hostname(identity: Identity, server_hostname: str, edition: str,
     if key(edition) < key(HANDSHAKE_SINCE):
         raise ValueError(f"check_hostname is not documented in edition {edition}")
     if key(edition) < key(OPENSSL_MATCHES):
-        return match_hostname(identity, server_hostname, edition)
+        return match_hostname(identity, _handshake_name(server_hostname, edition), edition)
     ip = ip_address(server_hostname)
     if ip is not None:
         if any(ip_address(v) == ip for v in identity.ips):
