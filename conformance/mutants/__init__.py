@@ -43,6 +43,9 @@ class Mutant:
     #: case-id pattern(s) that must catch it: ``selftest --focus`` runs only
     #: these (fast; what the tests use), plain ``selftest`` runs every case.
     focus: Sequence[str] = ("*",)
+    #: the ``--edition`` the selftest runs it at (None: the default, the base spec): a
+    #: behaviour documented only from a later release is checked only in its editions
+    edition: Optional[str] = None
 
 
 _SET_VERIFY = "ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])"
@@ -191,6 +194,44 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "context.py", '            if ("\\0" if isinstance(ca_path, str) else b"\\0") in ca_path:\n',
            "            if False:\n",
            focus=('api/SSLContext.load_verify_locations/*',)),
+    Mutant("partial_wildcard_accepted", "the handshake (3.7+) lets a partial wildcard w*.example.org match",
+           "hostnames.py", "flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS\n", "flags = 0\n",
+           focus=("hostname/check_hostname/host-partial-wildcard/*",), edition="3.13"),
+    Mutant("wildcard_spans_labels", "match_hostname's '*' stands for any run of labels (a.b.example.org)",
+           "hostnames.py", 'first = "[^.]+"', 'first = ".+"',
+           focus=("hostname/match_hostname/host-wildcard/*",)),
+    Mutant("common_name_always", "the handshake checks the subject's CN even beside a SAN",
+           "hostnames.py", "flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS\n",
+           "flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | lib.X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT\n",
+           focus=("hostname/*/host-cn-and-san/*",), edition="3.13"),
+    Mutant("common_name_never_off", "hostname_checks_common_name = False is stored but not applied",
+           "hostnames.py", "    if not context.hostname_checks_common_name:\n        flags |= lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT\n",
+           "", focus=("hostname/hostname_checks_common_name=off/*",), edition="3.13"),
+    Mutant("ip_san_ignored", "an IP address is matched as a DNS name, never against the IP Address SANs",
+           "hostnames.py", "    address = _ip(server_hostname)\n", "    address = None\n",
+           focus=("hostname/check_hostname/host-ip/*",), edition="3.13"),
+    Mutant("idn_u_label_matched", "the handshake (3.7+) matches the U-label, not the A-label, of an IDN",
+           "hostnames.py", "    name = None if address is not None else a_label(server_hostname).encode(\"ascii\")\n",
+           "    name = None if address is not None else server_hostname.encode(\"utf-8\")\n",
+           focus=("hostname/check_hostname/host-idn/*",), edition="3.13"),
+    Mutant("sni_not_sent", "the client never sends server_hostname as SNI",
+           "hostnames.py", "        conn.set_tlsext_host_name(name)\n", "        pass\n",
+           focus=("sni/*",), edition="3.13"),
+    Mutant("sni_callback_not_called", "a server-name callback is stored but never installed",
+           "context.py", "            _hostnames.install_servername_callback(ctx, self)\n", "            pass\n",
+           focus=("sni/*",), edition="3.13"),
+    Mutant("context_switch_ignored", "switching SSLSocket.context in the callback keeps the old certificate",
+           "sslsocket.py", "            self._conn.set_context(context._openssl_context())\n", "            pass\n",
+           focus=("sni/*/switch",), edition="3.13"),
+    Mutant("sni_alert_ignored", "a server-name callback's ALERT_DESCRIPTION_* lets the handshake go on",
+           "hostnames.py", "        if result is None:\n            return 0\n", "        if True:\n            return 0\n",
+           focus=("sni/*/alert-*", "sni/*/other-return"), edition="3.13"),
+    Mutant("check_hostname_off", "check_hostname is stored but no name is ever checked",
+           "hostnames.py", "    if not context.check_hostname or edition_of(context) < (3, 7):\n",
+           "    if True:\n", focus=("hostname/check_hostname/*",), edition="3.13"),
+    Mutant("check_hostname_cert_none_kept", "enabling check_hostname leaves verify_mode at CERT_NONE",
+           "hostnames.py", "            self._verify_mode = CERT_REQUIRED\n", "            pass\n",
+           focus=("hostname/check_hostname/enabling-*",), edition="3.13"),
 )}
 
 

@@ -32,10 +32,12 @@ BASELINE = "reference"
 PREFIX = "conformance.mutants."
 
 
-def run_one(impl: str, patterns: Sequence[str], timeout: float) -> Dict[str, Any]:
-    """Run the cases matching ``patterns`` on ``impl``; ids that passed and that failed."""
+def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: Optional[str] = None) -> Dict[str, Any]:
+    """Run the cases matching ``patterns`` on ``impl`` (at ``edition``, else the default);
+    ids that passed and that failed."""
     started = time.perf_counter()
-    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns))
+    more = {"edition": edition} if edition else {}
+    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns), **more)
     if session.problems:
         return {"impl": impl, "problem": "; ".join(session.problems.values())}
     passed: List[str] = []
@@ -60,7 +62,7 @@ def _escape(case_id: str) -> str:
 def _pool_run(jobs: Sequence[tuple], timeout: float, workers: int, progress: Any) -> Dict[str, Any]:
     results: Dict[str, Dict[str, Any]] = {}
     with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(run_one, impl, pats, timeout): impl for impl, pats in jobs}
+        futures = {pool.submit(run_one, impl, pats, timeout, edition): impl for impl, pats, edition in jobs}
         for fut in concurrent.futures.as_completed(futures):
             impl = futures[fut]
             try:
@@ -77,15 +79,20 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     """Run every named mutant, then the unbroken reference on the cases that
     failed on some mutant; a mutant is caught by the cases that fail on it
     and pass on the reference."""
-    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else ()) for n in names]
+    jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
-    failed_anywhere = sorted({cid for r in results.values() for cid in r.get("failed", ())})
-    good: Set[str] = set()
-    if failed_anywhere:
-        base = run_one(BASELINE, [_escape(c) for c in failed_anywhere], timeout)
+    failed_by_edition: Dict[Optional[str], Set[str]] = {}
+    for n in names:
+        failed_by_edition.setdefault(MUTANTS[n].edition, set()).update(results[PREFIX + n].get("failed", ()))
+    failed_anywhere = sorted(set().union(*failed_by_edition.values())) if failed_by_edition else []
+    good: Dict[Optional[str], Set[str]] = {}
+    for edition, failed in failed_by_edition.items():
+        if not failed:
+            continue
+        base = run_one(BASELINE, [_escape(c) for c in sorted(failed)], timeout, edition)
         if "problem" in base:
             raise RuntimeError(f"the unbroken {BASELINE} cannot run: {base['problem']}")
-        good = set(base["passed"])
+        good[edition] = set(base["passed"])
     mutants = []
     for name in names:
         res = results[PREFIX + name]
@@ -94,7 +101,7 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
         if "problem" in res:
             entry.update(caught_by=[], problem=res["problem"])
         else:
-            entry["caught_by"] = sorted(cid for cid in res["failed"] if cid in good)
+            entry["caught_by"] = sorted(cid for cid in res["failed"] if cid in good.get(MUTANTS[name].edition, ()))
             entry["example"] = (res["failed"][entry["caught_by"][0]] if entry["caught_by"] else "")
             entry["seconds"] = res["seconds"]
         mutants.append(entry)
