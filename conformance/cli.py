@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .judge.protocols import DEFAULT_IMPLS
-from .report.ledger import JOURNAL, item_id_of
+from .report.ledger import JOURNAL
 
 __all__ = ["main", "build_parser", "EXTERNAL", "pytest_command"]
 
@@ -162,21 +162,16 @@ def _run_once(args: argparse.Namespace) -> tuple:
 
 def _give_up(run_dir: Path, rc: int) -> None:
     """The pytest process kept dying: results.json from what its journal holds, INCOMPLETE."""
-    from .report.ledger import read_journal
+    from .report.ledger import Ledger, read_journal
     from .report.results import load_results
     from .report.rundir import write_reports
     doc = load_results(run_dir / "results.json")  # the placeholder written as the run began
-    journal = read_journal(run_dir / JOURNAL)
-    running = journal.running
-    crashed = {**journal.crashed, **{n: "the pytest process died while running it" for n in running}}
-    doc["cases"] = sorted(journal.records.values(), key=lambda r: (r["id"], r["impl"]))
-    doc["run"]["complete"] = False
-    doc["run"]["completeness"] = {
-        "complete": False, "items": len(journal.records) + len(running), "records": len(journal.records),
-        "missing": len(running), "missing_ids": [item_id_of(n) for n in running],
-        "crashed": {item_id_of(n): why for n, why in crashed.items()},
-        "reasons": [f"the pytest process died {MAX_RESUMES + 1} times (last exit status {rc}); "
-                    "the items it had not reached are not counted"]}
+    ledger = Ledger.from_journal(read_journal(run_dir / JOURNAL), "the pytest process died while running it")
+    doc["cases"] = sorted(ledger.records.values(), key=lambda r: (r["id"], r["impl"]))
+    died = (f"the pytest process died {MAX_RESUMES + 1} times (last exit status {rc}); "
+            "the items it had not reached are not counted")
+    doc["run"]["completeness"] = ledger.completeness(rc, reasons=[died])
+    doc["run"]["complete"] = doc["run"]["completeness"]["complete"]
     write_reports(doc, run_dir.parent)
     (run_dir / JOURNAL).unlink()
 

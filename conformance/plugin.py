@@ -308,9 +308,7 @@ def pytest_sessionstart(session: Any) -> None:
         return
     doc = build_document(_session(config), [], started=config._ssl_conformance_started,
                          command=list(config.invocation_params.args), run_id=_run_id(config),
-                         probe=False, completeness={
-                             "complete": False, "items": 0, "records": 0, "missing": 0, "missing_ids": [],
-                             "crashed": {}, "reasons": ["the run has not finished (or its process died)"]})
+                         probe=False, completeness=Ledger.unfinished())
     recorder = config._ssl_conformance_recorder
     journal_path = _journal_path(config)
     resumed = journal_path.exists() if journal_path is not None else False

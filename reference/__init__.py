@@ -29,7 +29,6 @@ from .constants import (  # noqa: F401
     OPENSSL_VERSION_INFO,
     OPENSSL_VERSION_NUMBER,
 )
-from .alerts import *  # noqa: F401,F403 - ALERT_DESCRIPTION_*, AlertDescription
 from .context import SSLContext
 from .errors import (
     CertificateError,
@@ -59,8 +58,6 @@ from .versions import TLSVersion
 
 #: SNI is always available on the OpenSSL builds pyOpenSSL supports.
 HAS_SNI = True
-#: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (OpenSSL 1.1.0+): hostname_checks_common_name can be turned off.
-HAS_NEVER_CHECK_COMMON_NAME = True
 
 __all__ = sorted(name for name, value in list(globals().items())
                  if not name.startswith("_") and name != "annotations" and not isinstance(value, type(_sys)))

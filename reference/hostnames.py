@@ -51,8 +51,7 @@ from typing import Any, Callable, Optional, Tuple
 
 from OpenSSL import SSL as _SSL
 
-from .alerts import ALERT_DESCRIPTION_HANDSHAKE_FAILURE, ALERT_DESCRIPTION_INTERNAL_ERROR
-from .constants import CERT_NONE, CERT_REQUIRED
+from .constants import ALERT_DESCRIPTION_HANDSHAKE_FAILURE, ALERT_DESCRIPTION_INTERNAL_ERROR, CERT_NONE, CERT_REQUIRED
 from .errors import CertificateError, SSLError
 
 __all__ = ["LATEST", "edition_of", "a_label", "prepare_client", "after_handshake", "match_hostname",

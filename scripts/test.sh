@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "== apt-get: openssl pypy3 chromium ca-certificates"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends openssl pypy3 chromium ca-certificates >/dev/null
+    apt-get update -qq -o DPkg::Lock::Timeout=300
+    apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends openssl pypy3 chromium ca-certificates >/dev/null
 fi
 
 # The interop tests run peer agents under python3.9 ... python3.13 (pyenv) and

@@ -150,3 +150,97 @@ def test_c_types_and_methods_without_a_signature_are_unsupported_not_failed():
         surface.check_param(_env(InitAttributes, SSLSocket=CSocket), "SSLSocket.read", "nbytes", 0, False)
     with pytest.raises(Unsupported, match="signature introspection"):
         surface.check_param(_env(_ssl._SSLContext), "SSLContext", "protocol", 0, True)
+
+
+# -- editions ---------------------------------------------------------------------
+
+def _at(edition, **extra):
+    """An Env for the stdlib (with ``extra`` names set, ``None`` deleting one) loaded at ``edition``."""
+    module = types.ModuleType("fake_ssl")
+    module.__dict__.update({k: v for k, v in vars(ssl).items() if not k.startswith("__")})
+    for k, v in extra.items():
+        if v is None:
+            module.__dict__.pop(k, None)
+        else:
+            module.__dict__[k] = v
+    return Env(Impl(name="fake_ssl", module=module, edition=edition), Certs(), timeout=2.0)
+
+
+def test_a_missing_documented_name_fails_unless_its_documentation_makes_it_conditional():
+    with pytest.raises(CaseFailure, match="create_default_context is missing"):
+        surface.check_kind(_at("3.13", create_default_context=None), "create_default_context", "function")
+    with pytest.raises(Unsupported, match="no-ssl3"):
+        surface.check_kind(_at("3.13", PROTOCOL_SSLv3=None), "PROTOCOL_SSLv3", "data")
+    with pytest.raises(Unsupported, match="removed in 3.12"):
+        surface.check_kind(_at("3.2", wrap_socket=None), "wrap_socket", "function")
+    with pytest.raises(CaseFailure, match="wrap_socket is missing"):
+        surface.check_kind(_at("3.11", wrap_socket=None), "wrap_socket", "function")
+
+
+def test_cases_span_the_editions_of_their_entry_and_parameter():
+    from conformance.harness.registry import REGISTRY
+
+    def span(case_id):
+        return REGISTRY[case_id].since, REGISTRY[case_id].until
+
+    assert span("api/wrap_socket/kind") == ("3.2", "3.12")
+    assert span("api/create_default_context/kind") == ("3.4", None)
+    assert span("api/SSLContext.load_verify_locations/param/cadata") == ("3.4", None)
+    assert span("api/SSLSocket.read/param/nbytes") == ("3.2", "3.3")
+    assert span("api/SSLSocket.read/param/len") == ("3.3", None)
+    assert span("api/SSLContext/param/protocol") == ("3.2", "3.6")
+    assert span("api/SSLContext/param/protocol/since-3.6") == ("3.6", None)
+    assert REGISTRY["api/SSLContext/param/protocol/since-3.6"].params["required"] is False
+    defaults = {i: (REGISTRY[i].params["default"],) + span(i) for i in REGISTRY
+                if i.startswith("api/get_server_certificate/default/ssl_version")}
+    assert defaults == {
+        "api/get_server_certificate/default/ssl_version": ("PROTOCOL_SSLv3", "3.2", "3.5"),
+        "api/get_server_certificate/default/ssl_version/since-3.5": ("PROTOCOL_SSLv23", "3.5", "3.6"),
+        "api/get_server_certificate/default/ssl_version/since-3.6": ("PROTOCOL_TLS", "3.6", "3.10"),
+        "api/get_server_certificate/default/ssl_version/since-3.10": ("PROTOCOL_TLS_CLIENT", "3.10", None)}
+    assert "api/get_server_certificate/default/timeout" not in REGISTRY      # bracketed: no default documented
+    assert not any(i.startswith("api/HAS_PHA/") for i in REGISTRY)          # 3.14: past the known editions
+
+
+def test_an_optional_positional_only_parameter_is_judged_at_its_position():
+    class BIO:
+        def read(self, size=-1, /):
+            pass
+
+    class Required:
+        def read(self, size, /):
+            pass
+
+    surface.check_param(_at("3.13", MemoryBIO=BIO), "MemoryBIO.read", "n", 0, False, positional_only=True)
+    surface.check_default(_at("3.13", MemoryBIO=BIO), "MemoryBIO.read", "n", -1, positional_only=True, position=0)
+    with pytest.raises(CaseFailure, match="n is optional"):
+        surface.check_param(_at("3.13", MemoryBIO=Required), "MemoryBIO.read", "n", 0, False, positional_only=True)
+
+
+def test_defaults_naming_dotted_constants_and_string_values():
+    env = _at("3.13")
+    surface.check_default(env, "create_default_context", "purpose", "Purpose.SERVER_AUTH")
+    surface.check_default(env, "SSLSocket.get_channel_binding", "cb_type", "tls-unique", literal=True)
+    with pytest.raises(CaseFailure, match="default of purpose"):
+        surface.check_default(env, "SSLContext.load_default_certs", "purpose", "Purpose.CLIENT_AUTH")
+
+
+def test_enum_members_are_attributes_of_the_class_and_instances_come_from_real_use():
+    env = _at("3.13")
+    surface.check_kind(env, "TLSVersion.MINIMUM_SUPPORTED", "attribute")
+    surface.check_kind(env, "SSLError.library", "attribute")           # a verification failure's SSLError
+    surface.check_kind(env, "SSLCertVerificationError.verify_code", "attribute")
+    surface.check_kind(env, "SSLSession.ticket_lifetime_hint", "attribute")  # a client socket's session
+    surface.check_kind(env, "MemoryBIO.eof", "attribute")
+    env.close()
+
+    class InitEof:
+        def __init__(self):
+            self.eof = False
+
+    class NoEof:
+        pending = 0
+
+    with pytest.raises(CaseFailure, match="MemoryBIO.eof is an attribute of instances"):
+        surface.check_kind(_at("3.13", MemoryBIO=NoEof), "MemoryBIO.eof", "attribute")
+    surface.check_kind(_at("3.13", MemoryBIO=InitEof), "MemoryBIO.eof", "attribute")

@@ -22,11 +22,11 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from ..judge.protocols import POLICIES
-from ..peers.pinned import MEASURED as VERSIONS
+from ..peers.pinned import MEASURED
 from ..probe.third_party import third_party_verdicts
 from ..harness.registry import CaseFailure, Unsupported, table
 
-ROWS = [{"policy": p, "version": v} for p in POLICIES for v in VERSIONS]
+ROWS = [{"policy": p, "version": v} for p in POLICIES for v in MEASURED]
 
 
 @table("floor/{policy}/{version}", spec="SSLContext.options",

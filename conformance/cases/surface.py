@@ -1,46 +1,71 @@
-"""Every documented name exists, has the documented kind, and takes the documented parameters.
+"""Every documented name exists, has the documented kind, and takes the documented parameters,
+in every edition that documents it.
 
 Driven entirely by the API listing (``conformance/judge/api.json``): one ``kind``
 case per entry, one ``param`` case per documented parameter and one
-``default`` case per documented default.
+``default`` case per documented default, each spanning the editions the
+listing gives it (``since`` = the entry's or parameter's ``added``, ``until``
+= its ``removed``).  Where a parameter changes between editions -- optional
+from some release on, a default replaced -- there is one row per span: the
+first span keeps the plain id (``api/SSLContext/default/protocol``), each
+later one adds ``/since-X.Y``.  A documented name the implementation lacks
+is a failure, except the few whose own documentation makes them conditional
+(``conformance.judge.availability``): those are ``unsupported`` where the
+condition holds.
 
-How parameters are judged (a decision, written once here): the spec's
+How parameters are judged (a decision, written once here): the base spec's
 signatures come from an era whose docs did not mark positional-only
 parameters, so a *required* parameter must be accepted at its documented
 position; an *optional* parameter must be accepted by its documented name
 (that is the only way to pass it while leaving earlier ones at their
-defaults) and must really be optional.  Signatures are read with
-:func:`inspect.signature`; an implementation whose callables are not
-introspectable gets ``unsupported`` here and is exercised by calls in the
-behaviour cases instead.
+defaults) and must really be optional -- unless the current signature marks
+it positional-only (``MemoryBIO.read(n=-1, /)``): then at its position.
+Signatures are read with :func:`inspect.signature`; an implementation whose
+callables are not introspectable gets ``unsupported`` here and is exercised
+by calls in the behaviour cases instead.
 
-Where a name lives (also written once): the spec documents methods and
+Where a name lives (also written once): the documentation lists methods and
 attributes of *instances*.  An implementation may set an attribute in
 ``__init__`` (``self.protocol = ...``), or give an instance methods its
 class does not have (delegation through ``__getattr__``), so a name the
-class lacks is looked up on an instance made the documented way --
-``SSLContext(PROTOCOL_SSLv23)``, and for ``SSLSocket`` that context's
-``wrap_socket`` of one end of a connected socket pair (no handshake) --
-before it counts as missing; documented attributes are looked at on the
-instance only.  A method read off the class drops its first parameter (the
-instance) whatever its name, unless it is a static method; one read off an
-instance is bound already.  ``functools.wraps`` wrappers are read through
-``__wrapped__`` (as :func:`inspect.signature` does), and ``*args,
+class lacks is looked up on an instance made the documented way
+(``conformance.cases.specimens``) before it counts as missing; documented
+attributes are looked at on an instance only (on the class itself for an
+enum's members).  A method read off the class drops its first parameter
+(the instance) whatever its name, unless it is a static method; one read
+off an instance is bound already.  ``functools.wraps`` wrappers are read
+through ``__wrapped__`` (as :func:`inspect.signature` does), and ``*args,
 **kwargs`` forwarders accept every position and name.
 """
 from __future__ import annotations
 
 import inspect
 import socket
+import sys
 from typing import Any, Dict, List, Optional
 
-from ..judge import apilisting
+from ..judge import apilisting, availability
+from ..judge.editions import EDITIONS
 from ..harness.registry import CaseFailure, Unsupported, case, expect_true, table
+from .specimens import holder
 
-ENTRIES = apilisting.entries()
-_PY_TYPES = {"int": int, "str": str, "tuple": tuple}
-#: Documented defaults that are constants of the module, by name.
+#: every entry some edition the suite knows documents (3.14's names wait for their edition)
+ENTRIES = [e for e in apilisting.entries() if any(apilisting.documented(e["name"], ed) for ed in EDITIONS)]
+_PY_TYPES = {"int": int, "str": str, "tuple": tuple, "bool": bool, "list": list}
+#: Documented defaults that are Python literals, by how the signature writes them.
 _LITERALS = {"None": None, "True": True, "False": False}
+
+
+def _absent(env: Any, name: str, where: str = "") -> Exception:
+    """What a missing documented ``name`` is in this run: ``Unsupported`` where its
+    documentation makes it conditional and the condition holds, else a failure."""
+    why = availability.excused(name, env.impl.edition, openssl=getattr(env.ssl, "OPENSSL_VERSION_INFO", None),
+                               platform=sys.platform,
+                               flags={k: getattr(env.ssl, k) for k in dir(env.ssl) if k.startswith("HAS_")})
+    if why is not None:
+        return Unsupported(name, f"{env.impl.name} does not provide {name} ({why})")
+    return CaseFailure(f"{name} is missing from {env.impl.name} {where}".rstrip(), expected="present",
+                       actual="absent")
 
 
 def _owner(env: Any, name: str) -> Any:
@@ -60,28 +85,25 @@ def _lookup(env: Any, name: str) -> Any:
     if hasattr(owner, leaf):
         return getattr(owner, leaf)
     if owner is not env.ssl:
-        instance = _instance(env, name.split(".")[0])
+        instance = holder(env, owner, name.split(".")[0])
         if hasattr(instance, leaf):
             return getattr(instance, leaf)
-    if name in ("RAND_egd", "wrap_socket", "PROTOCOL_SSLv2", "PROTOCOL_SSLv3"):
-        raise Unsupported(name, f"{env.impl.name} does not provide {name}")
-    where = "on the class or an instance" if owner is not env.ssl else ""
-    raise CaseFailure(f"{name} is missing from {env.impl.name} {where}".rstrip(), expected="present",
-                      actual="absent")
+    raise _absent(env, name, "on the class or an instance" if owner is not env.ssl else "")
 
 
 def check_kind(env: Any, name: str, kind: str) -> None:
     e = apilisting.entry(name)
     if kind == "attribute":  # documented on instances: the class need not have it
-        instance = _instance(env, name.split(".")[0])
+        instance = holder(env, _owner(env, name), name.split(".")[0])
         expect_true(hasattr(instance, name.split(".")[-1]), f"{name} is an attribute of instances",
                     expected="present", actual="absent")
         return
     value = _lookup(env, name)
     if kind == "data":
-        want = _PY_TYPES[e["type"]]
-        expect_true(isinstance(value, want), f"{name} is a {e['type']}",
-                    expected=e["type"], actual=type(value).__name__)
+        if "type" in e:
+            want = _PY_TYPES[e["type"]]
+            expect_true(isinstance(value, want), f"{name} is a {e['type']}",
+                        expected=e["type"], actual=type(value).__name__)
     elif kind in ("exception", "class"):
         expect_true(isinstance(value, type), f"{name} is a class", expected="class", actual=type(value).__name__)
         if kind == "exception":
@@ -90,25 +112,31 @@ def check_kind(env: Any, name: str, kind: str) -> None:
         expect_true(callable(value), f"{name} is callable", expected="callable", actual=type(value).__name__)
 
 
-def _instance(env: Any, cls: str) -> Any:
-    """An instance of ``cls`` (``SSLContext`` or ``SSLSocket``) made the documented way."""
-    ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
-    if cls == "SSLContext":
-        return ctx
-    mine, peer = socket.socketpair()  # connected: a wrapper may refuse an unconnected socket
-    for s in (mine, peer):
-        s.settimeout(env.timeout)
-        env.cleanup(s.close)
-    tls = ctx.wrap_socket(mine, do_handshake_on_connect=False)
-    env.cleanup(tls.close)
-    return tls
+def _spans(name: str, param: Dict[str, Any], state_of) -> List[Dict[str, Any]]:
+    """The editions in which ``state_of(resolved parameter)`` stays the same, as
+    ``{"since", "until", "state"}`` spans, oldest first (None states left out)."""
+    spans: List[Dict[str, Any]] = []
+    for edition in EDITIONS:
+        resolved = next((p for p in apilisting.parameters(name, edition) or () if p["name"] == param["name"]
+                         and p.get("added") == param.get("added")), None)
+        state = None if resolved is None else state_of(resolved)
+        if spans and spans[-1]["until"] is None and spans[-1]["state"] != state:
+            spans[-1]["until"] = edition
+        if state is not None and (not spans or spans[-1]["until"] is not None):
+            spans.append({"since": edition, "until": None, "state": state})
+    return spans
+
+
+def _span_id(template: str, span_index: int, since: str) -> str:
+    return template if span_index == 0 else f"{template}/since-{since}"
 
 
 table("api/{name}/kind", spec="{name}",
       basis="spec",
       cite=lambda row: apilisting.directive(row["name"]),
+      since=lambda row: apilisting.span(row["name"])[0],
+      until=lambda row: apilisting.span(row["name"])[1],
       rows=[{"name": e["name"], "kind": e["kind"]} for e in ENTRIES])(check_kind)
-
 
 def _signature(env: Any, name: str) -> inspect.Signature:
     """The documented callable's signature as a caller sees it (without the instance)."""
@@ -147,15 +175,27 @@ def _has_var(sig: inspect.Signature, kind: Any) -> bool:
     return any(p.kind == kind for p in sig.parameters.values())
 
 
-def check_param(env: Any, name: str, param: str, position: int, required: bool) -> None:
+def _at(sig: inspect.Signature, position: int) -> Optional[inspect.Parameter]:
+    """The parameter that receives the argument at ``position`` (None for ``*args`` or nothing)."""
+    positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return positional[position] if position < len(positional) else None
+
+
+def check_param(env: Any, name: str, param: str, position: int, required: bool,
+                positional_only: bool = False) -> None:
     sig = _signature(env, name)
     shown = str(sig)
-    if required:
+    if required or positional_only:
         try:
             sig.bind_partial(*([object()] * (position + 1)))
         except TypeError as exc:
             raise CaseFailure(f"{name} does not accept {param!r} at position {position}: {exc}",
                               expected=f"{param} at position {position}", actual=shown) from None
+        if required:
+            return
+        p = _at(sig, position)
+        expect_true(p is None or p.default is not inspect.Parameter.empty, f"{name}: {param} is optional",
+                    expected="has a default", actual=shown)
         return
     p = _by_name(sig, param)
     if p is None:
@@ -167,9 +207,19 @@ def check_param(env: Any, name: str, param: str, position: int, required: bool) 
                 expected="has a default", actual=shown)
 
 
-def check_default(env: Any, name: str, param: str, default: str) -> None:
+def _default_value(env: Any, default: Any, literal: bool) -> Any:
+    """The value a listed default stands for in the module under test."""
+    if literal or not isinstance(default, str):
+        return default
+    if default in _LITERALS:
+        return _LITERALS[default]
+    return _lookup(env, default)  # a documented constant, perhaps dotted (Purpose.SERVER_AUTH)
+
+
+def check_default(env: Any, name: str, param: str, default: Any, literal: bool = False,
+                  positional_only: bool = False, position: int = 0) -> None:
     sig = _signature(env, name)
-    p = _by_name(sig, param)
+    p = _at(sig, position) if positional_only else _by_name(sig, param)
     if p is None and _has_var(sig, inspect.Parameter.VAR_KEYWORD):
         # ``f(sock, *a, **kw)`` forwards its arguments: the default lives
         # further down and only the behaviour cases can observe it.
@@ -177,44 +227,62 @@ def check_default(env: Any, name: str, param: str, default: str) -> None:
                           f"{name}{sig} forwards **kwargs; the default of {param} is not visible")
     if p is None or p.default is inspect.Parameter.empty:
         raise CaseFailure(f"{name}: {param} has no default", expected=default, actual=str(sig))
-    if default in _LITERALS:
-        want = _LITERALS[default]
-    elif isinstance(default, str):
-        want = env.const(default)
-    else:
-        want = default
+    want = _default_value(env, default, literal)
     expect_true(p.default == want and type(p.default) is not bool or p.default is want,
                 f"{name}: default of {param} is {default}", expected=repr(want), actual=repr(p.default))
 
 
 def _param_rows() -> List[Dict[str, Any]]:
+    """One row per parameter and span in which its position and optionality stay the same."""
     rows = []
     for e in ENTRIES:
-        for i, p in enumerate(e.get("parameters") or ()):
-            rows.append({"name": e["name"], "param": p["name"], "position": i,
-                         "required": bool(p.get("required"))})
+        for p in apilisting.parameters(e["name"]) or ():
+            spans = _spans(e["name"], p, lambda r: (r["position"], bool(r.get("required")),
+                                                    bool(r.get("positional_only"))))
+            for k, span in enumerate(spans):
+                position, required, positional_only = span["state"]
+                row = {"name": e["name"], "param": p["name"], "position": position, "required": required}
+                if positional_only:
+                    row["positional_only"] = True
+                rows.append(dict(row, _since=span["since"], _until=span["until"], _k=k))
     return rows
+
+
+def _default_state(r: Dict[str, Any]) -> Any:
+    """A resolved parameter's documented default as a row carries it, or None."""
+    if "default" not in r or r.get("note"):
+        return None  # no default documented, or documented only in prose
+    d = r["default"]
+    shown = d if isinstance(d, str) or isinstance(d, int) and not isinstance(d, bool) else repr(d)
+    return (shown, bool(r.get("literal")), bool(r.get("positional_only")), r["position"])
 
 
 def _default_rows() -> List[Dict[str, Any]]:
+    """One row per parameter and span in which its documented default stays the same."""
     rows = []
     for e in ENTRIES:
-        for p in e.get("parameters") or ():
-            if p.get("required") or p.get("note"):
-                continue  # no default documented, or documented only in prose
-            d = p["default"]
-            rows.append({"name": e["name"], "param": p["name"],
-                         "default": d if isinstance(d, str) or isinstance(d, int) and not isinstance(d, bool)
-                         else repr(d)})
+        for p in apilisting.parameters(e["name"]) or ():
+            for k, span in enumerate(_spans(e["name"], p, _default_state)):
+                default, literal, positional_only, position = span["state"]
+                row = {"name": e["name"], "param": p["name"], "default": default}
+                if literal:
+                    row["literal"] = True
+                if positional_only:
+                    row.update(positional_only=True, position=position)
+                rows.append(dict(row, _since=span["since"], _until=span["until"], _k=k))
     return rows
 
 
-table("api/{name}/param/{param}", spec="{name}",
-      basis="spec",
-      cite=lambda row: apilisting.directive(row["name"]), rows=_param_rows())(check_param)
-table("api/{name}/default/{param}", spec="{name}",
-      basis="spec",
-      cite=lambda row: apilisting.directive(row["name"]), rows=_default_rows())(check_default)
+def _spanned(template: str, rows: List[Dict[str, Any]], func: Any) -> None:
+    """Register ``rows`` under ``template``, the later spans of a parameter under ``/since-X.Y``."""
+    for row in rows:
+        params = {k: v for k, v in row.items() if not k.startswith("_")}
+        case(_span_id(template.format(**row), row["_k"], row["_since"]), spec=row["name"], basis="spec",
+             cite=apilisting.directive(row["name"]), since=row["_since"], until=row["_until"], **params)(func)
+
+
+_spanned("api/{name}/param/{param}", _param_rows(), check_param)
+_spanned("api/{name}/default/{param}", _default_rows(), check_default)
 
 
 # -- relations the spec states between names -----------------------------

@@ -37,6 +37,8 @@ __all__ = ["is_suite_item", "Ledger", "Journal", "JournalContents", "read_journa
 JOURNAL = "records.jsonl"
 #: how many missing node ids results.json lists by name (the count is always there)
 MISSING_SHOWN = 50
+#: why results.json is INCOMPLETE from the start of a run until its end
+UNFINISHED = "the run has not finished (or its process died)"
 
 
 def is_suite_item(nodeid: str) -> bool:
@@ -79,11 +81,31 @@ class Ledger:
         """Collected node ids that have no record (a crashed item has one: its failure)."""
         return [n for n in self.expected or () if n not in self.records]
 
-    def completeness(self, exitstatus: int) -> Dict[str, Any]:
-        """``run.completeness``: whether the run finished, and if not, why."""
+    @classmethod
+    def from_journal(cls, contents: "JournalContents", why_running: str) -> "Ledger":
+        """The ledger of a run whose process died: the journal's records, and the
+        items it was running (recorded as crashed, ``why_running``) as the only
+        ones known to be missing."""
+        ledger = cls()
+        ledger.records = dict(contents.records)
+        ledger.crashed = {**contents.crashed, **{n: why_running for n in contents.running}}
+        ledger.expected = list(dict.fromkeys([*contents.records, *contents.running]))
+        return ledger
+
+    @classmethod
+    def unfinished(cls) -> Dict[str, Any]:
+        """The ``run.completeness`` of a run that has begun and not ended: what
+        results.json says until the run replaces it."""
+        ledger = cls()
+        ledger.expected = []
+        return ledger.completeness(0, reasons=[UNFINISHED])
+
+    def completeness(self, exitstatus: int, *, reasons: Sequence[str] = ()) -> Dict[str, Any]:
+        """``run.completeness``: whether the run finished, and if not, why
+        (``reasons``: more that the caller knows, e.g. the process died)."""
         missing = self.missing()
-        reasons: List[str] = []
-        if not self.expected and not self.records and not self.crashed:  # a pytest run without the suite in it
+        given, reasons = list(reasons), []
+        if not (self.expected or self.records or self.crashed or given):  # a pytest run without the suite in it
             return {"complete": True, "items": 0, "records": 0, "missing": 0, "missing_ids": [],
                     "crashed": {}, "reasons": reasons}
         if self.expected is None:
@@ -95,6 +117,7 @@ class Ledger:
         reasons += [f"internal error: {e}" for e in self.internal_errors]
         if int(exitstatus) not in (0, 1):
             reasons.append(f"pytest exit status {int(exitstatus)} ({_exit_name(exitstatus)})")
+        reasons += given
         return {
             "complete": not reasons,
             "items": len(self.expected or ()),
