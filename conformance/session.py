@@ -187,7 +187,7 @@ class Session:
         pairs = set()
         for c in self.interop_cases():
             if (not self.case_patterns or any(_fnmatch(c.id, p) for p in self.case_patterns)) \
-                    and selects(self.basis, c.basis):
+                    and selects(self.basis, c.basis) and c.in_edition(self.edition):
                 client, server = c.params["client_endpoint"], c.params["server_endpoint"]
                 out.append(Item("interop", c.id, case=c, impl=client, peer=server))
                 pairs.add(f"{client}->{server}")

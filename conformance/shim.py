@@ -12,8 +12,14 @@ module or as a plain file::
     python3.9 -m conformance.shim --impl ssl
     pypy3 path/to/shim.py --impl reference --path /checkout
 
-Protocol, version 1
+Protocol, version 2
 ===================
+
+Version 2 adds the version bounds of ``context`` (``minimum_version``,
+``maximum_version``) and what ``hello`` says of them; an agent speaks
+versions 1 and 2, and a driver needing the bounds offers only 2, so that an
+agent of version 1 -- which would ignore the fields it does not know --
+refuses it in ``hello`` instead ("no common protocol version").
 
 One JSON object per line on stdin, one reply per request on stdout, in order.
 A request is ``{"cmd": NAME, "id": ANY, ...fields}`` (``id`` is optional and
@@ -24,16 +30,22 @@ echoed back).  A reply is ``{"id": ..., "ok": true, ...results}`` or
 request needs) or ``raised`` (the module or the OS raised); ``bases`` lists
 the exception's classes (``["SSLError", "OSError", ...]``).  Commands:
 
-``hello {protocols: [1]}``  agree on the highest common protocol version;
+``hello {protocols: [1, 2]}``  agree on the highest common protocol version
+    (a request error when there is none);
     reply ``protocol``, ``agent``, ``interpreter``, ``impl`` (module, file),
     ``openssl`` (the ``OPENSSL_VERSION*`` names) and ``has`` (``PROTOCOL_*``,
     ``OP_*``, ``CERT_*`` names present, ``minimum_version``,
+    ``maximum_version``, ``tls_versions``: the ``TLSVersion`` member names,
     ``version_method``).  Optional: any command works without it.
-``context {protocol, options, verify, certfile, keyfile, cafile, capath, ciphers, policy}``
+``context {protocol, options, verify, certfile, keyfile, cafile, capath, ciphers, policy,
+minimum_version, maximum_version}``
     ``SSLContext(PROTOCOL_<protocol>)`` (default ``SSLv23``) with ``OP_<name>``
     for each of ``options``; ``policy: "legacy"`` lowers ``minimum_version``
     to the minimum supported (where it exists) and sets the ciphers
-    ``DEFAULT:@SECLEVEL=0``; then the cert chain, the trusted CAs,
+    ``DEFAULT:@SECLEVEL=0``; then (version 2) ``minimum_version`` and
+    ``maximum_version`` set to the ``TLSVersion`` members they name
+    (``"TLSv1_2"``, ``"MAXIMUM_SUPPORTED"``; unsupported when the module lacks
+    them); then the cert chain, the trusted CAs,
     ``verify_mode = CERT_<verify>`` and ``set_ciphers(ciphers)``.  Reply
     ``context``, a handle.
 ``listen {context, timeout, payload | echo, host, port}``  listen on loopback
@@ -77,8 +89,8 @@ import time
 import warnings
 from typing import Any, Dict, List, Optional
 
-PROTOCOLS = (1,)
-AGENT_VERSION = "1.0"
+PROTOCOLS = (1, 2)
+AGENT_VERSION = "2.0"
 LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
 MAX_PAYLOAD = 1 << 20
 
@@ -269,6 +281,7 @@ class Agent:
         m = self.ssl
         names = dir(m)
         ctx_cls = getattr(m, "SSLContext", object)
+        tls_version = getattr(m, "TLSVersion", None)
         return {"protocol": max(common), "agent": AGENT_VERSION,
                 "interpreter": {"implementation": platform.python_implementation(),
                                 "version": platform.python_version(), "executable": sys.executable},
@@ -280,6 +293,8 @@ class Agent:
                         "options": sorted(n for n in names if n.startswith("OP_")),
                         "cert_reqs": sorted(n for n in names if n.startswith("CERT_")),
                         "minimum_version": hasattr(ctx_cls, "minimum_version"),
+                        "maximum_version": hasattr(ctx_cls, "maximum_version"),
+                        "tls_versions": [v.name for v in tls_version] if tls_version is not None else [],
                         "version_method": hasattr(getattr(m, "SSLSocket", object), "version")}}
 
     def cmd_context(self, req: Dict[str, Any]) -> Dict[str, Any]:
@@ -294,6 +309,16 @@ class Agent:
             raise RequestError(f"context: unknown policy {policy!r} (default, legacy)")
         for name in field(req, "options", list, []):
             ctx.options |= self.const("OP_" + str(name))
+        for attr in ("minimum_version", "maximum_version"):
+            member = field(req, attr, str, None)
+            if member is None:
+                continue
+            if not hasattr(ctx, attr):
+                raise Missing(f"{self.name}'s SSLContext has no {attr}")
+            tls_version = self.const("TLSVersion")
+            if member not in getattr(tls_version, "__members__", {}):
+                raise Missing(f"{self.name} has no TLSVersion.{member}")
+            setattr(ctx, attr, getattr(tls_version, member))
         certfile = field(req, "certfile", str, None)
         if certfile is not None:
             ctx.load_cert_chain(certfile, field(req, "keyfile", str, None))

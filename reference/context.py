@@ -57,9 +57,16 @@ from OpenSSL import SSL as _SSL
 
 from . import constants as _c
 from . import hostnames as _hostnames
+from . import versions as _versions
 from .errors import SSLError, translate
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+#: the methods whose versions minimum_version/maximum_version may bound (PROTOCOL_SSLv23 and
+#: the later PROTOCOL_TLS* names of the same flexible protocol)
+_FLEXIBLE_METHODS = frozenset(getattr(_SSL, name) for name in
+                              ("TLS_METHOD", "TLS_CLIENT_METHOD", "TLS_SERVER_METHOD", "SSLv23_METHOD")
+                              if hasattr(_SSL, name))
 
 _VERIFY_FLAGS = {
     _c.CERT_NONE: _SSL.VERIFY_NONE,
@@ -141,7 +148,7 @@ class SSLContext(_hostnames.HostnameSettings):
         self._options = self._settable_only | _c.OP_ALL
         self._verify_mode = _c.CERT_NONE
         self._ciphers: Optional[bytes] = None
-        self._min_version: Optional[int] = None
+        self._min_version: Optional[int] = self._FLEXIBLE_MINIMUM if method in _FLEXIBLE_METHODS else None
         self._max_version: Optional[int] = None
         self._loads: List[Callable[[_SSL.Context], None]] = []
         self._built: Optional[_SSL.Context] = None
@@ -292,40 +299,44 @@ class SSLContext(_hostnames.HostnameSettings):
         """Trust the platform's default CA locations (an addition beyond 3.2)."""
         self._apply(lambda ctx: ctx.set_default_verify_paths())
 
-    # -- protocol version bounds (additions beyond 3.2, kept minimal) ---------------------
-    @property
-    def minimum_version(self) -> int:
-        """Lowest TLS version allowed, as a ``TLSVersion``."""
-        from .versions import TLSVersion
+    # -- protocol version bounds (Python 3.7; the decisions are reference.versions') -------
+    #: The ``minimum_version`` a flexible context starts with, as a wire version: none in
+    #: 3.7 (``MINIMUM_SUPPORTED``); 3.10 makes it TLS 1.2 ("PROTOCOL_TLS, PROTOCOL_TLS_CLIENT,
+    #: and PROTOCOL_TLS_SERVER use TLS 1.2 as minimum TLS version"), for the class of that
+    #: edition on (``reference.editions``).
+    _FLEXIBLE_MINIMUM: Optional[int] = None
 
-        return TLSVersion.MINIMUM_SUPPORTED if self._min_version is None else TLSVersion(self._min_version)
+    @property
+    def minimum_version(self) -> _versions.TLSVersion:
+        """The lowest version allowed, a ``TLSVersion`` (``MINIMUM_SUPPORTED``: no bound)."""
+        return _versions.from_bound(self._min_version, "minimum")
 
     @minimum_version.setter
     def minimum_version(self, value: int) -> None:
-        self._min_version = self._version_bound(value)
-        self._apply()
+        self._set_bound("_min_version", value, "minimum")
 
     @property
-    def maximum_version(self) -> int:
-        """Highest TLS version allowed, as a ``TLSVersion``."""
-        from .versions import TLSVersion
-
-        return TLSVersion.MAXIMUM_SUPPORTED if self._max_version is None else TLSVersion(self._max_version)
+    def maximum_version(self) -> _versions.TLSVersion:
+        """The highest version allowed, a ``TLSVersion`` (``MAXIMUM_SUPPORTED``: no bound)."""
+        return _versions.from_bound(self._max_version, "maximum")
 
     @maximum_version.setter
     def maximum_version(self, value: int) -> None:
-        self._max_version = self._version_bound(value)
-        self._apply()
+        self._set_bound("_max_version", value, "maximum")
 
-    def _version_bound(self, value: int) -> Optional[int]:
-        from .versions import TLSVersion
-
-        if self._protocol != _c.PROTOCOL_SSLv23:
+    def _set_bound(self, attr: str, value: int, which: str) -> None:
+        """Bound the versions as ``<which>_version = value`` asks; OpenSSL refusing is a ``ValueError``."""
+        bound = _versions.to_bound(value, which)
+        if self._method not in _FLEXIBLE_METHODS:
             raise ValueError("The context's protocol doesn't support modification of highest and lowest version.")
-        value = TLSVersion(value)
-        if value in (TLSVersion.MINIMUM_SUPPORTED, TLSVersion.MAXIMUM_SUPPORTED):
-            return None
-        return int(value)
+        previous = getattr(self, attr)
+        setattr(self, attr, bound)
+        try:
+            self._apply()
+        except SSLError:
+            setattr(self, attr, previous)
+            self._built = None
+            raise ValueError("Unsupported protocol version 0x%x" % (bound or 0)) from None
 
     # -- wrapping ------------------------------------------------------------------------
     def wrap_socket(

@@ -60,12 +60,29 @@ def test_a_bad_request_gets_a_request_error_reply(agent, line, says):
 
 
 def test_hello_agrees_on_the_protocol_and_describes_the_module(agent):
-    reply = ask(agent, cmd="hello", protocols=[1, 2], id="h")
-    assert reply["ok"] and reply["id"] == "h" and reply["protocol"] == 1
+    reply = ask(agent, cmd="hello", protocols=[1, 2, 3], id="h")
+    assert reply["ok"] and reply["id"] == "h" and reply["protocol"] == 2
+    assert ask(agent, cmd="hello", protocols=[1])["protocol"] == 1
     assert reply["impl"]["module"] == "ssl"
     assert reply["openssl"]["openssl_version"] == ssl.OPENSSL_VERSION
     assert "SSLv23" in reply["has"]["protocols"] and "OP_NO_TLSv1" in reply["has"]["options"]
+    assert reply["has"]["minimum_version"] and reply["has"]["maximum_version"]
+    assert reply["has"]["tls_versions"] == [v.name for v in ssl.TLSVersion]
     assert reply["interpreter"]["executable"] == sys.executable
+
+
+def test_a_context_takes_version_bounds_by_member_name(agent):
+    reply = ask(agent, cmd="context", minimum_version="TLSv1_2", maximum_version="MAXIMUM_SUPPORTED")
+    ctx = agent.contexts[reply["context"]]
+    assert (ctx.minimum_version, ctx.maximum_version) == (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.MAXIMUM_SUPPORTED)
+    # the bounds come after the legacy policy's lowered floor
+    ctx = agent.contexts[ask(agent, cmd="context", policy="legacy", minimum_version="TLSv1_3")["context"]]
+    assert ctx.minimum_version == ssl.TLSVersion.TLSv1_3
+    reply = ask(agent, cmd="context", maximum_version="TLSv1_4")
+    assert reply["error"]["kind"] == "unsupported" and "TLSVersion.TLSv1_4" in reply["error"]["message"]
+    reply = ask(agent, cmd="context", protocol="TLSv1_2", minimum_version="TLSv1_2")
+    assert reply["error"]["kind"] == "raised" and reply["error"]["type"] == "ValueError"
+    assert ask(agent, cmd="context", minimum_version=3)["error"]["kind"] == "request"
 
 
 def test_a_name_the_module_lacks_is_an_unsupported_error(agent):
@@ -236,7 +253,7 @@ def test_agent_process_driver_round_trip_and_unavailable():
     proc = AgentProcess(sys.executable, "ssl")
     try:
         hello = proc.start()
-        assert hello["protocol"] == 1 and proc.alive
+        assert hello["protocol"] == 2 and proc.alive
         with pytest.raises(RemoteError) as info:
             proc.request("context", protocol="SSLv2")
         assert info.value.error["kind"] == "unsupported"
@@ -247,3 +264,15 @@ def test_agent_process_driver_round_trip_and_unavailable():
         AgentProcess(sys.executable, "no_such_ssl_xyz").start()
     with pytest.raises(AgentUnavailable, match="cannot start"):
         AgentProcess("/nonexistent/python", "ssl").start()
+
+
+def test_an_agent_of_an_older_protocol_is_refused_at_hello(tmp_path):
+    """An agent of protocol 1 would ignore the bounds it does not know: the driver refuses it, saying why."""
+    old = tmp_path / "shim.py"
+    old.write_text(AGENT_FILE.read_text(encoding="utf-8").replace("PROTOCOLS = (1, 2)", "PROTOCOLS = (1,)"),
+                   encoding="utf-8")
+    proc = AgentProcess(sys.executable, "ssl")
+    proc.argv[1] = str(old)
+    with pytest.raises(AgentUnavailable, match=r"no common protocol version.*older than this suite.*protocol 2"):
+        proc.start()
+    assert not proc.alive

@@ -336,3 +336,73 @@ def test_a_verifying_client_fails_when_the_server_presents_no_certificate():
     v = expect(side(verify="REQUIRED", trusts=ROOT), side(cert=None))
     assert (v.failing, v.reason) == ("client", "certificate-verify-failed")
     assert "no certificate" in v.why
+
+
+# -- minimum_version / maximum_version (conformance.judge.bounds) ---------------------------
+LEGACY_REFUSED = frozenset({"SSLv2", "SSLv3"})
+
+
+def bounded_side(label="SSLv23", **kw):
+    kw.setdefault("refused", LEGACY_REFUSED)
+    return side(label, **kw)
+
+
+def test_a_bound_keeps_the_versions_on_its_side_of_it():
+    assert enabled_versions(bounded_side(minimum="TLSv1_2")) == TLS12_13
+    assert enabled_versions(bounded_side(maximum="TLSv1_1")) == frozenset({"TLSv1", "TLSv1.1"})
+    assert enabled_versions(bounded_side(minimum="TLSv1_1", maximum="TLSv1_1")) == frozenset({"TLSv1.1"})
+
+
+def test_the_magic_member_of_a_bounds_own_side_is_no_bound():
+    plain = enabled_versions(bounded_side())
+    assert enabled_versions(bounded_side(minimum="MINIMUM_SUPPORTED", maximum="MAXIMUM_SUPPORTED")) == plain == ALL_TLS
+
+
+def test_crossed_magic_members_are_the_librarys_highest_and_lowest_versions():
+    assert enabled_versions(bounded_side(minimum="MAXIMUM_SUPPORTED")) == frozenset({"TLSv1.3"})
+    assert enabled_versions(bounded_side(maximum="MINIMUM_SUPPORTED")) == frozenset({"TLSv1"})
+    # what the library has is given, or read off what the policy does not refuse
+    with_ssl3 = bounded_side(maximum="MINIMUM_SUPPORTED", supported=frozenset({"SSLv3"}) | ALL_TLS)
+    assert enabled_versions(with_ssl3) == frozenset()
+    assert expect(with_ssl3, bounded_side()).short() == "fail: client protocol-version/no-shared-cipher"
+
+
+def test_a_floor_the_policy_refuses_is_not_lifted_by_a_higher_maximum():
+    default = side(refused=frozenset({"SSLv2", "SSLv3", "TLSv1", "TLSv1.1"}), capable=TLS12_13,
+                   supported=ALL_TLS, maximum="MINIMUM_SUPPORTED")
+    verdict = expect(default, side(capable=TLS12_13))
+    assert not verdict.ok and verdict.failing == "client" and verdict.alternative is not None
+
+
+def test_a_minimum_above_the_maximum_leaves_nothing_and_that_side_fails():
+    crossed = dict(minimum="TLSv1_3", maximum="TLSv1_2")
+    assert enabled_versions(bounded_side(**crossed)) == frozenset()
+    client = expect(bounded_side(**crossed), bounded_side())
+    server = expect(bounded_side(), bounded_side(**crossed))
+    assert (client.short(), server.short()) == ("fail: client protocol-version", "fail: server protocol-version")
+    assert "bounds" in client.why
+
+
+def test_bounds_and_options_both_remove_versions():
+    # the documentation's example: OP_NO_TLSv1_2 under a TLS 1.2 maximum cannot make TLS 1.2
+    assert enabled_versions(bounded_side("SSLv23+NO_TLSv1_2", maximum="TLSv1_2")) == frozenset({"TLSv1", "TLSv1.1"})
+    assert enabled_versions(bounded_side("SSLv23+NO_TLSv1_3", minimum="TLSv1_2")) == frozenset({"TLSv1.2"})
+    # a client keeps the lowest unbroken run inside its bounds
+    hole = bounded_side("SSLv23+NO_TLSv1_1", maximum="TLSv1_2")
+    assert enabled_versions(hole) == frozenset({"TLSv1"})
+    assert enabled_versions(hole, client=False) == frozenset({"TLSv1", "TLSv1.2"})
+
+
+def test_crossed_bounds_on_two_sides():
+    assert expect(bounded_side(maximum="TLSv1_2"), bounded_side(minimum="TLSv1_2")).short() == "TLSv1.2"
+    assert expect(bounded_side(minimum="TLSv1_3"), bounded_side(maximum="TLSv1_2")).short() == \
+        "fail: server protocol-version"
+    # a server bounded below TLS 1.3 marks no downgrade: the flexible client accepts TLS 1.2
+    assert expect(bounded_side(), bounded_side(maximum="TLSv1_2")).short() == "TLSv1.2"
+
+
+def test_only_a_flexible_side_has_bounds_and_members_are_checked():
+    with pytest.raises(ValueError, match="PROTOCOL_TLSv1_2"):
+        side("TLSv1_2", minimum="TLSv1_2")
+    with pytest.raises(ValueError, match="TLSVersion member"):
+        side(maximum="TLSv1.2")

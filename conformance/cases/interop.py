@@ -16,6 +16,14 @@ Case ids are ``interop/{policy}/{client}=>{server}/{cell}``, e.g.
 Because the endpoints come from the command line, these cases are not in the
 registry: :func:`interop_cases` makes them for a session.
 
+From Python 3.7 (``since``), :func:`_bound_cells` bound the versions of
+either side by ``minimum_version`` / ``maximum_version`` (``PeerConfig.minimum``
+/ ``maximum``; a third-party peer takes its own flags): each bound alone,
+crossed on the two sides (no common version, exactly one), a minimum above
+the maximum on one side, and the magic members; cell names such as
+``bounds=min=TLSv1_3,max=TLSv1_2`` (client, server; ``any``: unbounded).  A
+Python endpoint whose module cannot set the bounds fails those cells.
+
 A cell pinning a side to a version its endpoint cannot complete under the
 policy (``Endpoint.versions``) is ``unsupported``; an endpoint that cannot
 run here (interpreter missing, module not importable, no ``openssl``) makes
@@ -30,9 +38,9 @@ import dataclasses
 import functools
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..harness.registry import Case, Unsupported
+from ..harness.registry import Case, CaseFailure, Unsupported
 from ..judge import oracle
-from ..judge.protocols import OP_NO_OF, PINNABLE, VERSIONS
+from ..judge.protocols import BOUNDS, MAXIMUM_SUPPORTED, MINIMUM_SUPPORTED, OP_NO_OF, PINNABLE, VERSIONS
 from ..peers import Endpoint, PeerConfig, PeerResult
 from ..peers.agent import Agent
 from ..peers.inprocess import InProcess
@@ -52,6 +60,8 @@ class Cell:
     policies: Tuple[str, ...]
     client: PeerConfig
     server: PeerConfig
+    #: the first edition documenting what the cell checks
+    since: str = "3.2"
 
 
 def _version_cells() -> List[Cell]:
@@ -85,17 +95,56 @@ def _verify_cells() -> List[Cell]:
     return [Cell(f"verify={name}", "SSLContext.verify_mode", ("default",), c, s) for name, c, s in rows]
 
 
-#: The spec's sentence each kind of cell checks (every interop cell's basis is the spec).
+#: Bounds of the two sides (client, server): each alone, crossed, one side bounded to nothing,
+#: the magic members; the third is whether the cell lowers a minimum below TLS 1.2, which
+#: lifts the default policy's floor (``conformance.judge.bounds``): legacy policy only.
+BOUND_PAIRS = (("min=TLSv1_3", ANY), (ANY, "min=TLSv1_3"), ("max=TLSv1_2", ANY), (ANY, "max=TLSv1_2"),
+               ("max=TLSv1_1", ANY), (ANY, "max=TLSv1_1"), ("min=TLSv1_1", "max=TLSv1_1"),
+               ("min=TLSv1_3", "max=TLSv1_2"), ("max=TLSv1_2", "min=TLSv1_3"), ("max=TLSv1_2", "min=TLSv1_2"),
+               ("min=TLSv1_3+max=TLSv1_2", ANY), (ANY, "min=TLSv1_3+max=TLSv1_2"),
+               ("min=MAXIMUM_SUPPORTED", "max=TLSv1_2"), (ANY, "max=MINIMUM_SUPPORTED"))
+
+
+def _bounds(text: str) -> Dict[str, str]:
+    """``"min=TLSv1_3+max=TLSv1_2"`` -> ``{"minimum": "TLSv1_3", "maximum": "TLSv1_2"}`` (``any``: none)."""
+    if text == ANY:
+        return {}
+    pairs = (part.split("=", 1) for part in text.split("+"))
+    return {BOUNDS[key].split("_")[0]: member for key, member in pairs}
+
+
+def _lifts_floor(bounds: Dict[str, str]) -> bool:
+    low = bounds.get("minimum")
+    return low == MINIMUM_SUPPORTED or low in ("SSLv3", "TLSv1", "TLSv1_1")
+
+
+def _bound_cells() -> List[Cell]:
+    cells = []
+    for c, s in BOUND_PAIRS:
+        cb, sb = _bounds(c), _bounds(s)
+        spec = "SSLContext.minimum_version" if "minimum" in {**cb, **sb} else "SSLContext.maximum_version"
+        policies = ("legacy",) if _lifts_floor(cb) or _lifts_floor(sb) else ("default", "legacy")
+        cells.append(Cell(f"bounds={c},{s}", spec, policies, PeerConfig(**cb),
+                          PeerConfig(cert="server", **sb), since="3.7"))
+    return cells
+
+
+#: The spec's sentence each kind of cell checks (every interop cell's basis is the spec): the
+#: base spec's for the cells of edition 3.2, the current documentation's for later ones.
+_BOUNDS_CITE = ("The attributes :attr:`~SSLContext.maximum_version`, :attr:`~SSLContext.minimum_version` and "
+                ":attr:`SSLContext.options` all affect the supported SSL and TLS versions of the context.")
 CITES = {
     "SSLContext.wrap_socket": "Here's a table showing which versions in a client (down the side) can connect "
                               "to which versions in a server (along the top)",
     "SSLContext.verify_mode": "Whether to try to verify other peers' certificates and how to behave if "
                               "verification fails.",
+    "SSLContext.minimum_version": _BOUNDS_CITE,
+    "SSLContext.maximum_version": _BOUNDS_CITE,
 }
 
 
 #: Every cell, in report order.
-CELLS: Tuple[Cell, ...] = tuple(_version_cells() + _verify_cells())
+CELLS: Tuple[Cell, ...] = tuple(_version_cells() + _verify_cells() + _bound_cells())
 
 
 # -- endpoints -------------------------------------------------------------
@@ -116,14 +165,41 @@ def _python(ep: Endpoint) -> bool:
 
 def _side(ep: Endpoint, config: PeerConfig, certs: Any) -> oracle.Side:
     """The oracle's view of ``ep`` set up as ``config``: a pin is every other
-    version's ``OP_NO_*``; a Python module's policy floor is its ``refused``."""
+    version's ``OP_NO_*``; a Python module's policy floor is its ``refused``;
+    what the magic bounds stand for is what its legacy policy does not refuse
+    (a third party's: what it can be pinned to)."""
     pinned = () if config.version is None else tuple(
         OP_NO_OF[v] for v in VERSIONS if v != config.version)
     refused = ep.refused(config.policy) if _python(ep) else None  # type: ignore[attr-defined]
+    supported = None
+    if {config.minimum, config.maximum} & {MINIMUM_SUPPORTED, MAXIMUM_SUPPORTED}:
+        supported = (frozenset(VERSIONS) - ep.refused("legacy") if _python(ep)  # type: ignore[attr-defined]
+                     else ep.versions("legacy"))
     return oracle.Side(protocol="SSLv23", options=frozenset(pinned), capable=ep.versions(config.policy),
                        refused=refused, verify=config.verify,
                        cert=None if config.cert is None else chain_of(certs, config.cert, "chain"),
-                       trusts=frozenset([config.trust]) if config.trust else frozenset())
+                       trusts=frozenset([config.trust]) if config.trust else frozenset(),
+                       minimum=config.minimum, maximum=config.maximum, supported=supported)
+
+
+def _require_bounds(ep: Endpoint, config: PeerConfig) -> None:
+    """A Python endpoint must be able to set the bounds a cell of 3.7+ asks (a failure if not)."""
+    wanted = {"minimum_version": config.minimum, "maximum_version": config.maximum}
+    wanted = {attr: member for attr, member in wanted.items() if member is not None}
+    if not wanted or not _python(ep):
+        return
+    if isinstance(ep, Agent):
+        has = ep.facts["has"]
+        members, attrs = set(has.get("tls_versions", ())), {a for a in wanted if has.get(a)}
+    else:
+        module = ep.impl.module  # type: ignore[attr-defined]
+        members = set(getattr(getattr(module, "TLSVersion", None), "__members__", ()))
+        attrs = {a for a in wanted if hasattr(getattr(module, "SSLContext", None), a)}
+    missing = [f"SSLContext.{a}" for a in wanted if a not in attrs]
+    missing += [f"TLSVersion.{m}" for m in wanted.values() if m not in members]
+    if missing:
+        raise CaseFailure(f"{ep.name} has no {', '.join(missing)} (documented since Python 3.7)",
+                          expected=missing, actual="missing")
 
 
 # -- running one cell ------------------------------------------------------
@@ -140,6 +216,7 @@ def run_cell(endpoints: Callable[[str], Endpoint], env: Any, *, client_endpoint:
     cconf = dataclasses.replace(spec.client, policy=policy if _python(client_ep) else "legacy")
     sconf = dataclasses.replace(spec.server, policy=policy if _python(server_ep) else "legacy")
     for ep, conf in ((client_ep, cconf), (server_ep, sconf)):
+        _require_bounds(ep, conf)
         if conf.verify != "NONE" and not ep.validates:
             raise Unsupported(f"peer:{ep.name}:verify", f"{ep.name} does not validate certificates")
         if conf.version is not None and conf.version not in ep.versions(conf.policy):
@@ -183,7 +260,7 @@ def interop_cases(endpoints: Any) -> List[Case]:
         for policy in cell.policies:
             for client, server in endpoints.pairs():
                 out.append(Case(id=f"interop/{policy}/{client}=>{server}/{cell.name}", spec=cell.spec,
-                                basis="spec", cite=CITES[cell.spec],
+                                basis="spec", cite=CITES[cell.spec], since=cell.since,
                                 func=run, params={"client_endpoint": client, "server_endpoint": server,
                                                   "policy": policy, "cell": cell.name}))
     return sorted(out, key=lambda c: c.id)

@@ -22,23 +22,28 @@ The rules, whoever the sides are:
   (``conformance.harness.measurement``) is named first in the message: it is
   the cause, whatever the oracle said.
 
-Also here, because the cells share them: labels (``SSLv23+NO_TLSv1``) and the
-oracle's view of a context (:func:`oracle_side`), of a fixture's chain
-(:func:`chain_of`), and the observed record of a cell (:func:`observed`).
+Also here, because the cells share them: labels (``SSLv23+NO_TLSv1``, and
+from Python 3.7 ``SSLv23+min=TLSv1_2+max=TLSv1_3``: a ``PROTOCOL_*`` suffix,
+``OP_NO_*`` suffixes, then ``TLSVersion`` members set as
+``minimum_version`` / ``maximum_version``) and the oracle's view of a context
+(:func:`oracle_side`), of a fixture's chain (:func:`chain_of`), and the
+observed record of a cell (:func:`observed`).
 """
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from ..harness.loopback import TLSSide
 from ..harness.measurement import describe as describe_cause, non_tls_cause
 from ..harness.registry import CaseFailure
 from ..judge import oracle
+from ..judge.protocols import BOUNDS, MAXIMUM_SUPPORTED, MINIMUM_SUPPORTED, VERSIONS
 
 __all__ = ["Seen", "judge", "judge_pair", "judge_impl_side", "peercert_form", "parse_label",
-           "require_label", "oracle_side", "chain_of", "observed"]
+           "label_bounds", "require_label", "require_bounds", "oracle_side", "supported_versions",
+           "chain_of", "observed"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,25 +163,65 @@ def peercert_form(value: Any) -> str:
 # -- what the oracle is told --------------------------------------------------
 
 def parse_label(label: str) -> Tuple[str, Tuple[str, ...]]:
-    """``"SSLv23+NO_TLSv1"`` -> ``("SSLv23", ("NO_TLSv1",))``."""
-    protocol, *options = label.split("+")
-    return protocol, tuple(options)
+    """``"SSLv23+NO_TLSv1+max=TLSv1_2"`` -> ``("SSLv23", ("NO_TLSv1",))`` (the bounds: :func:`label_bounds`)."""
+    protocol, *parts = label.split("+")
+    return protocol, tuple(p for p in parts if "=" not in p)
+
+
+def label_bounds(label: str) -> Dict[str, str]:
+    """``"SSLv23+min=TLSv1_2"`` -> ``{"minimum": "TLSv1_2"}``: the keywords of
+    ``Env.context`` and ``oracle.Side`` for the label's version bounds."""
+    out = {}
+    for part in label.split("+")[1:]:
+        key, eq, member = part.partition("=")
+        if eq:
+            if key not in BOUNDS:
+                raise ValueError(f"label {label!r}: {key!r} is not a bound ({', '.join(BOUNDS)})")
+            out[BOUNDS[key].split("_")[0]] = member
+    return out
 
 
 def require_label(env: Any, label: str) -> None:
-    """``Unsupported`` unless ``env.ssl`` has the label's protocol and options."""
+    """``Unsupported`` unless ``env.ssl`` has the label's protocol and options;
+    a bound the module cannot set is a failure (:func:`require_bounds`)."""
     protocol, options = parse_label(label)
     env.const("PROTOCOL_" + protocol)
     for option in options:
         env.const("OP_" + option)
+    require_bounds(env, **label_bounds(label))
+
+
+def require_bounds(env: Any, minimum: Optional[str] = None, maximum: Optional[str] = None) -> None:
+    """``CaseFailure`` when the module lacks what setting these bounds needs:
+    ``TLSVersion``, the member, the ``SSLContext`` attribute -- all documented
+    from 3.7, where every case setting them belongs."""
+    for attr, member in (("minimum_version", minimum), ("maximum_version", maximum)):
+        if member is None:
+            continue
+        missing = [name for name, there in (
+            ("TLSVersion", hasattr(env.ssl, "TLSVersion")),
+            (f"TLSVersion.{member}", hasattr(getattr(env.ssl, "TLSVersion", None), member)),
+            (f"SSLContext.{attr}", hasattr(getattr(env.ssl, "SSLContext", None), attr))) if not there]
+        if missing:
+            raise CaseFailure(f"{env.impl.name} has no {missing[0]} (documented since Python 3.7)",
+                              expected=missing[0], actual="missing")
+
+
+def supported_versions(caps: Any) -> FrozenSet[str]:
+    """The versions an implementation's library has at all (``oracle.Side.supported``):
+    those its legacy policy, which lowers every floor, does not refuse."""
+    return frozenset(VERSIONS) - caps.refused("legacy")
 
 
 def oracle_side(env: Any, label: str, policy: str, **extra: Any) -> oracle.Side:
     """The oracle's view of ``env``'s context for ``label`` under ``policy``."""
     protocol, options = parse_label(label)
+    bounds = label_bounds(label)
+    magic = set(bounds.values()) & {MINIMUM_SUPPORTED, MAXIMUM_SUPPORTED}
     return oracle.Side(protocol=protocol, options=frozenset(options),
                        capable=frozenset(env.caps.versions(policy)),
-                       refused=env.caps.refused(policy), **extra)
+                       refused=env.caps.refused(policy), **bounds,
+                       supported=supported_versions(env.caps) if magic else None, **extra)
 
 
 def chain_of(certs: Any, name: str, role: str) -> oracle.Chain:

@@ -177,7 +177,8 @@ class Env:
                 keyfile: Optional[str] = None, cafile: Optional[str] = None,
                 capath: Optional[str] = None, verify: Optional[str] = None,
                 ciphers: Optional[str] = None, options: Any = (),
-                policy: str = "default") -> Any:
+                policy: str = "default", minimum: Optional[str] = None,
+                maximum: Optional[str] = None) -> Any:
         """An ``SSLContext`` of the module under test, described by names.
 
         ``protocol`` is the suffix of a ``PROTOCOL_*`` constant; ``cert`` a
@@ -186,7 +187,9 @@ class Env:
         NONE / OPTIONAL / REQUIRED; ``options`` names ``OP_*`` constants
         (without the prefix) to set.  ``policy="legacy"`` lowers the cipher
         security level to 0 and, where the module has ``minimum_version``
-        (post-3.2), the version floor to the lowest supported.
+        (post-3.2), the version floor to the lowest supported.  ``minimum``
+        / ``maximum`` name ``TLSVersion`` members set as ``minimum_version``
+        / ``maximum_version`` after the policy and the options (Python 3.7+).
         """
         ctx = self.ssl.SSLContext(self.const("PROTOCOL_" + protocol))
         if policy == "legacy":
@@ -196,6 +199,9 @@ class Env:
             raise ValueError(f"unknown policy {policy!r}")
         for name in (options,) if isinstance(options, str) else options:
             ctx.options |= self.const("OP_" + name)
+        for attr, member in (("minimum_version", minimum), ("maximum_version", maximum)):
+            if member is not None:
+                setattr(ctx, attr, getattr(self.const("TLSVersion"), member))
         if cert is not None:
             ctx.load_cert_chain(self.certs.path(cert, "chain"), self.certs.path(cert, "key"))
         if certfile is not None:

@@ -9,7 +9,9 @@ category).  Nothing here is a table of answers; the outcome follows from a
 few rules of TLS version negotiation and of the spec, applied in order:
 
 1. **Enabled versions.**  A version-specific protocol enables its one
-   version; ``PROTOCOL_SSLv23`` enables every version.  ``OP_NO_*`` removes
+   version; ``PROTOCOL_SSLv23`` enables every version, or those its
+   ``minimum_version`` / ``maximum_version`` leave (Python 3.7+; the rule is
+   ``conformance.judge.bounds``).  ``OP_NO_*`` removes
    versions, and so does the implementation's capability under the policy
    (the floor: CPython >= 3.10 refuses TLS < 1.2 by default).  An OpenSSL
    >= 1.1 *client* keeps its versions contiguous: the lowest unbroken run
@@ -61,6 +63,7 @@ from __future__ import annotations
 import dataclasses
 from typing import FrozenSet, Iterable, Optional, Tuple
 
+from .bounds import bounded, check_member
 from .protocols import OPTION_VERSION, PROTOCOL_VERSION, VERSIONS
 
 __all__ = ["Chain", "Side", "Rules", "Verdict", "MODERN", "ERA_2010", "ERA_2010_OPENSSL_100",
@@ -102,6 +105,12 @@ class Side:
     no suite or signature): it is offered and chosen like any other, and the
     handshake then fails on it.  ``refused=None`` treats every version not
     capable as refused.  ``verify`` is NONE / OPTIONAL / REQUIRED.
+
+    ``minimum`` / ``maximum`` are the ``TLSVersion`` members (by name) set
+    as ``minimum_version`` / ``maximum_version``, None when not set; only a
+    flexible side has them.  ``supported`` is what the magic members stand
+    for, the versions the side's library has at all; None: the versions not
+    ``refused`` (with ``refused=None``: ``capable``; with neither, all).
     """
 
     protocol: str = FLEXIBLE
@@ -111,10 +120,34 @@ class Side:
     cert: Optional[Chain] = None
     trusts: FrozenSet[str] = frozenset()
     refused: Optional[FrozenSet[str]] = None
+    minimum: Optional[str] = None
+    maximum: Optional[str] = None
+    supported: Optional[FrozenSet[str]] = None
+
+    def __post_init__(self) -> None:
+        check_member(self.minimum, "Side.minimum")
+        check_member(self.maximum, "Side.maximum")
+        if (self.minimum or self.maximum) and not self.flexible:
+            raise ValueError(f"a PROTOCOL_{self.protocol} context has no writable minimum_version/"
+                             "maximum_version (only the flexible protocols do)")
 
     @property
     def flexible(self) -> bool:
         return self.protocol == FLEXIBLE
+
+    @property
+    def bounded(self) -> bool:
+        return self.minimum is not None or self.maximum is not None
+
+    def library_versions(self, rules: "Rules") -> FrozenSet[str]:
+        """The versions the side's library has: what MINIMUM_SUPPORTED/MAXIMUM_SUPPORTED stand for."""
+        if self.supported is not None:
+            return self.supported
+        if self.capable is None:
+            return frozenset(rules.versions)
+        if self.refused is None:
+            return self.capable
+        return frozenset(rules.versions) - self.refused
 
     def with_(self, **changes: object) -> "Side":
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
@@ -186,6 +219,8 @@ def enabled_versions(side: Side, rules: Rules = MODERN, *, client: bool = True) 
     """Rule 1: the versions ``side`` can use in the role given (see the module docstring)."""
     if side.flexible:
         wanted = set(rules.versions)
+        if side.bounded:
+            wanted &= bounded(side.minimum, side.maximum, side.library_versions(rules), rules.versions)
     else:
         pinned = PROTOCOL_VERSION[side.protocol]
         wanted = {pinned} if pinned in rules.versions else set()
@@ -229,14 +264,16 @@ def _fail(failing: str, reason: object, why: str) -> Verdict:
 
 
 def _empty(side: Side, name: str, rules: Rules, client: bool) -> Verdict:
-    configured = enabled_versions(side.with_(capable=None, refused=None), rules, client=client)
+    configured = enabled_versions(side.with_(capable=None, refused=None, supported=side.library_versions(rules)),
+                                  rules, client=client)
     if configured:
         other = "server" if name == "client" else "client"
         verdict = _fail(name, POLICY_REASONS, f"the {name}'s policy leaves none of its versions "
                         f"({', '.join(sorted(configured, key=_rank))}) usable (or, if it still offers "
                         f"them, the {other} finds no usable suite or signature first)")
         return dataclasses.replace(verdict, alternative=(other, POLICY_REASONS))
-    return _fail(name, "protocol-version", f"the {name}'s protocol and options enable no version")
+    what = "protocol, options and version bounds" if side.bounded else "protocol and options"
+    return _fail(name, "protocol-version", f"the {name}'s {what} enable no version")
 
 
 def _unusable(side: Side, chosen: str) -> bool:

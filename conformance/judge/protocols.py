@@ -2,7 +2,9 @@
 
 Versions are spelled as ``SSLSocket.version()`` spells them, oldest first;
 ``PROTOCOL_*`` constants and ``OP_NO_*`` options by their suffix, as the
-module under test names them.  Everything else -- the probe, the oracle, the
+module under test names them; ``TLSVersion`` members (the values of
+``SSLContext.minimum_version`` / ``maximum_version``, Python 3.7+) by their
+member name.  Everything else -- the probe, the oracle, the
 matrix, the peers, the command line -- reads these names from here.
 
 Standard library only (nothing at all, in fact): the oracle is a pure
@@ -14,7 +16,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["VERSIONS", "PINNABLE", "PROTOCOL_NAMES", "PROTOCOL_VERSION", "PINNED_PROTOCOL", "OP_NO_OF",
-           "OPTION_VERSION", "OPTIONS", "POLICIES", "LEGACY_CIPHERS", "VERIFY_MODES", "DEFAULT_IMPLS",
+           "OPTION_VERSION", "OPTIONS", "MINIMUM_SUPPORTED", "MAXIMUM_SUPPORTED", "MEMBER_VERSION",
+           "VERSION_MEMBER", "TLS_VERSIONS", "BOUNDS", "POLICIES", "LEGACY_CIPHERS", "VERIFY_MODES", "DEFAULT_IMPLS",
            "pin_options"]
 
 #: Every version name, oldest first.
@@ -41,6 +44,23 @@ OPTION_VERSION: Dict[str, str] = {o: v for v, o in OP_NO_OF.items()}
 
 #: Every ``OP_NO_*`` suffix, oldest version first.
 OPTIONS: Tuple[str, ...] = tuple(OP_NO_OF[v] for v in VERSIONS)
+
+#: The two magic ``TLSVersion`` members: "the lowest / the highest version the library has".
+MINIMUM_SUPPORTED = "MINIMUM_SUPPORTED"
+MAXIMUM_SUPPORTED = "MAXIMUM_SUPPORTED"
+
+#: ``TLSVersion`` member of a real version -> the version's name.
+MEMBER_VERSION: Dict[str, str] = {"SSLv3": "SSLv3", "TLSv1": "TLSv1", "TLSv1_1": "TLSv1.1",
+                                  "TLSv1_2": "TLSv1.2", "TLSv1_3": "TLSv1.3"}
+
+#: version name -> its ``TLSVersion`` member (SSLv2 has none).
+VERSION_MEMBER: Dict[str, str] = {v: m for m, v in MEMBER_VERSION.items()}
+
+#: Every ``TLSVersion`` member the documentation lists, in CPython's order (by value).
+TLS_VERSIONS: Tuple[str, ...] = (MINIMUM_SUPPORTED,) + tuple(MEMBER_VERSION) + (MAXIMUM_SUPPORTED,)
+
+#: A bound as labels write it (``SSLv23+min=TLSv1_2``) -> the ``SSLContext`` attribute it sets.
+BOUNDS: Dict[str, str] = {"min": "minimum_version", "max": "maximum_version"}
 
 #: Cipher policies: the implementation's defaults, and everything OpenSSL still has.
 POLICIES: Tuple[str, ...] = ("default", "legacy")

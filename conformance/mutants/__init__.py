@@ -43,9 +43,8 @@ class Mutant:
     #: case-id pattern(s) that must catch it: ``selftest --focus`` runs only
     #: these (fast; what the tests use), plain ``selftest`` runs every case.
     focus: Sequence[str] = ("*",)
-    #: the ``--edition`` the selftest runs it at (None: the default, the base spec): a
-    #: behaviour documented only from a later release is checked only in its editions
-    edition: Optional[str] = None
+    #: the edition the selftest runs it at (``--edition``): one that documents what it breaks
+    edition: str = "3.2"
 
 
 _SET_VERIFY = "ctx.set_verify(_VERIFY_FLAGS[self._verify_mode])"
@@ -200,6 +199,44 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("options_member_alias", "the Options enum gives OP_NO_TLSv1 the bit of OP_NO_SSLv3",
            "constants.py", '("OP_NO_TLSv1", _SSL.OP_NO_TLSv1),', '("OP_NO_TLSv1", _SSL.OP_NO_SSLv3),',
            focus=('api/OP_NO_TLSv1/*',)),
+    Mutant("minimum_version_ignored", "minimum_version is stored and read back but never given to OpenSSL",
+           "context.py", "            ctx.set_min_proto_version(self._min_version)\n", "            pass\n",
+           focus=('matrix/*/client=SSLv23+min=TLSv1_3/server=TLSv1_2',), edition="3.13"),
+    Mutant("maximum_version_ignored", "maximum_version is stored and read back but never given to OpenSSL",
+           "context.py", "            ctx.set_max_proto_version(self._max_version)\n", "            pass\n",
+           focus=('matrix/*/client=SSLv23+max=TLSv1_2/server=SSLv23',), edition="3.13"),
+    Mutant("magic_bounds_unbounded", "minimum_version = MAXIMUM_SUPPORTED (and maximum_version = MINIMUM_SUPPORTED) "
+           "mean no bound, not the highest (lowest) version", "versions.py",
+           "    if member == _OWN_SIDE[which]:\n",
+           "    if member in (TLSVersion.MINIMUM_SUPPORTED, TLSVersion.MAXIMUM_SUPPORTED):\n",
+           focus=('matrix/*/client=SSLv23+min=MAXIMUM_SUPPORTED/server=SSLv23+max=TLSv1_2',
+                  'api/SSLContext.minimum_version/round-trip/MAXIMUM_SUPPORTED'), edition="3.13"),
+    Mutant("maximum_supported_is_tls12", "MAXIMUM_SUPPORTED as a minimum stands for TLS 1.2, not the highest "
+           "version the library has", "versions.py",
+           'HIGHEST = TLSVersion.TLSv1_3 if hasattr(_SSL, "TLS1_3_VERSION") else TLSVersion.TLSv1_2',
+           "HIGHEST = TLSVersion.TLSv1_2",
+           focus=('matrix/*/client=SSLv23+min=MAXIMUM_SUPPORTED/server=SSLv23+max=TLSv1_2',), edition="3.13"),
+    Mutant("version_bound_reads_int", "minimum_version/maximum_version read back a bare int, not a TLSVersion member",
+           "versions.py", "return _OWN_SIDE[which] if bound is None else TLSVersion(bound)",
+           "return _OWN_SIDE[which] if bound is None else bound",
+           focus=('api/SSLContext.*/round-trip/TLSv1_2',), edition="3.13"),
+    Mutant("version_bounds_writable_everywhere", "a version-specific context takes minimum_version/maximum_version",
+           "context.py", "        if self._method not in _FLEXIBLE_METHODS:\n", "        if False:\n",
+           focus=('api/SSLContext.*/read-only/*',), edition="3.13"),
+    Mutant("crossed_bounds_refused", "setting a minimum above the maximum raises, though nothing is documented to "
+           "prevent it", "context.py", "        setattr(self, attr, bound)\n",
+           "        setattr(self, attr, bound)\n"
+           "        if None not in (self._min_version, self._max_version) and self._min_version > self._max_version:\n"
+           "            raise ValueError('the minimum is above the maximum')\n",
+           focus=('api/SSLContext.maximum_version/below-minimum/*',
+                  'matrix/*/client=SSLv23+min=TLSv1_3+max=TLSv1_2/*'), edition="3.13"),
+    Mutant("maximum_version_default_tls13", "a new context's maximum_version reads TLSv1_3, not MAXIMUM_SUPPORTED",
+           "versions.py", '_OWN_SIDE = {"minimum": TLSVersion.MINIMUM_SUPPORTED, "maximum": TLSVersion.MAXIMUM_SUPPORTED}',
+           '_OWN_SIDE = {"minimum": TLSVersion.MINIMUM_SUPPORTED, "maximum": TLSVersion.TLSv1_3}',
+           focus=('api/SSLContext.maximum_version/default/SSLv23/*',), edition="3.13"),
+    Mutant("tlsversion_magic_aliases_tls13", "TLSVersion.MAXIMUM_SUPPORTED is an alias of TLSv1_3, not a magic value",
+           "versions.py", "    MAXIMUM_SUPPORTED = -1\n", "    MAXIMUM_SUPPORTED = 0x0304\n",
+           focus=('api/TLSVersion*',), edition="3.13"),
     Mutant("partial_wildcard_accepted", "the handshake (3.7+) lets a partial wildcard w*.example.org match",
            "hostnames.py", "flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS\n", "flags = 0\n",
            focus=("hostname/check_hostname/host-partial-wildcard/*",), edition="3.13"),

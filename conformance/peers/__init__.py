@@ -39,7 +39,13 @@ for, and checks, a client certificate), ``cert`` and ``trust`` are fixture
 names (``Certs.path(cert, "chain")`` + ``"key"``, ``Certs.path(trust)``),
 ``policy`` is ``"default"`` or ``"legacy"`` (``DEFAULT:@SECLEVEL=0`` and the
 lowest version floor the endpoint has), ``ciphers`` overrides the cipher
-string.
+string.  ``minimum`` / ``maximum`` bound the versions by ``TLSVersion``
+member names (``"TLSv1_2"``, ``"MAXIMUM_SUPPORTED"``), as a Python module's
+``minimum_version`` / ``maximum_version`` (3.7+) would, with the meaning
+``conformance.judge.bounds`` gives them: a Python endpoint sets the
+attributes, the openssl CLI takes ``-min_protocol`` / ``-max_protocol``,
+tlslite-ng ``HandshakeSettings.minVersion`` / ``maxVersion``; the magic
+members stand for the lowest or highest version the endpoint has.
 
 Endpoints are found by name with :func:`endpoint` (``"openssl-cli"``,
 ``"tlslite"``, ...); :func:`require` gives one or raises ``Unsupported``.
@@ -77,6 +83,8 @@ class PeerConfig:
     policy: str = "default"
     ciphers: Optional[str] = None
     payload: bytes = b"ping\n"
+    minimum: Optional[str] = None
+    maximum: Optional[str] = None
 
 
 @dataclasses.dataclass

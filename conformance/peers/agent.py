@@ -45,7 +45,9 @@ __all__ = ["AGENT_FILE", "Agent", "AgentError", "AgentUnavailable", "AgentProces
 
 AGENT_FILE = PACKAGE_DIR / "shim.py"
 CHECKOUT = AGENT_FILE.parent.parent
-PROTOCOL = 1
+#: the agent protocol this driver speaks (2: the context's minimum_version/maximum_version);
+#: an agent that only speaks an older one is refused at hello
+PROTOCOL = 2
 START_TIMEOUT = 30.0  # PyPy's first start on a cold disk is slow
 
 
@@ -112,10 +114,17 @@ class AgentProcess:
             self.hello = self.request("hello", timeout=START_TIMEOUT, protocols=[PROTOCOL])
         except RemoteError as exc:
             self.close()
-            raise AgentUnavailable(f"{self.executable}:{self.module}: {exc}") from None
+            old = " (an agent older than this suite: it must speak protocol %d, which sets the " \
+                  "context's minimum_version/maximum_version)" % PROTOCOL
+            raise AgentUnavailable(f"{self.executable}:{self.module}: {exc}"
+                                   + (old if "no common protocol" in str(exc) else "")) from None
         except AgentError as exc:
             self.close()
             raise AgentUnavailable(str(exc)) from None
+        if self.hello.get("protocol") != PROTOCOL:
+            self.close()
+            raise AgentUnavailable(f"{self.executable}:{self.module}: the agent answered hello with protocol "
+                                   f"{self.hello.get('protocol')!r}, not the {PROTOCOL} this suite speaks")
         return self.hello
 
     @property
@@ -292,7 +301,8 @@ class Agent(Endpoint):
     ``Agent("pypy3:ssl")``; with no spec, this interpreter's ``ssl`` (useful
     to check the agent itself).  ``PeerConfig.version`` is pinned the way a
     program would with the module: ``PROTOCOL_SSLv23`` plus ``OP_NO_*`` for
-    every other version.  ``versions(policy)`` is measured once, by a
+    every other version; its bounds are the agent's ``minimum_version`` /
+    ``maximum_version``.  ``versions(policy)`` is measured once, by a
     handshake of the module with itself inside the agent for each version.
     """
     def __init__(self, spec: "PeerSpec | str | None" = None, *, timeout: float = 10.0):
@@ -344,6 +354,9 @@ class Agent(Endpoint):
                 raise Unsupported(f"peer:{self.name}:{config.version}",
                                   f"{self.name} lacks the OP_NO_* options to pin {config.version}")
             fields["options"] = names
+        for attr, member in (("minimum_version", config.minimum), ("maximum_version", config.maximum)):
+            if member is not None:
+                fields[attr] = member
         if config.cert is not None:
             fields["certfile"], fields["keyfile"] = certs.path(config.cert, "chain"), certs.path(config.cert, "key")
         if config.trust is not None:

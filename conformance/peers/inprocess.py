@@ -5,7 +5,8 @@ in this process, a module in another interpreter (``peers.agent``), a
 third-party peer (``peers.openssl_cli``) -- this wraps a loaded module:
 ``PeerConfig`` becomes an ``SSLContext`` made through ``Env.context``
 (a pinned version is ``PROTOCOL_SSLv23`` plus ``OP_NO_*`` for every other
-version, as a program would pin it), and each connection runs in a thread
+version, as a program would pin it; bounds are ``minimum_version`` /
+``maximum_version``), and each connection runs in a thread
 over loopback with the harness's timeouts.
 """
 from __future__ import annotations
@@ -96,7 +97,8 @@ class InProcess(Endpoint):
                                   f"{self.name} lacks the OP_NO_* options to pin {config.version}")
             options = names
         return env.context("SSLv23", cert=config.cert, trust=config.trust, verify=config.verify,
-                           ciphers=config.ciphers, options=options, policy=config.policy)
+                           ciphers=config.ciphers, options=options, policy=config.policy,
+                           minimum=config.minimum, maximum=config.maximum)
 
     @contextlib.contextmanager
     def server(self, config: PeerConfig, certs: Any, timeout: float) -> Iterator[RunningServer]:

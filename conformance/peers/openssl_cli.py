@@ -12,8 +12,9 @@ the library everyone else uses.  One process per connection:
   stdin and prints what the server answers until the server closes.
 
 Versions are pinned with ``-tls1`` ... ``-tls1_3`` (and ``-ssl3`` where the
-build still has it); the legacy policy adds ``-cipher DEFAULT:@SECLEVEL=0``
-(and ``-min_protocol`` to the lowest version when not pinned).  The system
+build still has it) and bounded with ``-min_protocol`` / ``-max_protocol``;
+the legacy policy adds ``-cipher DEFAULT:@SECLEVEL=0`` (and ``-min_protocol``
+to the lowest version when neither pinned nor bounded below).  The system
 trust store is never loaded (``-no-CAfile -no-CApath -no-CAstore``, where the
 build has them): the peer trusts exactly the fixture it is given, and starts
 in a few milliseconds instead of parsing the distribution's ~150 roots.  The binary
@@ -30,6 +31,7 @@ import subprocess
 import threading
 from typing import Any, FrozenSet, Iterator, List, Optional, Tuple
 
+from ..judge.bounds import resolve
 from . import Endpoint, PeerConfig, PeerResult, RunningServer, reason_of_text
 
 __all__ = ["OpenSSLCLI"]
@@ -190,11 +192,13 @@ class OpenSSLCLI(Endpoint):
     def _common(self, config: PeerConfig, certs: Any) -> List[str]:
         self._help_flags()
         args: List[str] = list(self._no_store)
+        low, high = (resolve(config.minimum, "min", self.versions()), resolve(config.maximum, "max", self.versions()))
         if config.version is not None:
             args.append(FLAGS[config.version])
-        elif config.policy == "legacy":
-            lowest = next(v for v in _ORDER if v in self.versions())
-            args += ["-min_protocol", lowest]
+        elif config.policy == "legacy" and low is None:
+            low = next(v for v in _ORDER if v in self.versions())
+        args += ["-min_protocol", low] if low is not None else []
+        args += ["-max_protocol", high] if high is not None else []
         ciphers = config.ciphers or (_LEGACY_CIPHERS if config.policy == "legacy" else None)
         if ciphers:
             args += ["-cipher", ciphers]

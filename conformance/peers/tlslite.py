@@ -3,7 +3,8 @@
 On a modern OpenSSL no in-process implementation can *offer* SSLv3, so the
 cells saying "the implementation under test must refuse SSLv3" need a peer
 that really sends an SSLv3 hello or an SSLv3 ServerHello: tlslite-ng does
-(``minVersion = (3, 0)``), and it also offers TLS 1.0 through 1.3.
+(``minVersion = (3, 0)``), and it also offers TLS 1.0 through 1.3.  A
+``PeerConfig``'s bounds become ``minVersion`` / ``maxVersion``.
 
 tlslite-ng is optional (the ``peers`` extra) and imported only here, when the
 endpoint is used; without it the cells are ``unsupported`` with the import
@@ -30,6 +31,7 @@ import warnings
 from pathlib import Path
 from typing import Any, FrozenSet, Iterator, Optional, Tuple
 
+from ..judge.bounds import resolve
 from . import Endpoint, PeerConfig, PeerResult, RunningServer, reason_of_text, run_on
 
 __all__ = ["TLSLite"]
@@ -88,11 +90,12 @@ class TLSLite(Endpoint):
     def _settings(self, config: PeerConfig) -> Any:
         tl = _tlslite()
         s = tl.HandshakeSettings()
+        low, high = (resolve(config.minimum, "min", TUPLES), resolve(config.maximum, "max", TUPLES))
         if config.version is not None:
             s.minVersion = s.maxVersion = TUPLES[config.version]
         else:
-            s.minVersion = (3, 0) if config.policy == "legacy" else (3, 1)
-            s.maxVersion = (3, 4)
+            s.minVersion = TUPLES[low] if low else (3, 0) if config.policy == "legacy" else (3, 1)
+            s.maxVersion = TUPLES[high] if high else (3, 4)
         s.versions = sorted((t for t in TUPLES.values() if s.minVersion <= t <= s.maxVersion), reverse=True)
         if s.maxVersion >= (3, 4):  # curves TLS 1.3 forbids must not be offered with it
             s.eccCurves = [c for c in s.eccCurves if not c.startswith("brainpool")]

@@ -9,7 +9,10 @@ which cases caught it.  A case counts as catching a mutant only if it fails
 kill rate must be 100% and the command exits 1 otherwise.
 
 ``--focus`` runs, for each mutant, only the cases its entry names as the ones
-that must catch it (seconds instead of minutes; the tests use it).
+that must catch it (seconds instead of minutes; the tests use it).  Each
+mutant runs at its entry's edition (``Mutant.edition``: a behaviour added
+after 3.2 is checked only by cases of that edition), and the unbroken
+reference is checked at the same edition.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Set
 
 from . import standalone
+from ..judge.editions import DEFAULT as DEFAULT_EDITION
 from ..mutants import MUTANTS
 from ..session import Session
 from ..harness.runner import FAILING
@@ -32,12 +36,10 @@ BASELINE = "reference"
 PREFIX = "conformance.mutants."
 
 
-def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: Optional[str] = None) -> Dict[str, Any]:
-    """Run the cases matching ``patterns`` on ``impl`` (at ``edition``, else the default);
-    ids that passed and that failed."""
+def run_one(impl: str, patterns: Sequence[str], timeout: float, edition: str = DEFAULT_EDITION) -> Dict[str, Any]:
+    """Run the cases matching ``patterns`` on ``impl`` at ``edition``; ids that passed and that failed."""
     started = time.perf_counter()
-    more = {"edition": edition} if edition else {}
-    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns), **more)
+    session = Session.from_options(impls=[impl], timeout=timeout, case_patterns=list(patterns), edition=edition)
     if session.problems:
         return {"impl": impl, "problem": "; ".join(session.problems.values())}
     passed: List[str] = []
@@ -81,15 +83,15 @@ def selftest(names: Sequence[str], *, focus: bool, timeout: float, workers: int,
     and pass on the reference."""
     jobs = [(PREFIX + n, tuple(MUTANTS[n].focus) if focus else (), MUTANTS[n].edition) for n in names]
     results = _pool_run(jobs, timeout, workers, progress)
-    failed_by_edition: Dict[Optional[str], Set[str]] = {}
-    for n in names:
-        failed_by_edition.setdefault(MUTANTS[n].edition, set()).update(results[PREFIX + n].get("failed", ()))
-    failed_anywhere = sorted(set().union(*failed_by_edition.values())) if failed_by_edition else []
-    good: Dict[Optional[str], Set[str]] = {}
-    for edition, failed in failed_by_edition.items():
-        if not failed:
+    failed_at: Dict[str, Set[str]] = {}  # edition -> ids that failed on some mutant of it
+    for name in names:
+        failed_at.setdefault(MUTANTS[name].edition, set()).update(results[PREFIX + name].get("failed", ()))
+    failed_anywhere = sorted({cid for ids in failed_at.values() for cid in ids})
+    good: Dict[str, Set[str]] = {}
+    for edition, ids in sorted(failed_at.items()):
+        if not ids:
             continue
-        base = run_one(BASELINE, [_escape(c) for c in sorted(failed)], timeout, edition)
+        base = run_one(BASELINE, [_escape(c) for c in sorted(ids)], timeout, edition)
         if "problem" in base:
             raise RuntimeError(f"the unbroken {BASELINE} cannot run: {base['problem']}")
         good[edition] = set(base["passed"])
