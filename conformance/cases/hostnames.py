@@ -19,7 +19,8 @@ subject, whether the name is accepted:
     the same, for the two fixtures with a common name, the attribute set.
 ``hostname/match_hostname/{fixture}/{label}`` (3.2-3.11)
     ``match_hostname(cert, name)`` on the fixture's ``getpeercert()`` dict
-    (from the manifest): returns, or raises ``CertificateError``.
+    (from the manifest): returns, or raises ``CertificateError`` (the listing
+    entry these cells name: ``match_hostname`` has none).
 
 Where editions disagree on a cell -- or document it differently -- the cell
 is one row per span (``.../editions=3.4-3.6``, ``.../editions=3.7+``),
@@ -251,7 +252,10 @@ def match_cell(env: Any, fixture: str, label: str, name: str, rule: str, basis: 
 
 
 MATCH_ROWS = rows("match_hostname", FIXTURES, *oracle.MATCH_HOSTNAME_SPAN)
-table("hostname/match_hostname/{fixture}/{label}", spec="match_hostname",
+# ``match_hostname`` is no directive of either stored document (the base spec predates
+# its entry, the current documentation dropped it with the function in 3.12), so no
+# listing entry names it: these cells name the exception it is documented to raise.
+table("hostname/match_hostname/{fixture}/{label}", spec="CertificateError",
       basis=_per_row("basis"), cite=_per_row("cite"), since=_per_row("since"), until=_per_row("until"),
       rows=MATCH_ROWS)(match_cell)
 
