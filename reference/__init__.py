@@ -75,6 +75,7 @@ from .functions import (
     get_server_certificate,
     wrap_socket,
 )
+from .hostnames import match_hostname
 from .sslsocket import SSLSocket
 from .versions import TLSVersion
 

@@ -59,6 +59,7 @@ from . import constants as _c
 from . import defaults as _d
 from .castore import TrustStore, checked_path as _checked_path
 from .ciphers import CipherMethods
+from . import hostnames as _hostnames
 from . import versions as _versions
 from .errors import SSLError, translate
 
@@ -124,12 +125,13 @@ def _whole_writes(ctx: _SSL.Context) -> None:
         pass
 
 
-class SSLContext(TrustStore, CipherMethods):
+class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
     """Settings, certificates and keys for the TLS connections it wraps.
 
     What it trusts and how it verifies (``load_verify_locations``,
     ``verify_flags``, ``get_ca_certs`` ...) is :class:`reference.castore.TrustStore`;
-    its cipher list, curve and security level :class:`reference.ciphers.CipherMethods`.
+    its cipher list, curve and security level :class:`reference.ciphers.CipherMethods`;
+    hostname checking and the server-name callbacks :class:`reference.hostnames.HostnameSettings`.
     """
 
     def __init__(self, protocol: int) -> None:
@@ -169,6 +171,8 @@ class SSLContext(TrustStore, CipherMethods):
             load(ctx)
         self._build_store(ctx)
         self._build_ciphers(ctx)
+        if self._sni_callback is not None:
+            _hostnames.install_servername_callback(ctx, self)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:
@@ -229,6 +233,8 @@ class SSLContext(TrustStore, CipherMethods):
             raise TypeError("verify_mode must be an integer, not %s" % type(value).__name__)
         if value not in _VERIFY_FLAGS:
             raise ValueError("invalid value for verify_mode: %r" % (value,))
+        if value == _c.CERT_NONE and self._check_hostname:
+            raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
         self._verify_mode = int(value)
         self._built = None
 
