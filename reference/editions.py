@@ -39,6 +39,13 @@ CPython's current documentation; What's New for the names it removed):
   ``PROTOCOL_TLS_CLIENT`` from 3.10 (``PROTOCOL_SSLv23`` while the module has
   no such constant); the ``timeout`` parameter exists from 3.10.  In every
   edition the server is verified only against ``ca_certs``, when given.
+* ``create_default_context``: ``PROTOCOL_TLS`` until 3.9, the role-bound
+  ``PROTOCOL_TLS_CLIENT`` / ``_SERVER`` from 3.10, ``VERIFY_X509_PARTIAL_CHAIN``
+  and ``VERIFY_X509_STRICT`` from 3.13 (:func:`reference.defaults.default_context`
+  with the edition's choices and its ``SSLContext``; 3.2 and 3.3, which do not
+  document it, have the plain module's); a context's hostname check and
+  ``match_hostname`` follow the edition too (from 3.4 the class carries
+  ``_edition``; :mod:`reference.hostnames`).
 * names gone: ``RAND_egd`` from 3.10 (PEP 644's OpenSSL 1.1.1 has no EGD
   client, and the documentation dropped it); ``wrap_socket``,
   ``match_hostname`` and ``RAND_pseudo_bytes`` from 3.12.
@@ -69,8 +76,11 @@ import types
 import warnings
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from . import castore as _castore
 from . import constants as _c
+from . import defaults as _defaults
 from . import functions as _functions
+from . import hostnames as _hostnames
 from .context import SSLContext as _BaseContext
 from .versions import TLSVersion as _TLSVersion
 
@@ -126,6 +136,8 @@ def _build(edition: str) -> types.ModuleType:
     names["cert_time_to_seconds"] = _cert_time_to_seconds(edition)
     fetch = copies.get(id(_functions.fetch_server_certificate), _functions.fetch_server_certificate)
     names["get_server_certificate"] = _get_server_certificate(edition, fetch, names)
+    names["create_default_context"] = _create_default_context(edition, context_class)
+    names["match_hostname"] = _hostnames.match_hostname_for(edition)  # gone from 3.12: REMOVED
     for since, gone in REMOVED.items():
         if documents(edition, since):
             for name in gone:
@@ -147,6 +159,8 @@ def _context_class(edition: str) -> type:
         "_DEFAULT_OPTIONS": SECURE_DEFAULT_OPTIONS if documents(edition, "3.6") else 0,
         "_FLEXIBLE_MINIMUM": int(_TLSVersion.TLSv1_2) if documents(edition, "3.10") else None,
     }
+    if documents(edition, "3.4"):  # check_hostname's edition (reference.hostnames); before 3.4, the plain one's
+        attrs["_edition"] = edition
     if documents(edition, "3.6"):
         attrs["__init__"] = _optional_protocol(deprecated=documents(edition, "3.10"))
     return type("SSLContext", (_BaseContext,), attrs)
@@ -211,6 +225,24 @@ def _cert_time_to_seconds(edition: str) -> Callable[[str], Any]:
         return _functions.seconds_of_cert_time(cert_time)
 
     return cert_time_to_seconds
+
+
+def _create_default_context(edition: str, context_class: type) -> Callable[..., Any]:
+    """``create_default_context`` with ``edition``'s protocols (role-bound from 3.10) and verify flags
+    (3.13's two), making ``context_class``'s contexts.  An edition before 3.4, which does not document
+    the function, has the plain module's (the latest text's choices)."""
+    latest = not documents(edition, "3.4")
+    role_protocols = latest or documents(edition, "3.10")
+    flags = ((_castore.VERIFY_X509_PARTIAL_CHAIN | _castore.VERIFY_X509_STRICT)
+             if latest or documents(edition, "3.13") else 0)
+
+    def create_default_context(purpose: Any = _defaults.Purpose.SERVER_AUTH, *, cafile: Any = None,
+                               capath: Any = None, cadata: Any = None) -> Any:
+        """A new ``SSLContext`` with the module's choice of settings for ``purpose``, as this edition has them."""
+        return _defaults.default_context(purpose, cafile, capath, cadata, role_protocols=role_protocols,
+                                         verify_flags=flags, context_class=context_class)
+
+    return create_default_context
 
 
 def _get_server_certificate(edition: str, fetch: Callable[..., str], names: Dict[str, Any]) -> Callable[..., str]:

@@ -72,7 +72,8 @@ class SSLCertVerificationError(SSLError, ValueError):
     verify_message: Optional[str] = None
 
 
-#: the name ``match_hostname`` raised before 3.7; since 3.7 the same class
+#: What ``match_hostname`` raises: an alias of ``SSLCertVerificationError`` (as from 3.7),
+#: so a hostname refused by the handshake or by ``match_hostname`` is caught alike.
 CertificateError = SSLCertVerificationError
 
 

@@ -53,10 +53,12 @@ import operator
 import socket
 import sys
 import time
+import weakref
 from typing import Any, Optional, Tuple
 
 from OpenSSL import SSL as _SSL
 
+from . import hostnames as _hostnames
 from .connection import Connection as _Connection, wait as _wait
 from .errors import is_eof, translate
 from .socketinfo import ConnectionFacts, a_label, watch_client_hello
@@ -129,6 +131,8 @@ class SSLSocket(socket.socket, ConnectionFacts):
             raise NotImplementedError("only stream sockets are supported")
         if server_side and server_hostname:
             raise ValueError("server_hostname can only be specified in client mode")
+        if not server_side and context.check_hostname and not server_hostname:
+            raise ValueError("check_hostname requires server_hostname")
         timeout = sock.gettimeout()
         try:
             sock.getpeername()
@@ -168,11 +172,11 @@ class SSLSocket(socket.socket, ConnectionFacts):
         if self.server_side:
             watch_client_hello(self._context._openssl_context())
         conn = _Connection(self._context._openssl_context(), self.fileno())
+        conn.set_app_data(weakref.ref(self))  # the server-name callback's way back to this socket
         if self.server_side:
             conn.set_accept_state()
         else:
-            if self.server_hostname:
-                conn.set_tlsext_host_name(self.server_hostname.encode("idna"))
+            _hostnames.prepare_client(conn, self._context, self.server_hostname)
             conn.set_connect_state()
         self._conn = conn
         self._tls = True
@@ -180,8 +184,15 @@ class SSLSocket(socket.socket, ConnectionFacts):
 
     @property
     def context(self) -> Any:
-        """The ``SSLContext`` this socket was made from."""
+        """The ``SSLContext`` this socket is tied to; a server-name callback may switch it
+        (the connection then goes on with the new context's certificate)."""
         return self._context
+
+    @context.setter
+    def context(self, context: Any) -> None:
+        self._context = context
+        if self._tls:
+            self._conn.set_context(context._openssl_context())
 
     # -- the slow path: waiting for I/O, timeouts, error translation -----------------------
     def _error(self, exc: BaseException) -> OSError:
@@ -248,6 +259,8 @@ class SSLSocket(socket.socket, ConnectionFacts):
     def do_handshake(self) -> None:
         """Run the TLS handshake (on a non-blocking socket: may raise WANT_READ/WANT_WRITE)."""
         self._io(self._conn.do_handshake_nowait, (), "handshake")
+        if not self.server_side:
+            _hostnames.after_handshake(self)
 
     # -- reading ------------------------------------------------------------------------------
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:

@@ -77,7 +77,8 @@ def test_each_edition_follows_its_text(edition):
     assert floor == (m.TLSVersion.TLSv1_2 if minor >= 10 else m.TLSVersion.MINIMUM_SUPPORTED)
     params = inspect.signature(m.get_server_certificate).parameters
     assert ("timeout" in params) is (minor >= 10)
-    assert params["ssl_version"].default == (None if minor < 5 else m.PROTOCOL_SSLv23)
+    assert params["ssl_version"].default == (None if minor < 5 else m.PROTOCOL_SSLv23 if minor < 10
+                                             else m.PROTOCOL_TLS_CLIENT)
     assert hasattr(m, "RAND_egd") is (minor < 10)
     assert hasattr(m, "wrap_socket") is (minor < 12)
     assert set(m.__all__) <= set(vars(m)) and "SSLContext" in m.__all__
@@ -95,6 +96,23 @@ def test_functions_that_make_contexts_make_the_editions_class():
             assert bool(tls.context.options & m.OP_NO_SSLv3) is (edition != "3.2")
         finally:
             sock.close()
+
+
+def test_create_default_context_and_match_hostname_follow_the_edition():
+    import reference.hostnames as hostnames
+    for edition, protocol, partial_chain in (("3.4", "PROTOCOL_SSLv23", False), ("3.9", "PROTOCOL_SSLv23", False),
+                                             ("3.10", "PROTOCOL_TLS_CLIENT", False),
+                                             ("3.13", "PROTOCOL_TLS_CLIENT", True)):
+        m = reference.for_edition(edition)
+        ctx = m.create_default_context()
+        assert type(ctx) is m.SSLContext and ctx._edition == edition
+        assert ctx.protocol == getattr(m, protocol), edition
+        assert bool(ctx.verify_flags & m.VERIFY_X509_PARTIAL_CHAIN) is partial_chain, edition
+        if edition != "3.13":
+            assert m.match_hostname is hostnames.match_hostname_for(edition)
+    plain_like = reference.for_edition("3.2")  # documents neither: the plain module's choices
+    assert plain_like.create_default_context().protocol == reference.create_default_context().protocol
+    assert not hasattr(plain_like.SSLContext(2), "_edition") and plain_like.match_hostname is reference.match_hostname
 
 
 def test_a_function_written_later_follows_without_a_change_there():
