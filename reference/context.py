@@ -55,6 +55,7 @@ from typing import Any, Callable, List, Optional, Union
 
 from OpenSSL import SSL as _SSL
 
+from . import alpn as _alpn
 from . import constants as _c
 from . import versions as _versions
 from .errors import SSLError, translate
@@ -132,7 +133,7 @@ def _whole_writes(ctx: _SSL.Context) -> None:
         pass
 
 
-class SSLContext:
+class SSLContext(_alpn.ALPNContext):
     """Settings, certificates and keys for the TLS connections it wraps."""
 
     def __init__(self, protocol: int) -> None:
@@ -166,6 +167,7 @@ class SSLContext:
             ctx.set_max_proto_version(self._max_version)
         for load in self._loads:
             load(ctx)
+        _alpn.configure(ctx, self._alpn)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:

@@ -54,6 +54,7 @@ from typing import Any, Optional, Tuple
 
 from OpenSSL import SSL as _SSL
 
+from .alpn import ALPNSocket as _ALPNSocket
 from .connection import Connection as _Connection, wait as _wait
 from .errors import is_eof, translate
 
@@ -104,7 +105,7 @@ def _datagram(name: str) -> Any:
     return method
 
 
-class SSLSocket(socket.socket):
+class SSLSocket(_ALPNSocket, socket.socket):
     """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``."""
 
     __slots__ = ("_conn", "_tls", "_ended_by", "_context", "server_side", "server_hostname",

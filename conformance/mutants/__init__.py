@@ -237,6 +237,17 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("tlsversion_magic_aliases_tls13", "TLSVersion.MAXIMUM_SUPPORTED is an alias of TLSv1_3, not a magic value",
            "versions.py", "    MAXIMUM_SUPPORTED = -1\n", "    MAXIMUM_SUPPORTED = 0x0304\n",
            focus=('api/TLSVersion*',), edition="3.13"),
+    Mutant("alpn_client_preference", "the ALPN server picks by the client's preference order, not its own",
+           "alpn.py", "    for protocol in ours:\n        if protocol in offered:\n",
+           "    for protocol in offered:\n        if protocol in ours:\n",
+           focus=('alpn/agreed/server-preference*',), edition="3.13"),
+    Mutant("alpn_selected_own_first", "selected_alpn_protocol() reports the socket's own first protocol, "
+           "agreed or not", "alpn.py", 'return chosen.decode("ascii") if chosen else None',
+           'return self._context._alpn[0].decode("ascii") if self._context._alpn else None',
+           focus=('alpn/agreed/no-overlap/*', 'alpn/agreed/client-only/*'), edition="3.13"),
+    Mutant("alpn_lengths_unchecked", "set_alpn_protocols takes an empty protocol name",
+           "alpn.py", "if len(b) == 0 or len(b) > 255:", "if len(b) > 255:",
+           focus=('alpn/invalid/*',), edition="3.13"),
 )}
 
 
