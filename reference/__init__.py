@@ -51,6 +51,7 @@ from .functions import (
     get_server_certificate,
     wrap_socket,
 )
+from .sessions import SSLSession
 from .sslsocket import SSLSocket
 from .versions import TLSVersion
 

@@ -55,7 +55,7 @@ from typing import Any, Callable, List, Optional, Union
 
 from OpenSSL import SSL as _SSL
 
-from . import alpn as _alpn
+from . import alpn as _alpn, keylog as _keylog, pha as _pha, sessions as _sessions
 from . import constants as _c
 from . import versions as _versions
 from .errors import SSLError, translate
@@ -133,7 +133,7 @@ def _whole_writes(ctx: _SSL.Context) -> None:
         pass
 
 
-class SSLContext(_alpn.ALPNContext):
+class SSLContext(_alpn.ALPNContext, _keylog.KeylogContext, _pha.PHAContext, _sessions.SessionContext):
     """Settings, certificates and keys for the TLS connections it wraps."""
 
     def __init__(self, protocol: int) -> None:
@@ -168,6 +168,8 @@ class SSLContext(_alpn.ALPNContext):
         for load in self._loads:
             load(ctx)
         _alpn.configure(ctx, self._alpn)
+        _keylog.configure(ctx, self._keylog)
+        _sessions.configure(ctx, self)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:
@@ -343,8 +345,9 @@ class SSLContext(_alpn.ALPNContext):
         do_handshake_on_connect: bool = True,
         suppress_ragged_eofs: bool = True,
         server_hostname: Optional[str] = None,
+        session: Any = None,
     ) -> Any:
-        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context."""
+        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context (``session``: one to resume)."""
         from .sslsocket import SSLSocket
 
         return SSLSocket._create(
@@ -354,6 +357,7 @@ class SSLContext(_alpn.ALPNContext):
             do_handshake_on_connect=do_handshake_on_connect,
             suppress_ragged_eofs=suppress_ragged_eofs,
             server_hostname=server_hostname,
+            session=session,
         )
 
     def __repr__(self) -> str:

@@ -55,6 +55,8 @@ from typing import Any, Optional, Tuple
 from OpenSSL import SSL as _SSL
 
 from .alpn import ALPNSocket as _ALPNSocket
+from .pha import PHASocket as _PHASocket, configure_connection as _pha_setup
+from .sessions import SessionSocket as _SessionSocket, apply_session as _apply_session, check_session as _check_session
 from .connection import Connection as _Connection, wait as _wait
 from .errors import is_eof, translate
 
@@ -105,11 +107,11 @@ def _datagram(name: str) -> Any:
     return method
 
 
-class SSLSocket(_ALPNSocket, socket.socket):
+class SSLSocket(_ALPNSocket, _PHASocket, _SessionSocket, socket.socket):
     """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``."""
 
     __slots__ = ("_conn", "_tls", "_ended_by", "_context", "server_side", "server_hostname",
-                 "do_handshake_on_connect", "suppress_ragged_eofs")
+                 "do_handshake_on_connect", "suppress_ragged_eofs", "_session")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("%s does not have a public constructor; use wrap_socket()" % type(self).__name__)
@@ -117,13 +119,15 @@ class SSLSocket(_ALPNSocket, socket.socket):
     @classmethod
     def _create(cls, sock: socket.socket, context: Any, server_side: bool = False,
                 do_handshake_on_connect: bool = True, suppress_ragged_eofs: bool = True,
-                server_hostname: Optional[str] = None) -> "SSLSocket":
+                server_hostname: Optional[str] = None, session: Any = None) -> "SSLSocket":
         if not isinstance(sock, socket.socket):
             raise TypeError("wrap_socket() needs a socket.socket, not %s" % type(sock).__name__)
         if sock.type != socket.SOCK_STREAM:
             raise NotImplementedError("only stream sockets are supported")
         if server_side and server_hostname:
             raise ValueError("server_hostname can only be specified in client mode")
+        if server_side and session is not None:
+            raise ValueError("session can only be specified in client mode")
         timeout = sock.gettimeout()
         try:
             sock.getpeername()
@@ -144,6 +148,10 @@ class SSLSocket(_ALPNSocket, socket.socket):
         self._conn = _NoTLS(self)
         self._tls = False
         self._ended_by: Optional[BaseException] = None
+        self._session = None
+        if session is not None:
+            _check_session(self, session)
+            self._session = session
         if connected:
             try:
                 self._start_tls()
@@ -167,6 +175,9 @@ class SSLSocket(_ALPNSocket, socket.socket):
             if self.server_hostname:
                 conn.set_tlsext_host_name(self.server_hostname.encode("idna"))
             conn.set_connect_state()
+            _apply_session(conn, self._session)
+        conn._reference_server = self.server_side
+        _pha_setup(conn, self._context, self.server_side)
         self._conn = conn
         self._tls = True
         self._ended_by = None
