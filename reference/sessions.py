@@ -18,7 +18,8 @@ Setting a session
     SSLSession.", ``ValueError`` "Session refers to a different
     SSLContext." / "Cannot set session for server-side SSLSocket." / "Cannot
     set session after handshake.").  On an unconnected socket the session is
-    kept and given to the connection ``connect()`` makes.
+    only kept, as CPython keeps it: the checks come with the connection
+    ``connect()`` makes.
 
 TLS 1.3
     The server sends its tickets after the handshake: a client's ``session``
@@ -36,7 +37,8 @@ TLS 1.3
     ``SSLContext`` and survive the rebuilding of the pyOpenSSL context.
 
 ``num_tickets``
-    Read-only on a context that cannot be a server; a non-negative integer.
+    Settable only on a ``PROTOCOL_TLS_SERVER`` context (CPython's "SSLContext is
+    not a server context."); a non-negative integer.
     The binding has no ``SSL_CTX_set_num_tickets``: the value is kept and
     read back, and 0 -- "no tickets" -- is carried out with
     ``SSL_OP_NO_TICKET`` and the server's session cache off, so nothing can be
@@ -197,7 +199,7 @@ class SessionContext:
             raise TypeError("an integer is required")
         if value < 0:
             raise ValueError("value must be non-negative")
-        if self._protocol == getattr(_c, "PROTOCOL_TLS_CLIENT", None):
+        if self._protocol != getattr(_c, "PROTOCOL_TLS_SERVER", None):
             raise ValueError("SSLContext is not a server context.")
         self._num_tickets = value
         self._built = None
@@ -217,10 +219,10 @@ class SessionSocket:
 
     @session.setter
     def session(self, session: Any) -> None:
-        check_session(self, session)
-        self._session = session
         if self._tls:
+            check_session(self, session)
             apply_session(self._conn, session)
+        self._session = session
 
     @property
     def session_reused(self) -> Optional[bool]:
@@ -243,7 +245,7 @@ def check_session(sock: Any, session: Any) -> None:
 
 
 def apply_session(conn: _SSL.Connection, session: Optional[SSLSession]) -> None:
-    """Offer ``session`` for resumption on the (not yet started) connection ``conn``."""
+    """Offer ``session`` (checked by :func:`check_session`) on the not yet started connection ``conn``."""
     if session is not None and not _lib.SSL_set_session(conn._ssl, session._session):
         raise ValueError("the session could not be set")
 

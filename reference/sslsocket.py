@@ -148,10 +148,7 @@ class SSLSocket(_ALPNSocket, _PHASocket, _SessionSocket, socket.socket):
         self._conn = _NoTLS(self)
         self._tls = False
         self._ended_by: Optional[BaseException] = None
-        self._session = None
-        if session is not None:
-            _check_session(self, session)
-            self._session = session
+        self._session = session
         if connected:
             try:
                 self._start_tls()
@@ -175,7 +172,9 @@ class SSLSocket(_ALPNSocket, _PHASocket, _SessionSocket, socket.socket):
             if self.server_hostname:
                 conn.set_tlsext_host_name(self.server_hostname.encode("idna"))
             conn.set_connect_state()
-            _apply_session(conn, self._session)
+            if self._session is not None:
+                _check_session(self, self._session)
+                _apply_session(conn, self._session)
         conn._reference_server = self.server_side
         _pha_setup(conn, self._context, self.server_side)
         self._conn = conn
