@@ -53,7 +53,7 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 from OpenSSL import SSL as _SSL
 from OpenSSL._util import ffi as _ffi, lib as _lib
 
-from . import constants as _c
+from . import defaults as _defaults
 
 STAT_KEYS = ("number", "connect", "connect_good", "connect_renegotiate", "accept", "accept_good",
              "accept_renegotiate", "hits", "misses", "timeouts", "cache_full")
@@ -199,7 +199,7 @@ class SessionContext:
             raise TypeError("an integer is required")
         if value < 0:
             raise ValueError("value must be non-negative")
-        if self._protocol != getattr(_c, "PROTOCOL_TLS_SERVER", None):
+        if self._protocol != _defaults.PROTOCOL_TLS_SERVER:
             raise ValueError("SSLContext is not a server context.")
         self._num_tickets = value
         self._built = None
