@@ -128,9 +128,14 @@ def no_tickets(env: Any, version: str) -> Dict[str, Any]:
     want = version != "TLSv1.3"
     for side in ("client", "server"):
         expect_equal(second[side]["reused"], want, f"{side}'s session_reused with num_tickets 0 on {version}")
-    if version == "TLSv1.3":
-        expect_equal(first["client"]["session"].has_ticket, False, "has_ticket of a session with no ticket sent")
     return {"reused": want}
+
+
+@case("session/num_tickets-0/no-ticket", spec="SSLContext.num_tickets", basis="cpython",
+      cite=NUM_TICKETS_CITES["TLSv1.3"], pair=True, since="3.8")
+def no_ticket(env: Any) -> None:
+    _, _, first, _ = full_then_resumed(env, "TLSv1.3", "TLS_SERVER", num_tickets=0)
+    expect_equal(first["client"]["session"].has_ticket, False, "has_ticket of a TLS 1.3 session with no ticket sent")
 
 
 @case("session/num_tickets/default", spec="SSLContext.num_tickets", basis="cpython",
