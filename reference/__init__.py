@@ -19,7 +19,11 @@ module that owns them:
 * ``PROTOCOL_TLS_CLIENT``/``_SERVER``, ``Purpose``, ``create_default_context``
   -- :mod:`reference.defaults`; trusted CAs, CRLs, ``verify_flags`` --
   :mod:`reference.castore`; ``get_ciphers``, ``set_ecdh_curve``,
-  ``security_level`` -- :mod:`reference.ciphers`.
+  ``security_level`` -- :mod:`reference.ciphers`;
+* ALPN (the server's preference; no overlap is no ALPN) -- :mod:`reference.alpn`;
+  sessions, ``session_stats()``, ``num_tickets`` -- :mod:`reference.sessions`;
+  ``keylog_filename`` -- :mod:`reference.keylog`; post-handshake auth --
+  :mod:`reference.pha`.
 """
 from __future__ import annotations
 
