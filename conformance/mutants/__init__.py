@@ -237,6 +237,24 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("tlsversion_magic_aliases_tls13", "TLSVersion.MAXIMUM_SUPPORTED is an alias of TLSv1_3, not a magic value",
            "versions.py", "    MAXIMUM_SUPPORTED = -1\n", "    MAXIMUM_SUPPORTED = 0x0304\n",
            focus=('api/TLSVersion*',), edition="3.13"),
+    # the stdlib's own consumers (cases/consumers*.py), each given the broken context
+    Mutant("consumer_server_leaf_only", "a server's load_cert_chain sends the leaf without its intermediate",
+           "context.py", "ctx.use_certificate_chain_file(cert_path)", "ctx.use_certificate_file(cert_path)",
+           focus=('consumer/http.client/*/trust=trusted/hostname=match',), edition="3.13"),
+    Mutant("consumer_accept_as_client", "SSLSocket.accept on a wrapped listening socket wraps the connection as a "
+           "client", "sslsocket.py", "                newsock, server_side=True,",
+           "                newsock, server_side=False,",
+           focus=('consumer/urllib/*/trust=trusted/hostname=match',
+                  'consumer/http.server/*/trust=trusted/hostname=match'), edition="3.13"),
+    Mutant("consumer_client_verify_ignored", "a client context's verify_mode is not applied: smtplib's STARTTLS "
+           "goes on with an untrusted server", "context.py", _SET_VERIFY,
+           "ctx.set_verify(_VERIFY_FLAGS[_c.CERT_NONE])",
+           focus=('consumer/smtplib/*/trust=untrusted/*',), edition="3.13"),
+    Mutant("consumer_close_notify_raises", "a read that meets the peer's close_notify raises instead of returning "
+           "b'' (ftplib's TLS data channel ends so)", "sslsocket.py",
+           "if eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):",
+           "if eof is not None and (self.suppress_ragged_eofs and is_eof(exc)):",
+           focus=('consumer/ftplib/*/trust=trusted/hostname=match',), edition="3.13"),
 )}
 
 
