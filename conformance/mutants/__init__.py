@@ -250,10 +250,9 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "goes on with an untrusted server", "context.py", _SET_VERIFY,
            "ctx.set_verify(_VERIFY_FLAGS[_c.CERT_NONE])",
            focus=('consumer/smtplib/*/trust=untrusted/*',), edition="3.13"),
-    Mutant("consumer_close_notify_raises", "a read that meets the peer's close_notify raises instead of returning "
-           "b'' (ftplib's TLS data channel ends so)", "sslsocket.py",
-           "if eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):",
-           "if eof is not None and (self.suppress_ragged_eofs and is_eof(exc)):",
+    Mutant("consumer_recv_into_end_raises", "recv_into raises at the end of a connection instead of returning 0 "
+           "(ftplib reads its TLS data channel to the end through makefile)", "sslsocket.py",
+           "return self._ended(exc, 0)", "raise self._error(exc) from None",
            focus=('consumer/ftplib/*/trust=trusted/hostname=match',), edition="3.13"),
 )}
 
