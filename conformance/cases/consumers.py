@@ -122,8 +122,14 @@ def where(exc: BaseException) -> str:
         cause = exc.__cause__ or exc.__context__
         return where(cause) if cause is not None and cause is not exc else "not in a stdlib consumer"
     f = frames[-1]
-    source = (f.line or linecache.getline(f.filename, f.lineno)).strip()
-    return f"{os.path.relpath(f.filename, _STDLIB)}:{f.lineno} `{source}`"
+    lineno = f.lineno or 0
+    source = linecache.getline(f.filename, lineno).strip() or (f.line or "").strip()
+    if source.startswith("raise"):  # name the check that decided to raise
+        for back in range(lineno - 1, max(lineno - 4, 0), -1):
+            check = linecache.getline(f.filename, back).strip()
+            if check.startswith(("if ", "elif ")):
+                return f"{os.path.relpath(f.filename, _STDLIB)}:{back} `{check}` -> :{lineno} `{source}`"
+    return f"{os.path.relpath(f.filename, _STDLIB)}:{lineno} `{source}`"
 
 
 def observe(env: Any, exc: Optional[BaseException]) -> str:
