@@ -15,7 +15,7 @@ another class, fails here with the line of asyncio that refused it
   and EHLO over TLS;
 * ``consumer/asyncio/start_server/...``: ``asyncio.start_server(...,
   ssl=ctx)`` with ``env.peer``'s server context, a client of ``env`` (its
-  own ``wrap_socket``, in a thread of the loop's executor).
+  own ``wrap_socket``, in a thread of its own).
 
 Each case runs one ``asyncio.run`` under ``asyncio.wait_for``; errors asyncio
 only logs (a server-side handshake that failed) are collected by the loop's
@@ -28,6 +28,7 @@ import asyncio
 import socket
 from typing import Any, Callable, Dict, List, Optional
 
+from ..harness.hubs import HarnessThread
 from ..harness.loopback import serve
 from ..peers.localservers import BODY, TOKEN, Transcript, smtp_server
 from .consumers import HOST, client_context, judge, register, server_context, where
@@ -89,6 +90,26 @@ def run_async(env: Any, main: Callable[[], Any], logged: List[str]) -> Any:
         return task.result()
 
     return asyncio.run(bounded(), debug=True)  # debug: a failed accept is reported, not dropped
+
+
+async def _in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in a harness thread (not the loop's executor: that thread
+    would keep a cooperative library's hub open), awaited without blocking the loop."""
+    box: Dict[str, Any] = {}
+
+    def body() -> None:
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:  # handed to the awaiting coroutine
+            box["error"] = exc
+
+    thread = HarnessThread(body, name="asyncio-client")
+    thread.start()
+    while thread.is_alive():
+        await asyncio.sleep(0.005)
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
 
 
 def _logged(context: Dict[str, Any]) -> str:
@@ -208,7 +229,7 @@ def start_server(env: Any, trust: str, hostname: str) -> None:
                                             ssl_handshake_timeout=env.timeout)
         try:
             port = server.sockets[0].getsockname()[1]
-            return await asyncio.get_running_loop().run_in_executor(None, client, port)
+            return await _in_thread(client, port)
         finally:
             server.close()
             await server.wait_closed()

@@ -31,6 +31,7 @@ import sys
 import threading
 from typing import Any, Iterator, List, Optional, Tuple
 
+from ..harness.hubs import HarnessThread
 from ..harness.loopback import LOOPBACK, serve
 
 __all__ = ["Transcript", "https_server", "smtp_server", "ftp_server", "BODY", "TOKEN", "LISTING"]
@@ -107,7 +108,7 @@ def https_server(ctx: Any, *, timeout: float) -> Iterator[Tuple[Tuple[str, int],
         while not stop.is_set():
             httpd.handle_request()
 
-    thread = threading.Thread(target=loop, name="https-server", daemon=True)
+    thread = HarnessThread(loop, name="https-server")  # frees a cooperative library's hub at its end
     thread.start()
     try:
         yield httpd.server_address[:2], transcript
