@@ -438,6 +438,10 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "(ftplib reads its TLS data channel to the end through makefile)", "sslsocket.py",
            "return self._ended(exc, 0)", "raise self._error(exc) from None",
            focus=('consumer/ftplib/*/trust=trusted/hostname=match',), edition="3.13"),
+    Mutant("consumer_hostname_not_checked", "a client's check_hostname is not applied: urllib and ftplib go on with "
+           "a server named otherwise", "hostnames.py",
+           "    if not context.check_hostname or edition_of(context) < (3, 7):\n", "    if True:\n",
+           focus=('consumer/urllib/*/hostname=mismatch', 'consumer/ftplib/*/hostname=mismatch'), edition="3.13"),
 )}
 
 
