@@ -6,13 +6,13 @@ with a CA file: verification and hostname checking on) meets a server whose
 certificate chains either to that CA or to another root, and names either the
 host the client asked for or another one:
 
-============  ==========  ==============================================
-trust         hostname    outcome
-============  ==========  ==============================================
-``trusted``   ``match``   ``ok``: the exchange completes, the server's answer arrives intact
-``trusted``   ``mismatch`` ``hostname-mismatch``: refused by the hostname check
-``untrusted`` either      ``certificate-verify-failed``: refused by chain validation
-============  ==========  ==============================================
+=============  ============  ==================================================================
+trust          hostname      outcome
+=============  ============  ==================================================================
+``trusted``    ``match``     ``ok``: the exchange completes, the server's answer arrives intact
+``trusted``    ``mismatch``  ``hostname-mismatch``: refused by the hostname check
+``untrusted``  either        ``certificate-verify-failed``: refused by chain validation
+=============  ============  ==================================================================
 
 Chain validation comes first: OpenSSL checks the name as part of verifying
 the chain (``X509_VERIFY_PARAM_set1_host``), so an unverifiable chain is
