@@ -134,13 +134,21 @@ def test_where_names_the_consumers_type_check_and_its_line():
 
 
 def test_where_names_the_attribute_a_consumer_read():
-    class Bare:
+    class Bare:  # what http.client reads of a context on 3.7 ... 3.13, but no wrap_socket
         verify_mode = ssl.CERT_REQUIRED
+        check_hostname = True
 
-    with pytest.raises(AttributeError) as info:
-        http.client.HTTPSConnection("localhost", 1, context=Bare())
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        conn = http.client.HTTPSConnection("127.0.0.1", listener.getsockname()[1], timeout=5.0, context=Bare())
+        try:
+            with pytest.raises(AttributeError) as info:
+                conn.connect()
+        finally:
+            conn.close()
     text = consumers.where(info.value)
-    assert text.startswith("http/client.py:") and "check_hostname" in text
+    assert text.startswith("http/client.py:") and "self._context.wrap_socket(" in text
 
 
 def test_observe_unwraps_urllib_and_tells_mismatch_from_untrusted():
