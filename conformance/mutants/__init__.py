@@ -228,8 +228,8 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "castore.py", "        if paths.cafile is None and paths.capath is None:\n", "        if True:\n",
            focus=('context/set_default_verify_paths/*', 'context/load_default_certs/*'), edition="3.13"),
     # -- PROTOCOL_TLS_CLIENT/SERVER, create_default_context (reference/defaults.py, context.py) --
-    Mutant("tls_client_cert_none", "PROTOCOL_TLS_CLIENT starts with CERT_NONE",
-           "context.py", "            self._verify_mode = _c.CERT_REQUIRED\n", "            pass\n",
+    Mutant("tls_client_cert_optional", "PROTOCOL_TLS_CLIENT starts with CERT_OPTIONAL, not CERT_REQUIRED",
+           "context.py", "            self._verify_mode = _c.CERT_REQUIRED\n", "            self._verify_mode = _c.CERT_OPTIONAL\n",
            focus=('context/PROTOCOL_TLS_CLIENT*',), edition="3.13"),
     Mutant("tls_client_no_check_hostname", "PROTOCOL_TLS_CLIENT starts with check_hostname off",
            "context.py", "self.check_hostname = protocol == _d.PROTOCOL_TLS_CLIENT", "self.check_hostname = False",
@@ -401,7 +401,8 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            focus=("hostname/check_hostname/host-ip/*",), edition="3.13"),
     Mutant("idn_u_label_matched", "the handshake (3.7+) matches the U-label, not the A-label, of an IDN",
            "hostnames.py", "    name = None if address is not None else a_label(server_hostname).encode(\"ascii\")\n",
-           "    name = None if address is not None else server_hostname.encode(\"utf-8\")\n",
+           "    name = None if address is not None else a_label(server_hostname).encode(\"ascii\").decode(\"idna\")"
+           ".encode(\"utf-8\")\n",
            focus=("hostname/check_hostname/host-idn/*",), edition="3.13"),
     Mutant("sni_not_sent", "the client never sends server_hostname as SNI",
            "hostnames.py", "        conn.set_tlsext_host_name(name)\n", "        pass\n",
