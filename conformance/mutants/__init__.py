@@ -228,8 +228,8 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "castore.py", "        if paths.cafile is None and paths.capath is None:\n", "        if True:\n",
            focus=('context/set_default_verify_paths/*', 'context/load_default_certs/*'), edition="3.13"),
     # -- PROTOCOL_TLS_CLIENT/SERVER, create_default_context (reference/defaults.py, context.py) --
-    Mutant("tls_client_cert_none", "PROTOCOL_TLS_CLIENT starts with CERT_NONE",
-           "context.py", "            self._verify_mode = _c.CERT_REQUIRED\n", "            pass\n",
+    Mutant("tls_client_cert_optional", "PROTOCOL_TLS_CLIENT starts with CERT_OPTIONAL, not CERT_REQUIRED",
+           "context.py", "            self._verify_mode = _c.CERT_REQUIRED\n", "            self._verify_mode = _c.CERT_OPTIONAL\n",
            focus=('context/PROTOCOL_TLS_CLIENT*',), edition="3.13"),
     Mutant("tls_client_no_check_hostname", "PROTOCOL_TLS_CLIENT starts with check_hostname off",
            "context.py", "self.check_hostname = protocol == _d.PROTOCOL_TLS_CLIENT", "self.check_hostname = False",
@@ -401,7 +401,8 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            focus=("hostname/check_hostname/host-ip/*",), edition="3.13"),
     Mutant("idn_u_label_matched", "the handshake (3.7+) matches the U-label, not the A-label, of an IDN",
            "hostnames.py", "    name = None if address is not None else a_label(server_hostname).encode(\"ascii\")\n",
-           "    name = None if address is not None else server_hostname.encode(\"utf-8\")\n",
+           "    name = None if address is not None else a_label(server_hostname).encode(\"ascii\").decode(\"idna\")"
+           ".encode(\"utf-8\")\n",
            focus=("hostname/check_hostname/host-idn/*",), edition="3.13"),
     Mutant("sni_not_sent", "the client never sends server_hostname as SNI",
            "hostnames.py", "        conn.set_tlsext_host_name(name)\n", "        pass\n",
@@ -421,6 +422,27 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("check_hostname_cert_none_kept", "enabling check_hostname leaves verify_mode at CERT_NONE",
            "hostnames.py", "            self._verify_mode = CERT_REQUIRED\n", "            pass\n",
            focus=("hostname/check_hostname/enabling-*",), edition="3.13"),
+    # the stdlib's own consumers (cases/consumers*.py), each given the broken context
+    Mutant("consumer_server_leaf_only", "a server's load_cert_chain sends the leaf without its intermediate",
+           "context.py", "ctx.use_certificate_chain_file(cert_path)", "ctx.use_certificate_file(cert_path)",
+           focus=('consumer/http.client/*/trust=trusted/hostname=match',), edition="3.13"),
+    Mutant("consumer_accept_as_client", "SSLSocket.accept on a wrapped listening socket wraps the connection as a "
+           "client", "sslsocket.py", "                newsock, server_side=True,",
+           "                newsock, server_side=False,",
+           focus=('consumer/urllib/*/trust=trusted/hostname=match',
+                  'consumer/http.server/*/trust=trusted/hostname=match'), edition="3.13"),
+    Mutant("consumer_client_verify_ignored", "a client context's verify_mode is not applied: smtplib's STARTTLS "
+           "goes on with an untrusted server", "context.py", _SET_VERIFY,
+           "ctx.set_verify(_VERIFY_FLAGS[_c.CERT_NONE])",
+           focus=('consumer/smtplib/*/trust=untrusted/*',), edition="3.13"),
+    Mutant("consumer_recv_into_end_raises", "recv_into raises at the end of a connection instead of returning 0 "
+           "(ftplib reads its TLS data channel to the end through makefile)", "sslsocket.py",
+           "return self._ended(exc, 0)", "raise self._error(exc) from None",
+           focus=('consumer/ftplib/*/trust=trusted/hostname=match',), edition="3.13"),
+    Mutant("consumer_hostname_not_checked", "a client's check_hostname is not applied: urllib and ftplib go on with "
+           "a server named otherwise", "hostnames.py",
+           "    if not context.check_hostname or edition_of(context) < (3, 7):\n", "    if True:\n",
+           focus=('consumer/urllib/*/hostname=mismatch', 'consumer/ftplib/*/hostname=mismatch'), edition="3.13"),
     Mutant("alpn_client_preference", "the ALPN server picks by the client's preference order, not its own",
            "alpn.py", "    for protocol in ours:\n        if protocol in offered:\n",
            "    for protocol in offered:\n        if protocol in ours:\n",
