@@ -19,7 +19,11 @@ module that owns them:
 * ``PROTOCOL_TLS_CLIENT``/``_SERVER``, ``Purpose``, ``create_default_context``
   -- :mod:`reference.defaults`; trusted CAs, CRLs, ``verify_flags`` --
   :mod:`reference.castore`; ``get_ciphers``, ``set_ecdh_curve``,
-  ``security_level`` -- :mod:`reference.ciphers`.
+  ``security_level`` -- :mod:`reference.ciphers`;
+* ALPN (the server's preference; no overlap is no ALPN) -- :mod:`reference.alpn`;
+  sessions, ``session_stats()``, ``num_tickets`` -- :mod:`reference.sessions`;
+  ``keylog_filename`` -- :mod:`reference.keylog`; post-handshake auth --
+  :mod:`reference.pha`.
 
 Editions.  Plain ``import reference`` behaves as the 3.2 text says, with
 every later addition that does not contradict it.  Where a later release
@@ -89,6 +93,7 @@ from .functions import (
     wrap_socket,
 )
 from .hostnames import match_hostname
+from .sessions import SSLSession
 from .sslsocket import SSLSocket
 from .versions import TLSVersion
 from .editions import for_edition

@@ -57,6 +57,7 @@ from typing import Any, Callable, List, Optional, Union
 
 from OpenSSL import SSL as _SSL
 
+from . import alpn as _alpn, keylog as _keylog, pha as _pha, sessions as _sessions
 from . import constants as _c
 from . import defaults as _d
 from .castore import TrustStore, checked_path as _checked_path
@@ -127,13 +128,16 @@ def _whole_writes(ctx: _SSL.Context) -> None:
         pass
 
 
-class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
+class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings, _alpn.ALPNContext,
+                 _keylog.KeylogContext, _pha.PHAContext, _sessions.SessionContext):
     """Settings, certificates and keys for the TLS connections it wraps.
 
     What it trusts and how it verifies (``load_verify_locations``,
     ``verify_flags``, ``get_ca_certs`` ...) is :class:`reference.castore.TrustStore`;
     its cipher list, curve and security level :class:`reference.ciphers.CipherMethods`;
-    hostname checking and the server-name callbacks :class:`reference.hostnames.HostnameSettings`.
+    hostname checking and the server-name callbacks :class:`reference.hostnames.HostnameSettings`;
+    ALPN, key logging, post-handshake auth and sessions :mod:`reference.alpn`, :mod:`reference.keylog`,
+    :mod:`reference.pha`, :mod:`reference.sessions`.
     """
 
     #: Options every new context sets beyond ``OP_ALL`` and OpenSSL's own: none in the
@@ -180,6 +184,9 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
         self._build_ciphers(ctx)
         if self._sni_callback is not None:
             _hostnames.install_servername_callback(ctx, self)
+        _alpn.configure(ctx, self._alpn)
+        _keylog.configure(ctx, self._keylog)
+        _sessions.configure(ctx, self)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:
@@ -333,8 +340,9 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
         do_handshake_on_connect: bool = True,
         suppress_ragged_eofs: bool = True,
         server_hostname: Optional[str] = None,
+        session: Any = None,
     ) -> Any:
-        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context."""
+        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context (``session``: one to resume)."""
         from .sslsocket import SSLSocket
 
         role = _d.ROLES.get(self._protocol)
@@ -348,6 +356,7 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
             do_handshake_on_connect=do_handshake_on_connect,
             suppress_ragged_eofs=suppress_ragged_eofs,
             server_hostname=server_hostname,
+            session=session,
         )
 
     def __repr__(self) -> str:

@@ -58,6 +58,9 @@ from typing import Any, Optional, Tuple
 
 from OpenSSL import SSL as _SSL
 
+from .alpn import ALPNSocket as _ALPNSocket
+from .pha import PHASocket as _PHASocket, configure_connection as _pha_setup
+from .sessions import SessionSocket as _SessionSocket, apply_session as _apply_session, check_session as _check_session
 from . import hostnames as _hostnames
 from .connection import Connection as _Connection, wait as _wait
 from .errors import is_eof, translate
@@ -111,12 +114,12 @@ def _datagram(name: str) -> Any:
     return method
 
 
-class SSLSocket(socket.socket, ConnectionFacts):
+class SSLSocket(_ALPNSocket, _PHASocket, _SessionSocket, socket.socket, ConnectionFacts):
     """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``
     (what it tells of its connection: :class:`reference.socketinfo.ConnectionFacts`)."""
 
     __slots__ = ("_conn", "_tls", "_ended_by", "_context", "server_side", "server_hostname",
-                 "do_handshake_on_connect", "suppress_ragged_eofs")
+                 "do_handshake_on_connect", "suppress_ragged_eofs", "_session")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("%s does not have a public constructor; use wrap_socket()" % type(self).__name__)
@@ -124,13 +127,15 @@ class SSLSocket(socket.socket, ConnectionFacts):
     @classmethod
     def _create(cls, sock: socket.socket, context: Any, server_side: bool = False,
                 do_handshake_on_connect: bool = True, suppress_ragged_eofs: bool = True,
-                server_hostname: Optional[str] = None) -> "SSLSocket":
+                server_hostname: Optional[str] = None, session: Any = None) -> "SSLSocket":
         if not isinstance(sock, socket.socket):
             raise TypeError("wrap_socket() needs a socket.socket, not %s" % type(sock).__name__)
         if sock.type != socket.SOCK_STREAM:
             raise NotImplementedError("only stream sockets are supported")
         if server_side and server_hostname:
             raise ValueError("server_hostname can only be specified in client mode")
+        if server_side and session is not None:
+            raise ValueError("session can only be specified in client mode")
         if not server_side and context.check_hostname and not server_hostname:
             raise ValueError("check_hostname requires server_hostname")
         timeout = sock.gettimeout()
@@ -153,6 +158,7 @@ class SSLSocket(socket.socket, ConnectionFacts):
         self._conn = _NoTLS(self)
         self._tls = False
         self._ended_by: Optional[BaseException] = None
+        self._session = session
         if connected:
             try:
                 self._start_tls()
@@ -178,6 +184,11 @@ class SSLSocket(socket.socket, ConnectionFacts):
         else:
             _hostnames.prepare_client(conn, self._context, self.server_hostname)
             conn.set_connect_state()
+            if self._session is not None:
+                _check_session(self, self._session)
+                _apply_session(conn, self._session)
+        conn._reference_server = self.server_side
+        _pha_setup(conn, self._context, self.server_side)
         self._conn = conn
         self._tls = True
         self._ended_by = None
