@@ -71,12 +71,12 @@ own globals at run time would need more than this.)
 """
 from __future__ import annotations
 
+import functools
 import sys
 import types
 import warnings
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import castore as _castore
 from . import constants as _c
 from . import defaults as _defaults
 from . import functions as _functions
@@ -229,18 +229,23 @@ def _cert_time_to_seconds(edition: str) -> Callable[[str], Any]:
 
 def _create_default_context(edition: str, context_class: type) -> Callable[..., Any]:
     """``create_default_context`` with ``edition``'s protocols (role-bound from 3.10) and verify flags
-    (3.13's two), making ``context_class``'s contexts.  An edition before 3.4, which does not document
-    the function, has the plain module's (the latest text's choices)."""
-    latest = not documents(edition, "3.4")
-    role_protocols = latest or documents(edition, "3.10")
-    flags = ((_castore.VERIFY_X509_PARTIAL_CHAIN | _castore.VERIFY_X509_STRICT)
-             if latest or documents(edition, "3.13") else 0)
+    (3.13's two), making ``context_class``'s contexts.
+
+    An edition whose choices are the plain module's -- the latest text's: 3.13, and 3.2 and 3.3, which do
+    not document the function -- gets a copy of the plain function whose ``default_context`` makes the
+    edition's class, so that the two cannot drift apart.
+    """
+    if documents(edition, "3.13") or not documents(edition, "3.4"):
+        make = functools.partial(_defaults.default_context, context_class=context_class)
+        return _copy(_defaults.create_default_context, dict(vars(_defaults), default_context=make))
+    role_protocols = documents(edition, "3.10")
 
     def create_default_context(purpose: Any = _defaults.Purpose.SERVER_AUTH, *, cafile: Any = None,
                                capath: Any = None, cadata: Any = None) -> Any:
-        """A new ``SSLContext`` with the module's choice of settings for ``purpose``, as this edition has them."""
+        """A new ``SSLContext`` with the module's choice of settings for ``purpose``, as this edition has them
+        (no verify flags of its own before 3.13)."""
         return _defaults.default_context(purpose, cafile, capath, cadata, role_protocols=role_protocols,
-                                         verify_flags=flags, context_class=context_class)
+                                         verify_flags=0, context_class=context_class)
 
     return create_default_context
 
