@@ -86,6 +86,7 @@ from .functions import (
     PEM_HEADER,
     PEM_cert_to_DER_cert,
     RAND_add,
+    RAND_bytes,
     RAND_egd,
     RAND_status,
     cert_time_to_seconds,
@@ -95,6 +96,9 @@ from .functions import (
 from .hostnames import match_hostname
 from .sessions import SSLSession
 from .sslsocket import SSLSocket
+
+#: what SSLContext.wrap_socket returns (3.7), as CPython's ssl.py sets it
+SSLContext.sslsocket_class = SSLSocket
 from .versions import TLSVersion
 from .editions import for_edition
 

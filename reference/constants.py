@@ -34,7 +34,7 @@ chosen by ``for_edition``):
   could: NPN and PSK are not implemented here yet, so those flags are
   False (a writable ``hostname_checks_common_name`` is, in
   :mod:`reference.hostnames`; ALPN is, in :mod:`reference.alpn`); ``CHANNEL_BINDING_TYPES``
-  is empty for the same reason (no ``get_channel_binding``).
+  is ``["tls-unique"]``, what :mod:`reference.socketinfo` can give.
 """
 from __future__ import annotations
 
@@ -195,7 +195,8 @@ HAS_NPN = False
 HAS_PSK = False
 #: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT: hostname_checks_common_name can be turned off (reference.hostnames)
 HAS_NEVER_CHECK_COMMON_NAME = True
-CHANNEL_BINDING_TYPES: "list[str]" = []
+#: tls-unique (RFC 5929): SSLSocket.get_channel_binding (reference.socketinfo)
+CHANNEL_BINDING_TYPES: "list[str]" = ["tls-unique"]
 
 
 # -- the OpenSSL library in use -------------------------------------------------------

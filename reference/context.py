@@ -342,14 +342,13 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings, _alpn.A
         server_hostname: Optional[str] = None,
         session: Any = None,
     ) -> Any:
-        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context (``session``: one to resume)."""
-        from .sslsocket import SSLSocket
-
+        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context (``session``: one to resume);
+        the class is :attr:`sslsocket_class` (set by the package, as CPython's ssl.py does)."""
         role = _d.ROLES.get(self._protocol)
         if role is not None and role != ("server" if server_side else "client"):
             raise SSLError(_c.SSL_ERROR_SSL, "Cannot create a %s socket with a PROTOCOL_TLS_%s context"
                            % ("server" if server_side else "client", role.upper()))
-        return SSLSocket._create(
+        return self.sslsocket_class._create(
             sock,
             self,
             server_side=server_side,

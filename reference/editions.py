@@ -82,6 +82,7 @@ from . import defaults as _defaults
 from . import functions as _functions
 from . import hostnames as _hostnames
 from .context import SSLContext as _BaseContext
+from .sslsocket import SSLSocket as _BaseSocket
 from .versions import TLSVersion as _TLSVersion
 
 __all__ = ["EDITIONS", "REMOVED", "SECURE_DEFAULT_OPTIONS", "for_edition", "documents"]
@@ -133,6 +134,7 @@ def _build(edition: str) -> types.ModuleType:
     copies = _functions_making(context_class, names.values())
     names = {name: copies.get(id(value), value) for name, value in names.items()}
     names["SSLContext"] = context_class
+    names["SSLSocket"] = context_class.sslsocket_class
     names["cert_time_to_seconds"] = _cert_time_to_seconds(edition)
     fetch = copies.get(id(_functions.fetch_server_certificate), _functions.fetch_server_certificate)
     names["get_server_certificate"] = _get_server_certificate(edition, fetch, names)
@@ -161,9 +163,24 @@ def _context_class(edition: str) -> type:
     }
     if documents(edition, "3.4"):  # check_hostname's edition (reference.hostnames); before 3.4, the plain one's
         attrs["_edition"] = edition
+    attrs["sslsocket_class"] = _socket_class(edition)
     if documents(edition, "3.6"):
         attrs["__init__"] = _optional_protocol(deprecated=documents(edition, "3.10"))
     return type("SSLContext", (_BaseContext,), attrs)
+
+
+def _socket_class(edition: str) -> type:
+    """``SSLSocket`` as ``edition`` documents it: 3.2 names ``read``'s first parameter ``nbytes``,
+    3.3 onwards ``len`` (the reference's own)."""
+    if documents(edition, "3.3"):
+        return _BaseSocket
+
+    def read(self: Any, nbytes: int = 1024, buffer: Any = None) -> Any:
+        return _BaseSocket.read(self, nbytes, buffer)
+
+    read.__doc__ = _BaseSocket.read.__doc__
+    return type("SSLSocket", (_BaseSocket,), {"__module__": __package__, "__qualname__": "SSLSocket",
+                                              "read": read, "__doc__": _BaseSocket.__doc__})
 
 
 def _optional_protocol(deprecated: bool) -> Callable[..., None]:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import operator
 import os
 import re
 import socket
@@ -106,6 +107,18 @@ def _lib() -> Any:
 def RAND_status() -> bool:
     """True when OpenSSL's generator has been seeded with enough randomness."""
     return bool(_lib().RAND_status())
+
+
+def RAND_bytes(num: int, /) -> bytes:
+    """``num`` cryptographically strong random bytes (3.3).
+
+    The binding under the reference has no ``RAND_bytes``; the bytes come from
+    the operating system's generator (``os.urandom``), which is what OpenSSL 3
+    seeds its own from."""
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError("num must be positive")
+    return os.urandom(num)
 
 
 def RAND_add(bytes: Any, entropy: float) -> None:  # noqa: A002 - the documented name

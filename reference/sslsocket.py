@@ -267,9 +267,17 @@ class SSLSocket(_ALPNSocket, _PHASocket, _SessionSocket, socket.socket, Connecti
         raise self._error(exc) from None
 
     # -- handshake --------------------------------------------------------------------------
-    def do_handshake(self) -> None:
-        """Run the TLS handshake (on a non-blocking socket: may raise WANT_READ/WANT_WRITE)."""
-        self._io(self._conn.do_handshake_nowait, (), "handshake")
+    def do_handshake(self, block: bool = False) -> None:
+        """Run the TLS handshake (on a non-blocking socket: may raise WANT_READ/WANT_WRITE);
+        ``block=True`` waits for it however the socket's timeout is set (3.3)."""
+        timeout = self.gettimeout()
+        if block and timeout is not None:
+            self.settimeout(None)
+        try:
+            self._io(self._conn.do_handshake_nowait, (), "handshake")
+        finally:
+            if block and timeout is not None:
+                self.settimeout(timeout)
         if not self.server_side:
             _hostnames.after_handshake(self)
 
@@ -311,14 +319,15 @@ class SSLSocket(_ALPNSocket, _PHASocket, _SessionSocket, socket.socket, Connecti
                 from None
         return self._io(conn.recv_into_nowait, (buffer, nbytes), "read", 0, tried=True) if n is None else n
 
-    def read(self, nbytes: int = 1024, buffer: Any = None) -> Any:
-        """Read up to ``nbytes`` decrypted bytes; into ``buffer`` (returning the count) if given."""
+    def read(self, len: int = 1024, buffer: Any = None) -> Any:  # noqa: A002 - the documented name (3.3+)
+        """Read up to ``len`` decrypted bytes; into ``buffer`` (returning the count) if given.
+        (Python 3.2's documentation called it ``nbytes``: see reference.editions.)"""
         if not self._tls:
             raise ValueError("Read on closed or unwrapped SSL socket.")
         if buffer is not None:
             size = memoryview(buffer).nbytes
-            return self.recv_into(buffer, min(size, nbytes) if nbytes else size)
-        return self.recv(nbytes)
+            return self.recv_into(buffer, min(size, len) if len else size)
+        return self.recv(len)
 
     # -- writing ------------------------------------------------------------------------------
     def send(self, data: Any, flags: int = 0) -> int:

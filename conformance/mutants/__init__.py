@@ -75,7 +75,7 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
            "self.suppress_ragged_eofs = not suppress_ragged_eofs",
            focus=('api/SSLContext.wrap_socket/*', 'api/wrap_socket/*')),
     Mutant("read_ignores_nbytes", "read(nbytes) may return more than nbytes",
-           "sslsocket.py", "        return self.recv(nbytes)\n", "        return self.recv(16384)\n",
+           "sslsocket.py", "        return self.recv(len)\n", "        return self.recv(16384)\n",
            focus=('api/SSLSocket.read/*',)),
     Mutant("unwrap_without_close_notify", "unwrap() drops TLS without the close_notify exchange",
            "sslsocket.py", "for _ in range(2):  # send ours", "for _ in range(0):  # send ours",
