@@ -169,7 +169,14 @@ def default_options(env: Any, purpose: str) -> None:
        basis="spec", cite=SETTINGS_CITE, rows=[{"purpose": p} for p in PURPOSES], since="3.6")
 def default_ciphers(env: Any, purpose: str) -> None:
     """Every enabled cipher (``get_ciphers``, 3.6) encrypts with 128 bits or more, is no RC4, and authenticates."""
-    weak = [c.get("name") for c in default_context(env, purpose).get_ciphers()
+    ciphers = default_context(env, purpose).get_ciphers()
+    # Judge strength only from well-formed dicts: a missing key or a value that is not text would otherwise be
+    # counted as a weak cipher (or slip past the "auth-null" test) and the message would name the wrong cause.
+    malformed = sorted({f"{key}: {type(c.get(key)).__name__ if key in c else 'missing'}" for c in ciphers
+                        for key in ("name", "auth", "symmetric")
+                        if key not in c or not isinstance(c[key], (str, type(None)))})
+    expect_equal(malformed, [], "get_ciphers() keys of create_default_context() that are missing or not str/None")
+    weak = [c.get("name") for c in ciphers
             if "RC4" in str(c.get("name")) or c.get("auth") == "auth-null" or c.get("symmetric") is None
             or not isinstance(c.get("strength_bits"), int) or c["strength_bits"] < 128]
     expect_equal(weak, [], "ciphers of create_default_context() that are weak, RC4 or unauthenticated")
