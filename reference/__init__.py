@@ -51,8 +51,12 @@ from .functions import (
     get_server_certificate,
     wrap_socket,
 )
+from .memorybio import MemoryBIO
+from .sslobject import SSLObject
 from .sslsocket import SSLSocket
 from .versions import TLSVersion
+
+SSLContext.sslobject_class = SSLObject
 
 #: SNI is always available on the OpenSSL builds pyOpenSSL supports.
 HAS_SNI = True
