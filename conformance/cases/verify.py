@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from ..judge import oracle
-from ..harness.loopback import tls_pair
+from ..harness.pump import TRANSPORTS, tls_connect
 from ..harness.registry import table
 from .judging import chain_of, judge_pair, observed
 from .trust import VERIFY_MODE_CITES
@@ -83,7 +83,8 @@ def _rows() -> List[Dict[str, str]]:
        basis="spec",
        cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
        rows=_rows(), pair=True)
-def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, trust: str) -> Dict[str, Any]:
+def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, trust: str,
+                transport: str = "socket") -> Dict[str, Any]:
     senv = env.peer or env
     fixture, role = PRESENTS[direction][peer]
     trusts = TRUST[trust][0]
@@ -105,8 +106,8 @@ def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, tr
         sctx = senv.context(cert="server", verify=mode, **_trust_kwargs(senv, trust))
     verdict = oracle.expect(oracle.Side(options=frozenset(options), **c_side),
                             oracle.Side(**s_side))
-    out = tls_pair(cctx, sctx, timeout=env.timeout)
-    what = (f"{direction} {mode}, peer presents {peer}, trust {trust} ({version}; "
+    out = tls_connect(transport, cctx, sctx, env.ssl, senv.ssl, timeout=env.timeout)
+    what = (f"{direction} {mode}, peer presents {peer}, trust {trust} ({version}, {transport}; "
             f"client {env.impl.name}, server {senv.impl.name})")
     judge_pair(verdict, out, env.ssl, senv.ssl, what)
     return observed(verdict, out, f"{env.impl.name} verify={c_side.get('verify', 'NONE')}",
@@ -124,7 +125,7 @@ CERTFILES = {"leaf": ("server",), "leaf+intermediate": ("server", "intermediate-
        cite="you only need the root certificates, and the remote peer is supposed to furnish the other "
             "certificates necessary to chain from its certificate to a root certificate.",
        rows=CHAIN_ROWS, pair=True)
-def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
+def chain_cell(env: Any, certfile: str, trust: str, transport: str = "socket") -> Dict[str, Any]:
     """The spec: with SSLv3/TLS 'you only need the root certificates [in the CA
     file], and the remote peer is supposed to furnish the other certificates'."""
     senv = env.peer or env
@@ -141,7 +142,17 @@ def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
         cctx = env.context(verify="REQUIRED", cafile=bundle(env, ("intermediate-ca", "root-ca"))
                            if trust == "root+intermediate" else env.certs.path("root-ca"))
     sctx = senv.context(certfile=certpath, keyfile=senv.certs.path("server", "key"))
-    out = tls_pair(cctx, sctx, timeout=env.timeout)
-    what = f"server certfile {certfile}, client trusts {trust} (client {env.impl.name}, server {senv.impl.name})"
+    out = tls_connect(transport, cctx, sctx, env.ssl, senv.ssl, timeout=env.timeout)
+    what = f"server certfile {certfile}, client trusts {trust} ({transport}; client {env.impl.name}, server {senv.impl.name})"
     judge_pair(verdict, out, env.ssl, senv.ssl, what)
     return observed(verdict, out, f"{env.impl.name} trusts {trust}", f"{senv.impl.name} certfile {certfile}")
+
+
+# -- the same tables over memory BIOs (SSLContext.wrap_bio, documented since 3.5) ----------------
+table("bio/verify/{direction}/{version}/{mode}/peer={peer}/trust={trust}", spec="CERT_{mode}", basis="spec",
+      cite=lambda row: VERIFY_MODE_CITES[row["mode"]], rows=[dict(r, transport="bio") for r in _rows()],
+      pair=True, since=TRANSPORTS["bio"])(verify_cell)
+table("bio/verify/chain/certfile={certfile}/trust={trust}", spec="SSLContext.load_cert_chain", basis="spec",
+      cite="you only need the root certificates, and the remote peer is supposed to furnish the other "
+           "certificates necessary to chain from its certificate to a root certificate.",
+      rows=[dict(r, transport="bio") for r in CHAIN_ROWS], pair=True, since=TRANSPORTS["bio"])(chain_cell)
