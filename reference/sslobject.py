@@ -174,6 +174,24 @@ class SSLObject:
             return None
         return [self.cipher()]
 
+    def get_unverified_chain(self) -> Optional[list]:
+        """The certificates the peer sent, as DER bytes (3.13); None before the handshake."""
+        return self._chain(self._conn.get_peer_cert_chain())
+
+    def get_verified_chain(self) -> Optional[list]:
+        """The chain verification built, leaf to root, as DER bytes (3.13); without
+        verification, what the peer sent."""
+        chain = self._conn.get_verified_chain() if self._conn.get_verify_mode() & _SSL.VERIFY_PEER else None
+        return self._chain(chain) if chain else self.get_unverified_chain()
+
+    @staticmethod
+    def _chain(certs: Any) -> Optional[list]:
+        if certs is None:
+            return None
+        from OpenSSL.crypto import FILETYPE_ASN1, dump_certificate
+
+        return [dump_certificate(FILETYPE_ASN1, c) for c in certs]
+
     def compression(self) -> None:
         """The compression in use: none (this OpenSSL build has no compression)."""
         return None

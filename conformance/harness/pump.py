@@ -10,9 +10,10 @@ i.e. needs more input) and wires between rounds.
 Nothing loops forever: a round in which no byte moved and no side advanced
 counts as idle, and after ``rounds`` idle rounds -- or once ``timeout``
 seconds passed -- every side still running ends with :class:`PumpStalled`,
-whose message says what each side was waiting for.  A side that ends (done
-or failed) closes its transport the way a closed socket would: once its last
-bytes are wired, the other end's *incoming* gets ``write_eof()``.
+whose message says what each side was waiting for.  With ``close=True`` a
+side that ends (done or failed) closes its transport the way a closed socket
+would: once its last bytes are wired, the other end's *incoming* gets
+``write_eof()``.
 
 :func:`bio_pair` is :func:`conformance.harness.loopback.tls_pair` over memory
 buffers -- the same echo, the same :class:`~conformance.harness.loopback.PairOutcome`
@@ -102,12 +103,14 @@ def retry(end: BioEnd, call: Callable[[], Any], what: str) -> Step:
             yield what
 
 
-def pump(sides: List[Tuple[BioEnd, Step]], *, rounds: int = IDLE_ROUNDS,
-         timeout: float = 5.0) -> List[Tuple[Any, Optional[BaseException]]]:
+def pump(sides: List[Tuple[BioEnd, Step]], *, rounds: int = IDLE_ROUNDS, timeout: float = 5.0,
+         close: bool = False) -> List[Tuple[Any, Optional[BaseException]]]:
     """Drive both sides' generators to their end; ``[(value, error), ...]`` in ``sides``' order.
 
     A side's error is what its generator raised (``PumpStalled`` when the pump
-    gave up on it).
+    gave up on it).  ``close``: a side that ends closes its transport
+    (:func:`close_transport` on the other end), as a connection's owner closes
+    its socket; without it the ends stay open for the next steps.
     """
     (a, _), (b, _) = sides
     state: List[Dict[str, Any]] = [{"gen": gen, "end": end, "done": False, "value": None, "error": None,
@@ -127,7 +130,7 @@ def pump(sides: List[Tuple[BioEnd, Step]], *, rounds: int = IDLE_ROUNDS,
                 s["done"], s["error"], advanced = True, exc, True
         moved = wire(a, b)
         for s, other in ((state[0], state[1]), (state[1], state[0])):
-            if s["done"] and not s["closed"]:
+            if close and s["done"] and not s["closed"]:
                 close_transport(other["end"])
                 s["closed"] = advanced = True
         idle = 0 if (moved or advanced) else idle + 1
@@ -194,7 +197,7 @@ def bio_pair(client_ctx: Any, server_ctx: Any, client_ssl: Any, server_ssl: Any,
         ends.append(end)
         sides.append((end, _echo_side(end, payload, payload, side)))
     if len(sides) == 2:
-        for (value, error), side in zip(pump(sides, timeout=timeout), seen):
+        for (value, error), side in zip(pump(sides, timeout=timeout, close=True), seen):
             if error is not None:
                 side.ok, side.error = False, error
                 side.timed_out = isinstance(error, PumpStalled) and "within" in str(error)
