@@ -149,10 +149,26 @@ def chain_cell(env: Any, certfile: str, trust: str, transport: str = "socket") -
 
 
 # -- the same tables over memory BIOs (SSLContext.wrap_bio, documented since 3.5) ----------------
+#: the verify modes as the current documentation words them (a case of a later edition quotes it)
+CURRENT_CITES = {
+    ("NONE", "server-cert"): "Validation errors, such as untrusted or expired cert, are ignored and do not "
+                             "abort the TLS/SSL handshake.",
+    ("NONE", "client-cert"): "In server mode, no certificate is requested from the client, so the client does "
+                             "not send any for client cert authentication.",
+    ("OPTIONAL", "server-cert"): "In client mode, :const:`CERT_OPTIONAL` has the same meaning as "
+                                 ":const:`CERT_REQUIRED`.",
+    ("OPTIONAL", "client-cert"): "If the client chooses to send a certificate, it is verified.  Any verification "
+                                 "error immediately aborts the TLS handshake.",
+}
+
+
+def _current_cite(row: Dict[str, str]) -> str:
+    return CURRENT_CITES.get((row["mode"], row["direction"]), VERIFY_MODE_CITES[row["mode"]])
+
+
 table("bio/verify/{direction}/{version}/{mode}/peer={peer}/trust={trust}", spec="CERT_{mode}", basis="spec",
-      cite=lambda row: VERIFY_MODE_CITES[row["mode"]], rows=[dict(r, transport="bio") for r in _rows()],
+      cite=_current_cite, rows=[dict(r, transport="bio") for r in _rows()],
       pair=True, since=TRANSPORTS["bio"])(verify_cell)
 table("bio/verify/chain/certfile={certfile}/trust={trust}", spec="SSLContext.load_cert_chain", basis="spec",
-      cite="you only need the root certificates, and the remote peer is supposed to furnish the other "
-           "certificates necessary to chain from its certificate to a root certificate.",
+      cite="The certificates should just be concatenated together in the certificate file.",
       rows=[dict(r, transport="bio") for r in CHAIN_ROWS], pair=True, since=TRANSPORTS["bio"])(chain_cell)
