@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
-from ..harness.pump import TRANSPORTS, BioEnd, close_transport, pump, read_exactly, require_bio, retry, wire
+from ..harness.loopback import pair_outcome, run_pair, tls_body
+from ..harness.pump import TRANSPORTS, BioEnd, bio_socket_body, pump, require_bio, retry, wire
 from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
 
 SINCE = TRANSPORTS["bio"]
@@ -197,3 +198,34 @@ def sizes(env: Any, direction: str, size: int) -> Dict[str, Any]:
     expect_true(max(chunks) <= 4096, "no read(4096) returned more than 4096 bytes", expected="<= 4096",
                 actual=max(chunks))
     return {"reads": len(chunks), "largest": max(chunks)}
+
+
+# -- against a real socket peer ---------------------------------------------------------------------
+@table("bio/SSLObject/socket-peer/{role}/{version}", spec="SSLObject", basis="spec", pair=True, since=SINCE,
+       cite="This class is typically used by framework authors that want to implement asynchronous IO for SSL "
+            "through memory buffers.",
+       rows=[{"role": r, "version": v} for r in ("client", "server") for v in VERSIONS])
+def socket_peer(env: Any, role: str, version: str) -> Dict[str, Any]:
+    """The SSLObject is the ``role`` side (the client of ``env``, the server of ``env.peer``); the
+    other side is an SSLSocket of the other implementation over loopback; a 100 KB echo."""
+    senv = env.peer or env
+    for e in (env, senv):
+        require_bio(e.ssl, e.impl.name)
+    options = VERSIONS[version]
+    cctx = env.context(trust="root-ca", verify="REQUIRED", options=options)
+    sctx = senv.context(cert="server", options=options)
+    payload = bytes(range(256)) * 400
+    if role == "client":
+        client_fn = bio_socket_body(env.ssl, cctx, payload, False, hostname="localhost", timeout=env.timeout)
+        server_fn = tls_body(sctx, payload, True)
+    else:
+        client_fn = tls_body(cctx, payload, False, "localhost")
+        server_fn = bio_socket_body(senv.ssl, sctx, payload, True, timeout=env.timeout)
+    c, s = run_pair(client_fn, server_fn, timeout=env.timeout)
+    out = pair_outcome(c, s)
+    sides = {"client": out.client.describe(), "server": out.server.describe()}
+    expect_true(out.ok, f"a 100 KB echo between an SSLObject ({role}) and an SSLSocket over loopback",
+                expected="both sides ok", actual=sides)
+    for name, side in (("client", out.client), ("server", out.server)):
+        expect_equal(side.version, version, f"the {name}'s version()")
+    return sides

@@ -18,7 +18,9 @@ would: once its last bytes are wired, the other end's *incoming* gets
 :func:`bio_pair` is :func:`conformance.harness.loopback.tls_pair` over memory
 buffers -- the same echo, the same :class:`~conformance.harness.loopback.PairOutcome`
 -- so that one table of cases can run on either transport
-(:func:`tls_connect`, ``TRANSPORTS``).  Only the standard library here.
+(:func:`tls_connect`, ``TRANSPORTS``).  :func:`over_socket` drives one side
+against a real socket peer instead (:func:`bio_socket_body`, a side for
+``loopback.run_pair``).  Only the standard library here.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ from .loopback import PairOutcome, TLSSide, negotiated_version, tls_pair
 from .registry import CaseFailure
 
 __all__ = ["BioEnd", "PumpStalled", "wire", "pump", "retry", "bio_pair", "tls_connect", "TRANSPORTS",
-           "require_bio", "close_transport", "IDLE_ROUNDS"]
+           "require_bio", "close_transport", "over_socket",
+           "bio_socket_body", "IDLE_ROUNDS"]
 
 #: idle rounds (no byte moved, no side advanced) before the pump gives up
 IDLE_ROUNDS = 8
@@ -202,6 +205,50 @@ def bio_pair(client_ctx: Any, server_ctx: Any, client_ssl: Any, server_ssl: Any,
                 side.ok, side.error = False, error
                 side.timed_out = isinstance(error, PumpStalled) and "within" in str(error)
     return PairOutcome(client=seen[0], server=seen[1])
+
+
+def over_socket(end: BioEnd, sock: Any, steps: Step, timeout: float) -> Any:
+    """Drive one side's generator against a real socket peer: what the object writes is sent,
+    and each time it needs input the socket is read (``sock`` has a timeout; its EOF is
+    ``write_eof()``).  Bounded by ``timeout`` overall, as the pump is."""
+    deadline = time.monotonic() + timeout
+    waits = "start"
+    try:
+        while True:
+            try:
+                waits = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                data = end.outgoing.read()
+                if data:
+                    sock.sendall(data)
+            if time.monotonic() > deadline:
+                raise PumpStalled(f"the socket pump stopped: not done within {timeout:g}s ({end.name} waits in {waits})")
+            if not end.closed:
+                chunk = sock.recv(65536)
+                if chunk:
+                    end.incoming.write(chunk)
+                else:
+                    close_transport(end)
+    finally:
+        steps.close()
+
+
+def bio_socket_body(module: Any, ctx: Any, payload: bytes, server_side: bool, *,
+                    hostname: Optional[str] = None, timeout: float = 5.0) -> Callable[[Any], TLSSide]:
+    """A ``run_pair`` side like ``loopback.tls_body``, but an ``SSLObject`` over the connected
+    socket instead of an ``SSLSocket``: the echo of :func:`bio_pair` against a socket peer."""
+    def body(sock: Any) -> TLSSide:
+        seen = TLSSide()
+        try:
+            end = BioEnd(module, ctx, server_side=server_side, server_hostname=hostname)
+            over_socket(end, sock, _echo_side(end, payload, payload, seen), timeout)
+        except Exception as exc:
+            seen.ok, seen.error = False, exc
+        return seen
+
+    return body
 
 
 def tls_connect(transport: str, client_ctx: Any, server_ctx: Any, client_ssl: Any, server_ssl: Any, *,
