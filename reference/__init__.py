@@ -15,7 +15,11 @@ module that owns them:
 * default options, clearing options, what ``CERT_OPTIONAL`` means for a
   client -- :mod:`reference.context`;
 * timeouts, non-blocking mode, ragged EOFs, ``unwrap`` -- :mod:`reference.sslsocket`;
-* the ``getpeercert()`` dictionary -- :mod:`reference.certdecode`.
+* the ``getpeercert()`` dictionary -- :mod:`reference.certdecode`;
+* ``PROTOCOL_TLS_CLIENT``/``_SERVER``, ``Purpose``, ``create_default_context``
+  -- :mod:`reference.defaults`; trusted CAs, CRLs, ``verify_flags`` --
+  :mod:`reference.castore`; ``get_ciphers``, ``set_ecdh_curve``,
+  ``security_level`` -- :mod:`reference.ciphers`.
 """
 from __future__ import annotations
 
@@ -29,8 +33,28 @@ from .constants import (  # noqa: F401
     OPENSSL_VERSION_INFO,
     OPENSSL_VERSION_NUMBER,
 )
+from .castore import (  # noqa: F401 - 3.4's verify flags
+    VERIFY_ALLOW_PROXY_CERTS,
+    VERIFY_CRL_CHECK_CHAIN,
+    VERIFY_CRL_CHECK_LEAF,
+    VERIFY_DEFAULT,
+    VERIFY_X509_PARTIAL_CHAIN,
+    VERIFY_X509_STRICT,
+    VERIFY_X509_TRUSTED_FIRST,
+    VerifyFlags,
+)
 from .context import SSLContext
+from .defaults import (  # noqa: F401 - the defaults the module chooses (3.4 on)
+    PROTOCOL_TLS,
+    PROTOCOL_TLS_CLIENT,
+    PROTOCOL_TLS_SERVER,
+    DefaultVerifyPaths,
+    Purpose,
+    create_default_context,
+    get_default_verify_paths,
+)
 from .errors import (
+    CertificateError,
     SSLCertVerificationError,
     SSLEOFError,
     SSLError,
@@ -51,6 +75,7 @@ from .functions import (
     get_server_certificate,
     wrap_socket,
 )
+from .hostnames import match_hostname
 from .memorybio import MemoryBIO
 from .sslobject import SSLObject
 from .sslsocket import SSLSocket

@@ -31,8 +31,9 @@ chosen by ``for_edition``):
 * ``ALERT_DESCRIPTION_*`` are the TLS alert numbers of the IANA registry (RFC
   5246 and later), the same list CPython defines.
 * ``HAS_*`` say what *this package* supports, not only what its OpenSSL
-  could: ALPN, NPN, PSK and a writable ``hostname_checks_common_name`` are
-  not implemented here yet, so those flags are False; ``CHANNEL_BINDING_TYPES``
+  could: ALPN, NPN and PSK are not implemented here yet, so those flags are
+  False (a writable ``hostname_checks_common_name`` is, in
+  :mod:`reference.hostnames`); ``CHANNEL_BINDING_TYPES``
   is empty for the same reason (no ``get_channel_binding``).
 """
 from __future__ import annotations
@@ -191,7 +192,8 @@ HAS_ECDH = True
 HAS_ALPN = False
 HAS_NPN = False
 HAS_PSK = False
-HAS_NEVER_CHECK_COMMON_NAME = False
+#: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT: hostname_checks_common_name can be turned off (reference.hostnames)
+HAS_NEVER_CHECK_COMMON_NAME = True
 CHANNEL_BINDING_TYPES: "list[str]" = []
 
 

@@ -56,6 +56,10 @@ from typing import Any, Callable, List, Optional, Union
 from OpenSSL import SSL as _SSL
 
 from . import constants as _c
+from . import defaults as _d
+from .castore import TrustStore, checked_path as _checked_path
+from .ciphers import CipherMethods
+from . import hostnames as _hostnames
 from . import versions as _versions
 from .errors import SSLError, translate
 
@@ -72,17 +76,6 @@ _VERIFY_FLAGS = {
     _c.CERT_OPTIONAL: _SSL.VERIFY_PEER,
     _c.CERT_REQUIRED: _SSL.VERIFY_PEER | _SSL.VERIFY_FAIL_IF_NO_PEER_CERT,
 }
-
-
-def _checked_path(value: Any, what: str) -> "str | bytes":
-    """Return a str/bytes path that exists and is readable, or raise like ``open``."""
-    try:
-        path = os.fspath(value)
-    except TypeError:
-        raise TypeError("%s should be a valid filesystem path, not %s" % (what, type(value).__name__)) from None
-    with open(path, "rb"):
-        pass
-    return path
 
 
 def _password_callback(password: Any) -> Callable[..., bytes]:
@@ -132,13 +125,19 @@ def _whole_writes(ctx: _SSL.Context) -> None:
         pass
 
 
-class SSLContext:
-    """Settings, certificates and keys for the TLS connections it wraps."""
+class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
+    """Settings, certificates and keys for the TLS connections it wraps.
+
+    What it trusts and how it verifies (``load_verify_locations``,
+    ``verify_flags``, ``get_ca_certs`` ...) is :class:`reference.castore.TrustStore`;
+    its cipher list, curve and security level :class:`reference.ciphers.CipherMethods`;
+    hostname checking and the server-name callbacks :class:`reference.hostnames.HostnameSettings`.
+    """
 
     def __init__(self, protocol: int) -> None:
         if not isinstance(protocol, int):
             raise TypeError("protocol must be an integer PROTOCOL_* constant, not %s" % type(protocol).__name__)
-        method = _c.PROTOCOL_METHODS.get(protocol)
+        method = _c.PROTOCOL_METHODS.get(protocol, _d.ROLE_METHODS.get(protocol))
         if method is None:
             raise ValueError("invalid or unsupported protocol version %r" % (protocol,))
         self._protocol = protocol
@@ -151,6 +150,10 @@ class SSLContext:
         self._max_version: Optional[int] = None
         self._loads: List[Callable[[_SSL.Context], None]] = []
         self._built: Optional[_SSL.Context] = None
+        self._init_store()
+        if protocol == _d.PROTOCOL_TLS_CLIENT:  # documented defaults of the client protocol (3.6)
+            self._verify_mode = _c.CERT_REQUIRED
+        self.check_hostname = protocol == _d.PROTOCOL_TLS_CLIENT
 
     # -- the pyOpenSSL context behind it -------------------------------------------
     def _build(self) -> _SSL.Context:
@@ -166,6 +169,10 @@ class SSLContext:
             ctx.set_max_proto_version(self._max_version)
         for load in self._loads:
             load(ctx)
+        self._build_store(ctx)
+        self._build_ciphers(ctx)
+        if self._sni_callback is not None:
+            _hostnames.install_servername_callback(ctx, self)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:
@@ -226,6 +233,8 @@ class SSLContext:
             raise TypeError("verify_mode must be an integer, not %s" % type(value).__name__)
         if value not in _VERIFY_FLAGS:
             raise ValueError("invalid value for verify_mode: %r" % (value,))
+        if value == _c.CERT_NONE and self._check_hostname:
+            raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
         self._verify_mode = int(value)
         self._built = None
 
@@ -256,26 +265,6 @@ class SSLContext:
 
         self._apply(load)
 
-    def load_verify_locations(self, cafile: Optional[StrPath] = None, capath: Optional[StrPath] = None) -> None:
-        """Trust the CA certificates in ``cafile`` (PEM bundle) and/or ``capath`` (hashed dir)."""
-        if cafile is None and capath is None:
-            raise TypeError("cafile and capath cannot be both omitted")
-        ca_file = None if cafile is None else _checked_path(cafile, "cafile")
-        if capath is None:
-            ca_path = None
-        else:
-            try:
-                ca_path = os.fspath(capath)
-            except TypeError:
-                raise TypeError("capath should be a valid filesystem path, not %s" % type(capath).__name__) from None
-            if ("\0" if isinstance(ca_path, str) else b"\0") in ca_path:
-                raise ValueError("capath has an embedded null character")  # as open() says of a file
-
-        def load(ctx: _SSL.Context) -> None:
-            ctx.load_verify_locations(ca_file, ca_path)
-
-        self._apply(load)
-
     def set_ciphers(self, ciphers: str) -> None:
         """Select ciphers with an OpenSSL cipher string; nothing selectable is an ``SSLError``."""
         if not isinstance(ciphers, str):
@@ -289,10 +278,6 @@ class SSLContext:
         except BaseException:
             self._ciphers = previous
             raise
-
-    def set_default_verify_paths(self) -> None:
-        """Trust the platform's default CA locations (an addition beyond 3.2)."""
-        self._apply(lambda ctx: ctx.set_default_verify_paths())
 
     # -- protocol version bounds (Python 3.7; the decisions are reference.versions') -------
     #: The ``minimum_version`` a flexible context starts with, as a wire version: none in
@@ -345,6 +330,10 @@ class SSLContext:
         """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context."""
         from .sslsocket import SSLSocket
 
+        role = _d.ROLES.get(self._protocol)
+        if role is not None and role != ("server" if server_side else "client"):
+            raise SSLError(_c.SSL_ERROR_SSL, "Cannot create a %s socket with a PROTOCOL_TLS_%s context"
+                           % ("server" if server_side else "client", role.upper()))
         return SSLSocket._create(
             sock,
             self,
@@ -364,7 +353,7 @@ class SSLContext:
                                             server_hostname=server_hostname, session=session)
 
     def __repr__(self) -> str:
-        name = _c.PROTOCOL_NAMES.get(self._protocol, self._protocol)
+        name = _c.PROTOCOL_NAMES.get(self._protocol) or "TLS_" + _d.ROLES.get(self._protocol, "?").upper()
         return "<%s.%s protocol=PROTOCOL_%s>" % (type(self).__module__, type(self).__name__, name)
 
 

@@ -72,6 +72,11 @@ class SSLCertVerificationError(SSLError, ValueError):
     verify_message: Optional[str] = None
 
 
+#: What ``match_hostname`` raises: an alias of ``SSLCertVerificationError`` (as from 3.7),
+#: so a hostname refused by the handshake or by ``match_hostname`` is caught alike.
+CertificateError = SSLCertVerificationError
+
+
 #: OpenSSL's human library names -> the mnemonics CPython prints in brackets.
 _LIBRARY_MNEMONICS = {
     "system library": "SYS",
@@ -101,6 +106,13 @@ _LIBRARY_MNEMONICS = {
 
 #: reasons CPython reports as an EOF rather than a protocol error
 _EOF_REASONS = {"unexpected eof while reading"}
+
+try:  # OpenSSL >= 3.0 reports an EOF without close_notify as an error with a reason
+    from OpenSSL._util import lib as _lib
+
+    _OPENSSL_NAMES_EOF = bool(getattr(_lib, "Cryptography_HAS_UNEXPECTED_EOF_WHILE_READING", 0))
+except ImportError:  # another pyOpenSSL layout
+    _OPENSSL_NAMES_EOF = False
 
 
 def _mnemonic_library(name: str) -> str:
@@ -162,6 +174,22 @@ def from_openssl_error(exc: "_SSL.Error", verify_code: int = 0) -> SSLError:
     return err
 
 
+def ragged_eof_error() -> SSLEOFError:
+    """The ``SSLEOFError`` of an EOF without close_notify.
+
+    OpenSSL 3 reports that EOF as an error of its own,
+    ``SSL_R_UNEXPECTED_EOF_WHILE_READING``, which CPython names in ``library``
+    and ``reason``; pyOpenSSL turns it back into ``SysCallError(-1, "Unexpected
+    EOF")``, the form older OpenSSL releases gave it (a bare
+    ``SSL_ERROR_SYSCALL``, no reason at all), so the binding says which it was.
+    """
+    if not _OPENSSL_NAMES_EOF:
+        return SSLEOFError(SSL_ERROR_EOF, "EOF occurred in violation of protocol")
+    err = SSLEOFError(SSL_ERROR_EOF, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol")
+    err.library, err.reason = "SSL", "UNEXPECTED_EOF_WHILE_READING"
+    return err
+
+
 def translate(exc: BaseException, verify_code: int = 0) -> OSError:
     """Map any pyOpenSSL exception to the exception the ``ssl`` API raises."""
     if isinstance(exc, _SSL.WantReadError):
@@ -175,7 +203,7 @@ def translate(exc: BaseException, verify_code: int = 0) -> OSError:
         if isinstance(code, int) and code > 0:
             return OSError(code, os.strerror(code))
         if code == -1 or code == 0:
-            return SSLEOFError(SSL_ERROR_EOF, "EOF occurred in violation of protocol")
+            return ragged_eof_error()
         return SSLSyscallError(SSL_ERROR_SYSCALL, "Some I/O error occurred")
     if isinstance(exc, _SSL.Error):
         return from_openssl_error(exc, verify_code)

@@ -15,7 +15,10 @@ Blocking, timeouts and non-blocking mode
     ``SSL_ERROR_WANT_WRITE``, exactly what the spec's handshake loop expects.
 
 End of file
-    A clean TLS close (close_notify) reads as ``b""``.  A connection that
+    A clean TLS close (close_notify) reads as ``b""``; once this side has sent
+    its own close_notify too (a non-blocking ``unwrap()`` that could not wait
+    for the answer), the connection is closed cleanly and a read raises
+    ``SSLZeroReturnError``, as CPython's does.  A connection that
     ends without close_notify (a "ragged" EOF) also reads as ``b""`` when
     ``suppress_ragged_eofs`` is true, and raises ``SSLEOFError``
     (``args[0] == SSL_ERROR_EOF``) when it is false.  The end is sticky: every
@@ -50,17 +53,21 @@ import operator
 import socket
 import sys
 import time
+import weakref
 from typing import Any, Optional, Tuple
 
 from OpenSSL import SSL as _SSL
 
+from . import hostnames as _hostnames
 from .connection import Connection as _Connection, wait as _wait
 from .errors import is_eof, translate
+from .socketinfo import ConnectionFacts, a_label, watch_client_hello
 
 _Error = _SSL.Error
 _WantRead = _SSL.WantReadError
 _WantWrite = _SSL.WantWriteError
 _ZeroReturn = _SSL.ZeroReturnError
+_SENT_SHUTDOWN = _SSL.SENT_SHUTDOWN
 _plain = socket.socket
 #: the most one read asks OpenSSL for: a call returns at most one TLS record (16 KiB)
 #: anyway, so ``read(10**9)`` need not allocate a gigabyte (nor overflow SSL_read's int)
@@ -104,8 +111,9 @@ def _datagram(name: str) -> Any:
     return method
 
 
-class SSLSocket(socket.socket):
-    """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``."""
+class SSLSocket(socket.socket, ConnectionFacts):
+    """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``
+    (what it tells of its connection: :class:`reference.socketinfo.ConnectionFacts`)."""
 
     __slots__ = ("_conn", "_tls", "_ended_by", "_context", "server_side", "server_hostname",
                  "do_handshake_on_connect", "suppress_ragged_eofs")
@@ -123,6 +131,8 @@ class SSLSocket(socket.socket):
             raise NotImplementedError("only stream sockets are supported")
         if server_side and server_hostname:
             raise ValueError("server_hostname can only be specified in client mode")
+        if not server_side and context.check_hostname and not server_hostname:
+            raise ValueError("check_hostname requires server_hostname")
         timeout = sock.gettimeout()
         try:
             sock.getpeername()
@@ -137,7 +147,7 @@ class SSLSocket(socket.socket):
         self.settimeout(timeout)
         self._context = context
         self.server_side = bool(server_side)
-        self.server_hostname = server_hostname
+        self.server_hostname = a_label(server_hostname)
         self.do_handshake_on_connect = do_handshake_on_connect
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._conn = _NoTLS(self)
@@ -159,12 +169,14 @@ class SSLSocket(socket.socket):
         """Attach a fresh TLS connection (from the context's current settings) to the socket."""
         # Given the descriptor, not the socket: no reference cycle, so a dropped
         # socket is freed (and its descriptor closed) at once, as a plain one is.
+        if self.server_side:
+            watch_client_hello(self._context._openssl_context())
         conn = _Connection(self._context._openssl_context(), self.fileno())
+        conn.set_app_data(weakref.ref(self))  # the server-name callback's way back to this socket
         if self.server_side:
             conn.set_accept_state()
         else:
-            if self.server_hostname:
-                conn.set_tlsext_host_name(self.server_hostname.encode("idna"))
+            _hostnames.prepare_client(conn, self._context, self.server_hostname)
             conn.set_connect_state()
         self._conn = conn
         self._tls = True
@@ -172,8 +184,15 @@ class SSLSocket(socket.socket):
 
     @property
     def context(self) -> Any:
-        """The ``SSLContext`` this socket was made from."""
+        """The ``SSLContext`` this socket is tied to; a server-name callback may switch it
+        (the connection then goes on with the new context's certificate)."""
         return self._context
+
+    @context.setter
+    def context(self, context: Any) -> None:
+        self._context = context
+        if self._tls:
+            self._conn.set_context(context._openssl_context())
 
     # -- the slow path: waiting for I/O, timeouts, error translation -----------------------
     def _error(self, exc: BaseException) -> OSError:
@@ -231,7 +250,8 @@ class SSLSocket(socket.socket):
             self._ended_by = exc
         elif eof is not None or not isinstance(ended, _ZeroReturn):
             exc = ended
-        if eof is not None and (isinstance(exc, _ZeroReturn) or (self.suppress_ragged_eofs and is_eof(exc))):
+        if eof is not None and ((isinstance(exc, _ZeroReturn) and not self._conn.get_shutdown() & _SENT_SHUTDOWN)
+                                or (self.suppress_ragged_eofs and is_eof(exc))):
             return eof
         raise self._error(exc) from None
 
@@ -239,6 +259,8 @@ class SSLSocket(socket.socket):
     def do_handshake(self) -> None:
         """Run the TLS handshake (on a non-blocking socket: may raise WANT_READ/WANT_WRITE)."""
         self._io(self._conn.do_handshake_nowait, (), "handshake")
+        if not self.server_side:
+            _hostnames.after_handshake(self)
 
     # -- reading ------------------------------------------------------------------------------
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
@@ -287,10 +309,6 @@ class SSLSocket(socket.socket):
             return self.recv_into(buffer, min(size, nbytes) if nbytes else size)
         return self.recv(nbytes)
 
-    def pending(self) -> int:
-        """Decrypted bytes already buffered and readable without touching the socket."""
-        return self._conn.pending() if self._tls else 0
-
     # -- writing ------------------------------------------------------------------------------
     def send(self, data: Any, flags: int = 0) -> int:
         if flags and self._tls:
@@ -316,47 +334,6 @@ class SSLSocket(socket.socket):
         if not self._tls:
             raise ValueError("Write on closed or unwrapped SSL socket.")
         return self.send(data)
-
-    # -- information --------------------------------------------------------------------------
-    def _handshake_done(self) -> bool:
-        return self._tls and self._conn.get_cipher_name() is not None
-
-    def getpeercert(self, binary_form: bool = False) -> Any:
-        """The peer's certificate: None, ``{}`` if not validated, the decoded dict, or DER."""
-        if not self._tls:
-            self.getpeername()  # the error a plain socket gives (ENOTCONN / EBADF)
-            raise ValueError("No SSL wrapper around %r" % self)
-        if not self._handshake_done():
-            raise ValueError("handshake not done yet")
-        cert = self._conn.get_peer_certificate()
-        if cert is None:
-            return None
-        # the DER as OpenSSL holds it: no strict parser between the peer and the caller
-        from OpenSSL.crypto import FILETYPE_ASN1, dump_certificate
-
-        der = dump_certificate(FILETYPE_ASN1, cert)
-        if binary_form:
-            return der
-        if not self._conn.get_verify_mode() & _SSL.VERIFY_PEER:
-            return {}
-        from .certdecode import decode_der
-
-        return decode_der(der)
-
-    def cipher(self) -> Optional[Tuple[str, str, int]]:
-        """``(name, protocol, secret bits)`` of the negotiated cipher, or None before the handshake."""
-        if not self._tls:
-            return None
-        name = self._conn.get_cipher_name()
-        if name is None:
-            return None
-        return (name, self._conn.get_cipher_version(), self._conn.get_cipher_bits())
-
-    def version(self) -> Optional[str]:
-        """The negotiated protocol ("TLSv1.3" ...), or None before the handshake."""
-        if not self._handshake_done():
-            return None
-        return self._conn.get_protocol_version_name()
 
     # -- connection management -----------------------------------------------------------
     def connect(self, address: Any) -> None:

@@ -1,6 +1,6 @@
 """What several case tables share: a server context of the server side, a
 loopback pair whose side that raised fails the case, a serving body, a read
-to EOF, and a call that must raise."""
+to EOF, a call that must raise, and a name the run's edition documents."""
 from __future__ import annotations
 
 import socket
@@ -10,7 +10,8 @@ from ..harness.loopback import run_pair
 from ..harness.reasons import classify
 from ..harness.registry import CaseFailure, expect_equal
 
-__all__ = ["server_ctx", "pair", "serve_tls", "drain", "expect_raises", "SUPPRESS_RAGGED_EOFS"]
+__all__ = ["server_ctx", "pair", "side_raised", "serve_tls", "drain", "expect_raises", "documented",
+           "SUPPRESS_RAGGED_EOFS"]
 
 #: the spec's sentence every ragged-EOF case checks
 SUPPRESS_RAGGED_EOFS = ("If specified as :const:`True` (the default), it returns a normal EOF in response to "
@@ -24,13 +25,20 @@ def server_ctx(env: Any, verify: str = "NONE", cert: str = "server") -> Any:
 
 
 def pair(env: Any, client_fn: Callable, server_fn: Callable) -> Tuple[Any, Any]:
-    """Run both sides; a side that raised fails the case, naming that side."""
+    """Run both sides; a side that raised fails the case, naming that side (a side
+    whose own check failed first: what the other side met follows from it)."""
     c, s = run_pair(client_fn, server_fn, timeout=env.timeout)
-    for side, res in (("client", c), ("server", s)):
+    sides = sorted((("client", c), ("server", s)), key=lambda item: not isinstance(item[1].error, CaseFailure))
+    for side, res in sides:
         if res.error is not None:
-            raise CaseFailure(f"{side} side raised {type(res.error).__name__}: {res.error}",
-                              actual=f"{type(res.error).__name__}: {res.error}") from res.error
+            raise side_raised(side, res.error) from res.error
     return c.value, s.value
+
+
+def side_raised(side: str, error: BaseException) -> CaseFailure:
+    """The failure of a case whose ``side`` ("client", "server") raised ``error``."""
+    return CaseFailure(f"{side} side raised {type(error).__name__}: {error}",
+                       actual=f"{type(error).__name__}: {error}")
 
 
 def serve_tls(ctx: Any, then: Optional[Callable[[Any], Any]] = None) -> Callable:
@@ -67,3 +75,15 @@ def expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional[
                           expected=exc_type.__name__, actual=f"{type(exc).__name__}: {exc}") from exc
     raise CaseFailure(f"{what}: expected {exc_type.__name__}, nothing was raised",
                       expected=exc_type.__name__, actual="no exception")
+
+
+def documented(env: Any, name: str, owner: Any = None) -> Any:
+    """``owner.<name>`` (``owner`` defaults to the module under test): a name the
+    run's edition documents, so its absence is a failure, never ``Unsupported``."""
+    target = env.ssl if owner is None else owner
+    try:
+        return getattr(target, name)
+    except AttributeError:
+        where = "" if owner is None else f"{type(owner).__name__}."
+        raise CaseFailure(f"{env.impl.name} has no {where}{name}, which edition {env.impl.edition} documents",
+                          expected=f"{where}{name}", actual="missing") from None

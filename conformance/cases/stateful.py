@@ -101,13 +101,14 @@ def send_close_notify(tls: Any) -> None:
     tls.close()
 
 
-def _writes_then_ends(ctx: Any, data: bytes, clean: bool, request: int = 0) -> Callable[[socket.socket], None]:
-    """A server that reads ``request`` bytes, writes ``data`` and ends: close_notify
-    (``clean``) or a bare TCP end."""
+def writes_then_ends(ctx: Any, data: bytes, clean: bool, request: int = 0,
+                     server_side: bool = True) -> Callable[[socket.socket], None]:
+    """A server (or, with ``server_side=False``, a client) that reads ``request``
+    bytes, writes ``data`` and ends: close_notify (``clean``) or a bare TCP end."""
     def server(sock: socket.socket) -> None:
         raw = nodelay(sock).dup()  # the TCP connection, whatever the implementation does to ``sock``
         try:
-            tls = ctx.wrap_socket(sock, server_side=True)
+            tls = ctx.wrap_socket(sock, server_side=server_side)
             try:
                 read_exactly(tls, request)
                 tls.write(data)
@@ -142,7 +143,7 @@ def after_eof(env: Any, end: str, how: str) -> Dict[str, Any]:
         finally:
             tls.close()
 
-    (first, seen), _ = pair(env, client, _writes_then_ends(server_ctx(env), b"hello", clean))
+    (first, seen), _ = pair(env, client, writes_then_ends(server_ctx(env), b"hello", clean))
     expect_equal(first, b"hello", "the data before the end")
     shown = [repr(s)[:100] for s in seen]
     if suppress:
@@ -181,7 +182,7 @@ def http10_response(env: Any, end: str) -> None:
         finally:
             tls.close()
 
-    status, got = pair(env, client, _writes_then_ends(server_ctx(env), response, clean, len(request)))[0]
+    status, got = pair(env, client, writes_then_ends(server_ctx(env), response, clean, len(request)))[0]
     expect_equal(status, b"HTTP/1.0 200 OK\r\n", "the status line")
     expect_equal(len(got), len(body), "length of the body read to the end of the connection")
     expect_true(got == body, "the body, byte for byte", actual=hashlib.sha256(got).hexdigest())
