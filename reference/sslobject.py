@@ -23,20 +23,26 @@ by :mod:`reference.errors`, as for sockets.  The ends, as CPython has them:
   too, else raises ``SSLWantReadError`` (call it again when it arrives).
 
 The information methods (``cipher``, ``version``, ``getpeercert``,
-``pending``) are ``SSLSocket``'s own, which read only the connection.  ALPN,
+``pending``, ``shared_ciphers``, the chains) are ``SSLSocket``'s own
+(:class:`~reference.socketinfo.ConnectionFacts`), which read only the
+connection; hostname checking and SNI are :mod:`reference.hostnames`', as for
+a socket.  ALPN,
 NPN, sessions, channel bindings and post-handshake authentication are not
 implemented by this package (``HAS_ALPN`` is False, ``CHANNEL_BINDING_TYPES``
 empty): the methods exist, as documented, and say "nothing negotiated".
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, Optional
 
 from OpenSSL import SSL as _SSL
 
+from . import hostnames as _hostnames
 from .connection import Connection as _Connection
 from .errors import SSLZeroReturnError, translate
 from .memorybio import MemoryBIO
+from .socketinfo import ConnectionFacts, a_label, watch_client_hello
 from .sslsocket import SSLSocket
 
 __all__ = ["SSLObject"]
@@ -45,7 +51,7 @@ _Error = _SSL.Error
 _CHUNK = 64 * 1024
 
 
-class SSLObject:
+class SSLObject(ConnectionFacts):
     """The TLS protocol of one connection, without network I/O; made by ``SSLContext.wrap_bio``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -60,18 +66,22 @@ class SSLObject:
                 raise TypeError("%s must be a MemoryBIO, not %s" % (name, type(bio).__name__))
         if server_side and server_hostname:
             raise ValueError("server_hostname can only be specified in client mode")
+        if not server_side and context.check_hostname and not server_hostname:
+            raise ValueError("check_hostname requires server_hostname")
         self = cls.__new__(cls)
         self._incoming, self._outgoing = incoming, outgoing
         self._context = context
         self.server_side = bool(server_side)
-        self.server_hostname = server_hostname
+        self.server_hostname = a_label(server_hostname)
         self._eof_marked = False
+        if self.server_side:
+            watch_client_hello(context._openssl_context())
         conn = _Connection(context._openssl_context(), None)
+        conn.set_app_data(weakref.ref(self))  # the server-name callback gets this object
         if self.server_side:
             conn.set_accept_state()
         else:
-            if server_hostname:
-                conn.set_tlsext_host_name(server_hostname.encode("idna"))
+            _hostnames.prepare_client(conn, context, self.server_hostname)
             conn.set_connect_state()
         self._conn = conn
         self._tls = True  # what the borrowed SSLSocket methods look at
@@ -79,8 +89,13 @@ class SSLObject:
 
     @property
     def context(self) -> Any:
-        """The ``SSLContext`` this object was made from."""
+        """The ``SSLContext`` this object is tied to; a server-name callback may switch it."""
         return self._context
+
+    @context.setter
+    def context(self, context: Any) -> None:
+        self._context = context
+        self._conn.set_context(context._openssl_context())
 
     @property
     def session(self) -> Any:
@@ -131,6 +146,8 @@ class SSLObject:
     def do_handshake(self) -> None:
         """Run (or continue) the handshake; ``SSLWantReadError`` until the peer's bytes came."""
         self._run(self._conn.do_handshake_nowait)
+        if not self.server_side:
+            _hostnames.after_handshake(self)
 
     def read(self, len: int = 1024, buffer: Any = None) -> Any:
         """Up to ``len`` decrypted bytes (into ``buffer``, returning the count, if given)."""
@@ -160,38 +177,7 @@ class SSLObject:
             return None
         raise translate(_SSL.WantReadError())
 
-    # -- information (SSLSocket's own methods: they read only the connection) -----------------
-    _handshake_done = SSLSocket._handshake_done
-    getpeercert = SSLSocket.getpeercert
-    cipher = SSLSocket.cipher
-    version = SSLSocket.version
-    pending = SSLSocket.pending
-
-    def shared_ciphers(self) -> Optional[list]:
-        """The negotiated cipher, the one this package knows both sides share (server side
-        after the handshake; None on a client or before it)."""
-        if not self.server_side or not self._handshake_done():
-            return None
-        return [self.cipher()]
-
-    def get_unverified_chain(self) -> Optional[list]:
-        """The certificates the peer sent, as DER bytes (3.13); None before the handshake."""
-        return self._chain(self._conn.get_peer_cert_chain())
-
-    def get_verified_chain(self) -> Optional[list]:
-        """The chain verification built, leaf to root, as DER bytes (3.13); without
-        verification, what the peer sent."""
-        chain = self._conn.get_verified_chain() if self._conn.get_verify_mode() & _SSL.VERIFY_PEER else None
-        return self._chain(chain) if chain else self.get_unverified_chain()
-
-    @staticmethod
-    def _chain(certs: Any) -> Optional[list]:
-        if certs is None:
-            return None
-        from OpenSSL.crypto import FILETYPE_ASN1, dump_certificate
-
-        return [dump_certificate(FILETYPE_ASN1, c) for c in certs]
-
+    # -- information: ConnectionFacts, as SSLSocket (cipher, version, getpeercert, chains ...) --------
     def compression(self) -> None:
         """The compression in use: none (this OpenSSL build has no compression)."""
         return None

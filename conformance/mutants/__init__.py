@@ -456,6 +456,9 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("bio_handshake_on_wrap", "wrap_bio starts the handshake itself", "sslobject.py",
            "        return self\n", "        try:\n            self.do_handshake()\n        except Exception:\n"
            "            pass\n        return self\n", focus=('bio/SSLObject/no-handshake-on-wrap',), edition="3.13"),
+    Mutant("bio_hostname_unchecked", "an SSLObject neither sends SNI nor checks the server's name",
+           "sslobject.py", "_hostnames.prepare_client(conn, context, self.server_hostname)",
+           "_hostnames.prepare_client(conn, context, None)", focus=('bio/hostname/*',), edition="3.13"),
     Mutant("sslobject_class_ignored", "wrap_bio always returns SSLObject, whatever sslobject_class says",
            "context.py", "return self.sslobject_class._create(", "return type(self).sslobject_class._create(",
            focus=('bio/SSLContext.sslobject_class/*',), edition="3.13"),
