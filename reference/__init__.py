@@ -15,6 +15,8 @@ module that owns them:
 * default options, clearing options, what ``CERT_OPTIONAL`` means for a
   client -- :mod:`reference.context`;
 * timeouts, non-blocking mode, ragged EOFs, ``unwrap`` -- :mod:`reference.sslsocket`;
+* ``MemoryBIO`` and ``SSLObject`` (3.5) on pyOpenSSL's memory BIOs -- :mod:`reference.memorybio`,
+  :mod:`reference.sslobject`;
 * the ``getpeercert()`` dictionary -- :mod:`reference.certdecode`;
 * ``PROTOCOL_TLS_CLIENT``/``_SERVER``, ``Purpose``, ``create_default_context``
   -- :mod:`reference.defaults`; trusted CAs, CRLs, ``verify_flags`` --
