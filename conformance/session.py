@@ -154,7 +154,7 @@ class Session:
         else:
             label = f"{item.impl}->{item.peer}" if item.peer is not None else item.impl
             rec = Record(id=item.case.id, impl=label, area=item.case.area, spec=item.case.spec,
-                         params=dict(item.case.params))
+                         params=dict(item.case.params), editions=item.case.editions)
         rec.outcome, rec.message = outcome, message
         return rec.as_json()
 
@@ -237,7 +237,7 @@ class Session:
             # version ranges read on the client -- or on the server when the client is a
             # third-party peer (openssl-cli), so that ranges always speak of a Python side.
             python_side = item.peer if self.endpoints.is_builtin(item.impl) else item.impl
-            facts = self.endpoints.facts(python_side)
+            facts = {**self.endpoints.facts(python_side), "edition": self.edition}
         else:
             if item.peer is not None:
                 env.peer = self._env(item.peer)

@@ -21,7 +21,24 @@ module that owns them:
 * ``PROTOCOL_TLS_CLIENT``/``_SERVER``, ``Purpose``, ``create_default_context``
   -- :mod:`reference.defaults`; trusted CAs, CRLs, ``verify_flags`` --
   :mod:`reference.castore`; ``get_ciphers``, ``set_ecdh_curve``,
-  ``security_level`` -- :mod:`reference.ciphers`.
+  ``security_level`` -- :mod:`reference.ciphers`;
+* ALPN (the server's preference; no overlap is no ALPN) -- :mod:`reference.alpn`;
+  sessions, ``session_stats()``, ``num_tickets`` -- :mod:`reference.sessions`;
+  ``keylog_filename`` -- :mod:`reference.keylog`; post-handshake auth --
+  :mod:`reference.pha`.
+
+Editions.  Plain ``import reference`` behaves as the 3.2 text says, with
+every later addition that does not contradict it.  Where a later release
+documents something otherwise (``SSLContext()``'s protocol and default
+options, ``cert_time_to_seconds``'s type, ``get_server_certificate``'s
+default protocol, names removed), ``reference.for_edition("3.13")`` returns
+a module that follows that release: :mod:`reference.editions` says what
+differs, from when, and how the module is made.  ``for_edition(edition)`` is
+a protocol, not a back door: any implementation may define it, and the
+conformance suite asks every module under test for the module of the run's
+``--edition`` through it.  It is not in ``__all__``: ``from reference import
+*`` in a module of one's own does not make that module answer for_edition
+with the reference's modules.
 """
 from __future__ import annotations
 
@@ -71,6 +88,7 @@ from .functions import (
     PEM_HEADER,
     PEM_cert_to_DER_cert,
     RAND_add,
+    RAND_bytes,
     RAND_egd,
     RAND_status,
     cert_time_to_seconds,
@@ -79,14 +97,23 @@ from .functions import (
 )
 from .hostnames import match_hostname
 from .memorybio import MemoryBIO
+from .sessions import SSLSession
 from .sslobject import SSLObject
 from .sslsocket import SSLSocket
+
+#: what SSLContext.wrap_socket returns (3.7), as CPython's ssl.py sets it
+SSLContext.sslsocket_class = SSLSocket
 from .versions import TLSVersion
+from .editions import for_edition
 
 SSLContext.sslobject_class = SSLObject
 
 #: SNI is always available on the OpenSSL builds pyOpenSSL supports.
 HAS_SNI = True
 
+#: Every public name but ``for_edition``: a module that does ``from reference import *`` and
+#: changes something is not the reference, and must not hand the suite the reference's
+#: edition modules in its own place (it is tested as it is, unless it defines its own).
 __all__ = sorted(name for name, value in list(globals().items())
-                 if not name.startswith("_") and name != "annotations" and not isinstance(value, type(_sys)))
+                 if not name.startswith("_") and name not in ("annotations", "for_edition")
+                 and not isinstance(value, type(_sys)))

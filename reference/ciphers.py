@@ -219,6 +219,25 @@ class CipherMethods:
             self._apply()
             raise
 
+    def load_dh_params(self, dhfile: Any) -> None:
+        """Load the Diffie-Hellman parameters for DHE key exchange from the PEM file ``dhfile``.
+
+        A missing file raises the OSError of opening it; bad contents raise
+        SSLError now rather than at the first connection."""
+        path = os.fsencode(dhfile)
+        with open(path, "rb"):
+            pass
+
+        def load(ctx: Any) -> None:
+            ctx.load_tmp_dh(path)
+
+        try:
+            load(_SSL.Context(self._method))
+        except _SSL.Error as exc:
+            raise SSLError(1, "[SSL] cannot load DH parameters from %r: %s" % (dhfile, exc)) from None
+        self._loads.append(load)
+        self._built = None
+
     @property
     def security_level(self) -> int:
         """The context's OpenSSL security level (read-only; measured, see the module docstring)."""

@@ -31,10 +31,10 @@ chosen by ``for_edition``):
 * ``ALERT_DESCRIPTION_*`` are the TLS alert numbers of the IANA registry (RFC
   5246 and later), the same list CPython defines.
 * ``HAS_*`` say what *this package* supports, not only what its OpenSSL
-  could: ALPN, NPN and PSK are not implemented here yet, so those flags are
+  could: NPN and PSK are not implemented here yet, so those flags are
   False (a writable ``hostname_checks_common_name`` is, in
-  :mod:`reference.hostnames`); ``CHANNEL_BINDING_TYPES``
-  is empty for the same reason (no ``get_channel_binding``).
+  :mod:`reference.hostnames`; ALPN is, in :mod:`reference.alpn`); ``CHANNEL_BINDING_TYPES``
+  is ``["tls-unique"]``, what :mod:`reference.socketinfo` can give.
 """
 from __future__ import annotations
 
@@ -188,13 +188,15 @@ HAS_TLSv1_2: bool = "TLSv1_2" in PROTOCOL_NAMES.values()
 HAS_TLSv1_3: bool = getattr(_SSL, "TLS1_3_VERSION", None) is not None
 #: ECDHE key exchange is on in every context OpenSSL makes
 HAS_ECDH = True
+#: ALPN: reference.alpn
+HAS_ALPN = True
 #: not implemented by this package yet (see the module docstring)
-HAS_ALPN = False
 HAS_NPN = False
 HAS_PSK = False
 #: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT: hostname_checks_common_name can be turned off (reference.hostnames)
 HAS_NEVER_CHECK_COMMON_NAME = True
-CHANNEL_BINDING_TYPES: "list[str]" = []
+#: tls-unique (RFC 5929): SSLSocket.get_channel_binding (reference.socketinfo)
+CHANNEL_BINDING_TYPES: "list[str]" = ["tls-unique"]
 
 
 # -- the OpenSSL library in use -------------------------------------------------------

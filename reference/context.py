@@ -39,7 +39,9 @@ Decisions:
 * ``SSLContext(protocol)`` needs one of the ``PROTOCOL_*`` integers, as the 3.2
   text says ("You must pass *protocol*"): ``SSLContext(None)`` is a
   ``TypeError``, where CPython >= 3.10 takes ``None`` for its later default
-  (``PROTOCOL_TLS``, deprecated on arrival).
+  (``PROTOCOL_TLS``, deprecated on arrival).  The class of an edition that
+  documents the default (3.6 on) takes it: see :mod:`reference.editions`,
+  which also sets :attr:`SSLContext._DEFAULT_OPTIONS` per edition.
 * An integer of the right type but out of range is a ``ValueError``: a protocol
   or verify mode the module does not know, options that do not fit OpenSSL's
   64 bits without sign.  CPython first converts to a C integer and raises
@@ -55,6 +57,7 @@ from typing import Any, Callable, List, Optional, Union
 
 from OpenSSL import SSL as _SSL
 
+from . import alpn as _alpn, keylog as _keylog, pha as _pha, sessions as _sessions
 from . import constants as _c
 from . import defaults as _d
 from .castore import TrustStore, checked_path as _checked_path
@@ -125,14 +128,22 @@ def _whole_writes(ctx: _SSL.Context) -> None:
         pass
 
 
-class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
+class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings, _alpn.ALPNContext,
+                 _keylog.KeylogContext, _pha.PHAContext, _sessions.SessionContext):
     """Settings, certificates and keys for the TLS connections it wraps.
 
     What it trusts and how it verifies (``load_verify_locations``,
     ``verify_flags``, ``get_ca_certs`` ...) is :class:`reference.castore.TrustStore`;
     its cipher list, curve and security level :class:`reference.ciphers.CipherMethods`;
-    hostname checking and the server-name callbacks :class:`reference.hostnames.HostnameSettings`.
+    hostname checking and the server-name callbacks :class:`reference.hostnames.HostnameSettings`;
+    ALPN, key logging, post-handshake auth and sessions :mod:`reference.alpn`, :mod:`reference.keylog`,
+    :mod:`reference.pha`, :mod:`reference.sessions`.
     """
+
+    #: Options every new context sets beyond ``OP_ALL`` and OpenSSL's own: none in the
+    #: 3.2 text ("The default value is OP_ALL"); 3.6's secure defaults in the class of
+    #: an edition from 3.6 on (``reference.editions``).
+    _DEFAULT_OPTIONS: int = 0
 
     def __init__(self, protocol: int) -> None:
         if not isinstance(protocol, int):
@@ -143,7 +154,7 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
         self._protocol = protocol
         self._method = method
         self._settable_only = _SSL.Context(method).set_options(0)
-        self._options = self._settable_only | _c.OP_ALL
+        self._options = self._settable_only | _c.OP_ALL | self._DEFAULT_OPTIONS
         self._verify_mode = _c.CERT_NONE
         self._ciphers: Optional[bytes] = None
         self._min_version: Optional[int] = self._FLEXIBLE_MINIMUM if method in _FLEXIBLE_METHODS else None
@@ -173,6 +184,9 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
         self._build_ciphers(ctx)
         if self._sni_callback is not None:
             _hostnames.install_servername_callback(ctx, self)
+        _alpn.configure(ctx, self._alpn)
+        _keylog.configure(ctx, self._keylog)
+        _sessions.configure(ctx, self)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:
@@ -326,21 +340,22 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings):
         do_handshake_on_connect: bool = True,
         suppress_ragged_eofs: bool = True,
         server_hostname: Optional[str] = None,
+        session: Any = None,
     ) -> Any:
-        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context."""
-        from .sslsocket import SSLSocket
-
+        """Wrap the socket ``sock`` in an ``SSLSocket`` tied to this context (``session``: one to resume);
+        the class is :attr:`sslsocket_class` (set by the package, as CPython's ssl.py does)."""
         role = _d.ROLES.get(self._protocol)
         if role is not None and role != ("server" if server_side else "client"):
             raise SSLError(_c.SSL_ERROR_SSL, "Cannot create a %s socket with a PROTOCOL_TLS_%s context"
                            % ("server" if server_side else "client", role.upper()))
-        return SSLSocket._create(
+        return self.sslsocket_class._create(
             sock,
             self,
             server_side=server_side,
             do_handshake_on_connect=do_handshake_on_connect,
             suppress_ragged_eofs=suppress_ragged_eofs,
             server_hostname=server_hostname,
+            session=session,
         )
 
     #: the class ``wrap_bio`` instantiates (3.7); a subclass of ``SSLObject`` may replace it

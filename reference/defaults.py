@@ -102,10 +102,13 @@ CONTEXT_CIPHERS = "HIGH:!aNULL:!eNULL:!RC4:!MD5"
 
 
 def default_context(purpose: Any, cafile: Any, capath: Any, cadata: Any, *, role_protocols: bool,
-                    verify_flags: int) -> Any:
+                    verify_flags: int, context_class: Any = None) -> Any:
     """``create_default_context`` with an edition's choices: whether it uses the
-    role-bound protocols (3.10) and which verify flags it adds (3.13)."""
-    from .context import SSLContext  # the context module imports this one
+    role-bound protocols (3.10), which verify flags it adds (3.13), and the
+    edition's ``SSLContext`` (``context_class``; the plain one by default)."""
+    from .context import SSLContext as _plain  # the context module imports this one
+
+    SSLContext = _plain if context_class is None else context_class
 
     if not isinstance(purpose, _ASN1Object):
         raise TypeError(purpose)

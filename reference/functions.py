@@ -5,13 +5,19 @@ Decisions where the 3.2 text is dated:
 * ``wrap_socket``'s default ``ssl_version`` is ``PROTOCOL_SSLv23`` on both
   sides (the text says SSLv3 for clients, which modern OpenSSL no longer
   has; SSLv23 is what "maximum compatibility" means today, and it reaches
-  TLS 1.3).  ``get_server_certificate`` uses the same default.
+  TLS 1.3).  ``get_server_certificate`` uses the same default (3.5 documents
+  it as ``PROTOCOL_TLS``, the same protocol; 3.10 as ``PROTOCOL_TLS_CLIENT``:
+  see :mod:`reference.editions`); it verifies the server only when given
+  ``ca_certs``, in every edition.
 * ``cert_time_to_seconds`` reads the time as UTC, because certificates say
   "GMT".  The 3.2 example's ``1178694000.0`` is what the old implementation
   (``time.mktime``, local time) gave in a UTC-7 zone; the true UTC value for
   ``"May  9 00:00:00 2007 GMT"`` is ``1178668800.0``.  Month names are matched
   from a fixed English list, never through the locale.  The result is a
-  float, as documented.  What it accepts is exactly what CPython accepts (the
+  float, as documented until 3.5, which reads the time as UTC in so many
+  words and returns an integer (the edition's ``cert_time_to_seconds``, see
+  :mod:`reference.editions`; :func:`seconds_of_cert_time` is the one reading
+  behind both).  What it accepts is exactly what CPython accepts (the
   spec gives no grammar; CPython's is the de-facto one): the month by its first
   three letters in any case, then ``time.strptime``'s fields for
   ``" %d %H:%M:%S %Y GMT"`` -- whitespace as one or more, letters in any case,
@@ -37,6 +43,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import operator
 import os
 import re
 import socket
@@ -100,6 +107,18 @@ def _lib() -> Any:
 def RAND_status() -> bool:
     """True when OpenSSL's generator has been seeded with enough randomness."""
     return bool(_lib().RAND_status())
+
+
+def RAND_bytes(num: int, /) -> bytes:
+    """``num`` cryptographically strong random bytes (3.3).
+
+    The binding under the reference has no ``RAND_bytes``; the bytes come from
+    the operating system's generator (``os.urandom``), which is what OpenSSL 3
+    seeds its own from."""
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError("num must be positive")
+    return os.urandom(num)
 
 
 def RAND_add(bytes: Any, entropy: float) -> None:  # noqa: A002 - the documented name
@@ -169,19 +188,29 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
 
 
 # -- certificates -----------------------------------------------------------------------------
-def cert_time_to_seconds(timestring: str) -> float:
-    """Seconds since the epoch for a certificate time like ``"May  9 00:00:00 2007 GMT"`` (UTC)."""
-    if not isinstance(timestring, str):
-        raise TypeError("cert_time_to_seconds() needs a str, not %s" % type(timestring).__name__)
-    month = timestring[:3].title()
-    match = _CERT_TIME.fullmatch(timestring, 3)
+def seconds_of_cert_time(text: str) -> int:
+    """Whole seconds since the epoch for a certificate time like ``"May  9 00:00:00 2007 GMT"`` (UTC).
+
+    The one reading of a certificate time: ``cert_time_to_seconds`` of every
+    edition calls it (a float until 3.5, an int from then on).
+    """
+    if not isinstance(text, str):
+        raise TypeError("cert_time_to_seconds() needs a str, not %s" % type(text).__name__)
+    month = text[:3].title()
+    match = _CERT_TIME.fullmatch(text, 3)
     if month not in _MONTHS or match is None:
-        raise ValueError("time data %r does not match format \"%%b %%d %%H:%%M:%%S %%Y GMT\"" % (timestring,))
+        raise ValueError("time data %r does not match format \"%%b %%d %%H:%%M:%%S %%Y GMT\"" % (text,))
     day, hour, minute, second, year = (int(field) for field in match.groups())
     try:
-        return float(calendar.timegm((year, _MONTHS.index(month) + 1, day, hour, minute, second, 0, 0, 0)))
+        return calendar.timegm((year, _MONTHS.index(month) + 1, day, hour, minute, second, 0, 0, 0))
     except ValueError:  # year 0000
-        raise ValueError("time data %r is out of range" % (timestring,)) from None
+        raise ValueError("time data %r is out of range" % (text,)) from None
+
+
+def cert_time_to_seconds(timestring: str) -> float:
+    """Seconds since the epoch for a certificate time like ``"May  9 00:00:00 2007 GMT"``, as a float
+    (the 3.2 text; read as UTC, see the module docstring)."""
+    return float(seconds_of_cert_time(timestring))
 
 
 def DER_cert_to_PEM_cert(der_cert_bytes: Any) -> str:
@@ -223,11 +252,27 @@ def get_server_certificate(
     ``SSLError`` is raised.  ``timeout`` (an addition) bounds every socket
     operation; by default the global socket timeout applies.
     """
+    return fetch_server_certificate(addr, _c.PROTOCOL_SSLv23 if ssl_version is None else ssl_version, ca_certs,
+                                    timeout)
+
+
+def fetch_server_certificate(addr: Tuple[str, int], ssl_version: int, ca_certs: Any,
+                             timeout: Optional[float]) -> str:
+    """What ``get_server_certificate`` of every edition does once its defaults are filled in.
+
+    The context verifies the server against ``ca_certs`` when they are given
+    and not at all otherwise, whatever the protocol's own defaults (3.10's
+    ``PROTOCOL_TLS_CLIENT`` verifies and checks the host name by itself).
+    """
     host, port = addr
-    context = SSLContext(_c.PROTOCOL_SSLv23 if ssl_version is None else ssl_version)
+    context = SSLContext(ssl_version)
+    if getattr(context, "check_hostname", False):
+        context.check_hostname = False
     if ca_certs is not None:
         context.verify_mode = _c.CERT_REQUIRED
         context.load_verify_locations(ca_certs)
+    else:
+        context.verify_mode = _c.CERT_NONE
     sock = socket.create_connection((host, port), timeout if timeout is not None else socket.getdefaulttimeout())
     try:
         with context.wrap_socket(sock) as tls:

@@ -30,6 +30,8 @@ from typing import Any, List, Optional, Tuple
 from OpenSSL import SSL as _SSL
 from OpenSSL.crypto import FILETYPE_ASN1, dump_certificate
 
+from .constants import CHANNEL_BINDING_TYPES
+
 __all__ = ["ConnectionFacts", "watch_client_hello", "a_label"]
 
 _HANDSHAKE, _CLIENT_HELLO = 22, 1
@@ -122,6 +124,26 @@ class ConnectionFacts:
         from .certdecode import decode_der
 
         return decode_der(der)
+
+    def compression(self) -> Optional[str]:
+        """The compression algorithm in use: always None, as the OpenSSL under the
+        reference is built without compression (``OP_NO_COMPRESSION`` is always set)."""
+        return None
+
+    def get_channel_binding(self, cb_type: str = "tls-unique") -> Optional[bytes]:
+        """Channel binding data of the connection (RFC 5929), None before the handshake.
+
+        ``tls-unique`` is the first Finished message of the handshake: the
+        client's own in a full handshake, the server's in a resumed one; each
+        side reads it as it saw it (its own, or its peer's).
+        """
+        if cb_type not in CHANNEL_BINDING_TYPES:
+            raise ValueError("Unsupported channel binding type %r" % (cb_type,))
+        if not self._handshake_done():
+            return None
+        resumed = bool(_lib.SSL_session_reused(self._conn._ssl))
+        own_first = resumed == bool(self.server_side)  # the side that sent the first Finished
+        return self._conn.get_finished() if own_first else self._conn.get_peer_finished()
 
     def cipher(self) -> Optional[Tuple[str, str, int]]:
         """``(name, protocol, secret bits)`` of the negotiated cipher, or None before the handshake."""

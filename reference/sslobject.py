@@ -25,11 +25,10 @@ by :mod:`reference.errors`, as for sockets.  The ends, as CPython has them:
 The information methods (``cipher``, ``version``, ``getpeercert``,
 ``pending``, ``shared_ciphers``, the chains) are ``SSLSocket``'s own
 (:class:`~reference.socketinfo.ConnectionFacts`), which read only the
-connection; hostname checking and SNI are :mod:`reference.hostnames`', as for
-a socket.  ALPN,
-NPN, sessions, channel bindings and post-handshake authentication are not
-implemented by this package (``HAS_ALPN`` is False, ``CHANNEL_BINDING_TYPES``
-empty): the methods exist, as documented, and say "nothing negotiated".
+connection; hostname checking and SNI are :mod:`reference.hostnames`', sessions,
+ALPN and post-handshake authentication the socket's mixins, as for a socket.
+NPN is not implemented by this package (no binding): ``selected_npn_protocol``
+exists, as documented, and says "nothing negotiated".
 """
 from __future__ import annotations
 
@@ -39,6 +38,9 @@ from typing import Any, Callable, Optional
 from OpenSSL import SSL as _SSL
 
 from . import hostnames as _hostnames
+from .alpn import ALPNSocket as _ALPNSocket
+from .pha import PHASocket as _PHASocket, configure_connection as _pha_setup
+from .sessions import SessionSocket as _SessionSocket, apply_session as _apply_session, check_session as _check_session
 from .connection import Connection as _Connection
 from .errors import SSLZeroReturnError, translate
 from .memorybio import MemoryBIO
@@ -51,7 +53,7 @@ _Error = _SSL.Error
 _CHUNK = 64 * 1024
 
 
-class SSLObject(ConnectionFacts):
+class SSLObject(_ALPNSocket, _PHASocket, _SessionSocket, ConnectionFacts):
     """The TLS protocol of one connection, without network I/O; made by ``SSLContext.wrap_bio``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -66,6 +68,8 @@ class SSLObject(ConnectionFacts):
                 raise TypeError("%s must be a MemoryBIO, not %s" % (name, type(bio).__name__))
         if server_side and server_hostname:
             raise ValueError("server_hostname can only be specified in client mode")
+        if server_side and session is not None:
+            raise ValueError("session can only be specified in client mode")
         if not server_side and context.check_hostname and not server_hostname:
             raise ValueError("check_hostname requires server_hostname")
         self = cls.__new__(cls)
@@ -74,6 +78,8 @@ class SSLObject(ConnectionFacts):
         self.server_side = bool(server_side)
         self.server_hostname = a_label(server_hostname)
         self._eof_marked = False
+        self._session = session
+        self._tls = False
         if self.server_side:
             watch_client_hello(context._openssl_context())
         conn = _Connection(context._openssl_context(), None)
@@ -83,6 +89,11 @@ class SSLObject(ConnectionFacts):
         else:
             _hostnames.prepare_client(conn, context, self.server_hostname)
             conn.set_connect_state()
+            if session is not None:
+                _check_session(self, session)
+                _apply_session(conn, session)
+        conn._reference_server = self.server_side
+        _pha_setup(conn, context, self.server_side)
         self._conn = conn
         self._tls = True  # what the borrowed SSLSocket methods look at
         return self
@@ -96,16 +107,6 @@ class SSLObject(ConnectionFacts):
     def context(self, context: Any) -> None:
         self._context = context
         self._conn.set_context(context._openssl_context())
-
-    @property
-    def session(self) -> Any:
-        """The TLS session (none: this package does not implement sessions)."""
-        return None
-
-    @property
-    def session_reused(self) -> bool:
-        """Whether the session was reused (never: no sessions here)."""
-        return False
 
     # -- moving bytes ------------------------------------------------------------------------
     def _feed(self) -> None:
@@ -178,25 +179,9 @@ class SSLObject(ConnectionFacts):
         raise translate(_SSL.WantReadError())
 
     # -- information: ConnectionFacts, as SSLSocket (cipher, version, getpeercert, chains ...) --------
-    def compression(self) -> None:
-        """The compression in use: none (this OpenSSL build has no compression)."""
-        return None
-
-    def selected_alpn_protocol(self) -> None:
-        """The protocol ALPN selected: none (this package offers no ALPN)."""
-        return None
-
     def selected_npn_protocol(self) -> None:
         """The protocol NPN selected: none (this package offers no NPN)."""
         return None
-
-    def get_channel_binding(self, cb_type: str = "tls-unique") -> None:
-        """No channel binding type is supported (``CHANNEL_BINDING_TYPES`` is empty)."""
-        raise ValueError("{0} channel binding type not implemented".format(cb_type))
-
-    def verify_client_post_handshake(self) -> None:
-        """Post-handshake authentication is not implemented by this package."""
-        raise NotImplementedError("post-handshake authentication is not implemented")
 
     def __repr__(self) -> str:
         return "<%s server_side=%s>" % (type(self).__name__, self.server_side)

@@ -58,6 +58,9 @@ from typing import Any, Optional, Tuple
 
 from OpenSSL import SSL as _SSL
 
+from .alpn import ALPNSocket as _ALPNSocket
+from .pha import PHASocket as _PHASocket, configure_connection as _pha_setup
+from .sessions import SessionSocket as _SessionSocket, apply_session as _apply_session, check_session as _check_session
 from . import hostnames as _hostnames
 from .connection import Connection as _Connection, wait as _wait
 from .errors import is_eof, translate
@@ -111,12 +114,12 @@ def _datagram(name: str) -> Any:
     return method
 
 
-class SSLSocket(socket.socket, ConnectionFacts):
+class SSLSocket(_ALPNSocket, _PHASocket, _SessionSocket, socket.socket, ConnectionFacts):
     """A socket with TLS on top; made by ``wrap_socket`` or ``SSLContext.wrap_socket``
     (what it tells of its connection: :class:`reference.socketinfo.ConnectionFacts`)."""
 
     __slots__ = ("_conn", "_tls", "_ended_by", "_context", "server_side", "server_hostname",
-                 "do_handshake_on_connect", "suppress_ragged_eofs")
+                 "do_handshake_on_connect", "suppress_ragged_eofs", "_session")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("%s does not have a public constructor; use wrap_socket()" % type(self).__name__)
@@ -124,13 +127,15 @@ class SSLSocket(socket.socket, ConnectionFacts):
     @classmethod
     def _create(cls, sock: socket.socket, context: Any, server_side: bool = False,
                 do_handshake_on_connect: bool = True, suppress_ragged_eofs: bool = True,
-                server_hostname: Optional[str] = None) -> "SSLSocket":
+                server_hostname: Optional[str] = None, session: Any = None) -> "SSLSocket":
         if not isinstance(sock, socket.socket):
             raise TypeError("wrap_socket() needs a socket.socket, not %s" % type(sock).__name__)
         if sock.type != socket.SOCK_STREAM:
             raise NotImplementedError("only stream sockets are supported")
         if server_side and server_hostname:
             raise ValueError("server_hostname can only be specified in client mode")
+        if server_side and session is not None:
+            raise ValueError("session can only be specified in client mode")
         if not server_side and context.check_hostname and not server_hostname:
             raise ValueError("check_hostname requires server_hostname")
         timeout = sock.gettimeout()
@@ -153,6 +158,7 @@ class SSLSocket(socket.socket, ConnectionFacts):
         self._conn = _NoTLS(self)
         self._tls = False
         self._ended_by: Optional[BaseException] = None
+        self._session = session
         if connected:
             try:
                 self._start_tls()
@@ -178,6 +184,11 @@ class SSLSocket(socket.socket, ConnectionFacts):
         else:
             _hostnames.prepare_client(conn, self._context, self.server_hostname)
             conn.set_connect_state()
+            if self._session is not None:
+                _check_session(self, self._session)
+                _apply_session(conn, self._session)
+        conn._reference_server = self.server_side
+        _pha_setup(conn, self._context, self.server_side)
         self._conn = conn
         self._tls = True
         self._ended_by = None
@@ -256,9 +267,17 @@ class SSLSocket(socket.socket, ConnectionFacts):
         raise self._error(exc) from None
 
     # -- handshake --------------------------------------------------------------------------
-    def do_handshake(self) -> None:
-        """Run the TLS handshake (on a non-blocking socket: may raise WANT_READ/WANT_WRITE)."""
-        self._io(self._conn.do_handshake_nowait, (), "handshake")
+    def do_handshake(self, block: bool = False) -> None:
+        """Run the TLS handshake (on a non-blocking socket: may raise WANT_READ/WANT_WRITE);
+        ``block=True`` waits for it however the socket's timeout is set (3.3)."""
+        timeout = self.gettimeout()
+        if block and timeout is not None:
+            self.settimeout(None)
+        try:
+            self._io(self._conn.do_handshake_nowait, (), "handshake")
+        finally:
+            if block and timeout is not None:
+                self.settimeout(timeout)
         if not self.server_side:
             _hostnames.after_handshake(self)
 
@@ -300,14 +319,15 @@ class SSLSocket(socket.socket, ConnectionFacts):
                 from None
         return self._io(conn.recv_into_nowait, (buffer, nbytes), "read", 0, tried=True) if n is None else n
 
-    def read(self, nbytes: int = 1024, buffer: Any = None) -> Any:
-        """Read up to ``nbytes`` decrypted bytes; into ``buffer`` (returning the count) if given."""
+    def read(self, len: int = 1024, buffer: Any = None) -> Any:  # noqa: A002 - the documented name (3.3+)
+        """Read up to ``len`` decrypted bytes; into ``buffer`` (returning the count) if given.
+        (Python 3.2's documentation called it ``nbytes``: see reference.editions.)"""
         if not self._tls:
             raise ValueError("Read on closed or unwrapped SSL socket.")
         if buffer is not None:
             size = memoryview(buffer).nbytes
-            return self.recv_into(buffer, min(size, nbytes) if nbytes else size)
-        return self.recv(nbytes)
+            return self.recv_into(buffer, min(size, len) if len else size)
+        return self.recv(len)
 
     # -- writing ------------------------------------------------------------------------------
     def send(self, data: Any, flags: int = 0) -> int:

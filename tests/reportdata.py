@@ -49,9 +49,11 @@ def impl_facts(name, openssl="OpenSSL 3.0.2 15 Mar 2022", number=0x30000020, pyt
                              "versions_seclevel0": ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]}}
 
 
-def make_doc(cases, impls=("ssl",), run_id="20260101T000000Z-abcd", facts=None, load_problems=None):
+def make_doc(cases, impls=("ssl",), run_id="20260101T000000Z-abcd", facts=None, load_problems=None, edition=None):
+    """A results document; ``edition`` sets ``run.edition`` (without it the document is one written
+    before editions existed, read as 3.2)."""
     facts = facts or {}
-    return copy.deepcopy({
+    doc = copy.deepcopy({
         "format": "ssl-conformance-results", "version": 1,
         "run": {"id": run_id, "started": "2026-01-01T00:00:00+00:00", "duration": 3.5,
                 "harness_version": "0.1.0", "command": ["ssl-conformance", "run"], "platform": "Linux",
@@ -61,6 +63,9 @@ def make_doc(cases, impls=("ssl",), run_id="20260101T000000Z-abcd", facts=None, 
         "load_problems": load_problems or {},
         "cases": sorted(cases, key=lambda r: (r["id"], r["impl"])),
     })
+    if edition is not None:
+        doc["run"]["edition"] = doc["run"]["options"]["edition"] = edition
+    return doc
 
 
 def sample_doc():

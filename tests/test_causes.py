@@ -189,7 +189,8 @@ def test_the_summary_keeps_spec_failures_apart_and_shows_shared_causes_first():
     assert "e.g. api/SSLContext.x/0, api/SSLContext.x/1, api/SSLContext.x/2" in spec_part
     assert "3 x AttributeError: errno EISDIR" in text[cpy_at:]
     assert text.splitlines()[-1] == (
-        f"FAILED: 6 spec failures, 3 CPython-compatibility differences in {len(_doc()['cases'])} records")
+        f"FAILED: 6 spec failures, 3 CPython-compatibility differences in {len(_doc()['cases'])} records "
+        "at edition 3.2")
     header = next(l for l in text.splitlines() if l.strip().startswith("implementation"))
     assert header.split()[-2:] == ["spec-fail", "cpy-diff"]
 

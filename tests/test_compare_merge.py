@@ -91,8 +91,8 @@ def test_merging_three_envs_gives_one_matrix_per_policy():
     merged = merge(_three_envs())
     assert errors(merged, load_schema(MERGED_SCHEMA)) == []
     assert [c["label"] for c in merged["columns"]] == [
-        "reference @ CPython 3.11.7 / OpenSSL 3.1.4", "reference @ CPython 3.11.7 / OpenSSL 3.5.4",
-        "reference @ CPython 3.11.7 / OpenSSL 4.0.3"]
+        "reference@3.2 @ CPython 3.11.7 / OpenSSL 3.1.4", "reference@3.2 @ CPython 3.11.7 / OpenSSL 3.5.4",
+        "reference@3.2 @ CPython 3.11.7 / OpenSSL 4.0.3"]
     grids = merged_grids(merged)
     assert [g["group"] for g in grids] == ["policy default", "policy legacy"]
     legacy = grids[1]["cells"]
@@ -129,7 +129,7 @@ def test_merge_of_a_tox_reports_directory_takes_each_envs_latest_run(tmp_path, c
         (run / "results.json").write_text(json.dumps(doc))
         (run.parent / "latest").symlink_to(run.name)
     assert cli.main(["merge", str(tmp_path / "tox"), "-o", str(tmp_path / "merged")]) == 0
-    assert "merged 3 runs, 3 columns" in capsys.readouterr().out
+    assert "merged 3 runs of edition 3.2, 3 columns" in capsys.readouterr().out
 
 
 def test_compare_ignores_run_specific_noise_in_error_texts():
@@ -140,3 +140,54 @@ def test_compare_ignores_run_specific_noise_in_error_texts():
     assert compare(old, new)["observed_changes"] == []
     rec["observed"] = {"peer_error": "40D7F1E3207F0000:error:0A00010B:SSL routines:y:wrong version number"}
     assert [c["changed"].keys() for c in compare(old, new)["observed_changes"]] == [{"peer_error": 0}.keys()]
+
+
+def _two_editions():
+    """The same implementation on the same interpreter and OpenSSL, run at 3.2 and at 3.13: the float
+    case of 3.2 only in one, the int case of 3.5 on only in the other, one case in both."""
+    common = record("api/cert_time_to_seconds/spec-example", "ssl", spec="cert_time_to_seconds", editions="3.2+")
+    old = make_doc([common, record("api/cert_time_to_seconds/returns-float", "ssl", "deviation",
+                                   spec="cert_time_to_seconds", editions="3.2-3.4", reason="an int since 3.5")],
+                   edition="3.2")
+    new = make_doc([common, record("api/cert_time_to_seconds/returns-int", "ssl", spec="cert_time_to_seconds",
+                                   editions="3.5+")], run_id="20260102T000000Z-beef", edition="3.13")
+    return old, new
+
+
+def test_compare_names_both_editions_and_warns_when_they_differ():
+    old, new = _two_editions()
+    diff = compare(old, new)
+    assert (diff["old"]["edition"], diff["new"]["edition"], diff["editions_differ"]) == ("3.2", "3.13", True)
+    assert [r["id"] for r in diff["added"]] == ["api/cert_time_to_seconds/returns-int"]
+    assert [r["id"] for r in diff["removed"]] == ["api/cert_time_to_seconds/returns-float"]
+    text = render_comparison(diff)
+    assert text.splitlines()[0] == ("compare 20260101T000000Z-abcd (edition 3.2) -> 20260102T000000Z-beef "
+                                    "(edition 3.13)")
+    assert "WARNING: the runs are of different editions (3.2 -> 3.13)" in text.splitlines()[1]
+    same = compare(old, old)
+    assert same["editions_differ"] is False and "WARNING" not in render_comparison(same)
+    legacy = make_doc([])  # written before editions existed: the base spec
+    assert compare(legacy, old)["old"]["edition"] == "3.2" and not compare(legacy, old)["editions_differ"]
+
+
+def test_merge_keeps_the_columns_of_two_editions_apart_and_warns(tmp_path, capsys):
+    old, new = _two_editions()
+    merged = merge([old, new])
+    assert errors(merged, load_schema(MERGED_SCHEMA)) == []
+    labels = [c["label"] for c in merged["columns"]]
+    assert labels == ["ssl@3.2 @ CPython 3.11.7 / OpenSSL 3.0.2", "ssl@3.13 @ CPython 3.11.7 / OpenSSL 3.0.2"]
+    assert [c["edition"] for c in merged["columns"]] == ["3.2", "3.13"]
+    assert [r["edition"] for r in merged["runs"]] == ["3.2", "3.13"]
+    assert merged["summary"]["editions"] == ["3.2", "3.13"]  # as versions: 3.13 after 3.2
+    row = next(c for c in merged["cases"] if c["id"] == "api/cert_time_to_seconds/spec-example")
+    assert sorted(row["results"]) == sorted(labels)  # one result per edition, never merged into one
+    text = render_merged_text(merged)
+    assert text.splitlines()[0].startswith("merged 2 runs of editions 3.2, 3.13, 2 columns")
+    assert "WARNING: runs of different editions: 3.2 (1 run), 3.13 (1 run)" in text
+    paths = [_write(tmp_path, "old", old), _write(tmp_path, "new", new)]
+    assert cli.main(["merge", *paths, "-o", str(tmp_path / "m")]) == 0
+    html = (tmp_path / "m" / "merged.html").read_text()
+    assert "id='editions' class='meta failure'" in html and "runs of different editions" in html
+    capsys.readouterr()
+    one = merge([old, old])
+    assert one["summary"]["editions"] == ["3.2"] and "WARNING" not in render_merged_text(one)

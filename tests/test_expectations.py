@@ -52,6 +52,32 @@ def test_matching_by_case_pattern_module_and_python(tmp_path):
     assert not e.applies("api/wrap_socket/exists", "ssl", old)
 
 
+def test_an_edition_range_limits_an_entry_to_the_runs_of_those_editions(tmp_path):
+    (e, everywhere) = load_expectations([_write(tmp_path, [
+        {"case": "api/wrap_socket/*", "edition": "<3.12", "impl": {"module": "ssl"}, "reason": "r"},
+        {"case": "api/wrap_socket/*", "impl": {"module": "ssl"}, "reason": "r"}])])
+    assert e.edition == "<3.12" and everywhere.edition is None
+    for edition, applies in (("3.2", True), ("3.11", True), ("3.12", False), ("3.13", False)):
+        facts = dict(FACTS_311, edition=edition)
+        assert e.applies("api/wrap_socket/defaults", "ssl", facts) is applies, edition
+        assert everywhere.applies("api/wrap_socket/defaults", "ssl", facts)
+    assert e.applies("api/wrap_socket/defaults", "ssl", FACTS_311), "facts without an edition: the default, 3.2"
+    assert "at edition <3.12" in e.describe()
+
+
+def test_editions_compare_as_versions_not_as_text(tmp_path):
+    (e,) = load_expectations([_write(tmp_path, [
+        {"case": "a/b", "edition": ">=3.6,<3.10", "impl": "ssl", "reason": "r"}])])
+    assert [ed for ed in ("3.2", "3.5", "3.6", "3.9", "3.10", "3.13")
+            if e.applies("a/b", "ssl", dict(FACTS_311, edition=ed))] == ["3.6", "3.9"]
+
+
+def test_a_malformed_edition_range_fails_the_load_naming_the_entry(tmp_path):
+    with pytest.raises(ExpectationError, match="x.json#0.*bad version range"):
+        load_expectations([_write(tmp_path, [{"case": "a/b", "edition": "before 3.5", "impl": "ssl",
+                                              "reason": "r"}])])
+
+
 def test_until_date_expires(tmp_path):
     (e,) = load_expectations([_write(tmp_path, [
         {"case": "a/b", "impl": "ssl", "reason": "r", "until": "2026-01-31"}])])
@@ -159,3 +185,21 @@ def test_malformed_based_on_option(text):
 def test_the_bundled_wrappers_are_based_on_the_stdlib():
     bases = {b.module: b.on for b in load_bases([DEFAULT_PATH])}
     assert bases == {"gevent.ssl": "ssl", "eventlet.green.ssl": "ssl"}
+
+
+def test_the_runs_edition_reaches_the_entries_through_the_facts(tmp_path):
+    """A session at an edition: an entry for other editions makes no staleness item and excuses nothing."""
+    from conformance.session import Session
+
+    f = _write(tmp_path, [{"case": "api/cert_time_to_seconds/returns-*", "edition": "<3.5", "impl": "reference",
+                           "reason": "r"}])
+    seen = {}
+    for edition in ("3.2", "3.13"):
+        session = Session.from_options(impls=["reference"], expectations=[str(f)], edition=edition,
+                                       case_patterns=["api/cert_time_to_seconds/returns-*"])
+        facts = session.static_facts("reference")
+        assert facts["edition"] == edition
+        found = session.find_expectation("api/cert_time_to_seconds/returns-float", "reference", facts)
+        seen[edition] = (sorted(i.id for i in session.items()), found is not None)
+    assert seen["3.2"] == (["expectation:x.json#0", "reference:api/cert_time_to_seconds/returns-float"], True)
+    assert seen["3.13"] == (["reference:api/cert_time_to_seconds/returns-int"], False)

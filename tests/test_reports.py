@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from conformance import cli
+from conformance.report.html import render_html
 from conformance.report.junit import render_junit
 from conformance.harness.registry import Case
 from conformance.report.schemacheck import RESULTS_SCHEMA, errors, load_schema, validate, SchemaError
@@ -176,6 +177,47 @@ def test_the_summary_draws_the_matrix_and_marks_the_differing_cell():
     assert line.strip().startswith("no*")
     assert "no~" in text  # the known deviation
     assert text.splitlines()[-1].startswith("FAILED: 2 spec failures, 0 CPython-compatibility differences in ")
+
+
+def test_a_real_run_records_its_edition_and_every_cases_span(broken_run):
+    doc, run_dir = broken_run[2], broken_run[1]
+    assert doc["run"]["edition"] == "3.2" and doc["implementations"]["ssl"]["edition"] == "3.2"
+    spans = {r["id"]: r["editions"] for r in doc["cases"] if r["impl"] == "ssl"}
+    assert spans["api/cert_time_to_seconds/spec-example"] == "3.2+"
+    assert spans["api/cert_time_to_seconds/tz-UTC"] == "3.2-3.4"  # 3.5 words it otherwise: utc-tz-UTC
+    assert all(r["editions"] is None for r in doc["cases"] if r["impl"] == "*")  # not cases
+    root = ET.parse(run_dir / "junit.xml").getroot()
+    assert {p.get("value") for p in root.iter("property") if p.get("name") == "edition"} == {"3.2"}
+
+
+def _edition_doc():
+    return make_doc([record("api/cert_time_to_seconds/returns-int", "ssl", "fail", spec="cert_time_to_seconds",
+                            editions="3.5+", message="cert_time_to_seconds returns an int", expected="int",
+                            actual="float"),
+                     record("api/cert_time_to_seconds/spec-example", "ssl", spec="cert_time_to_seconds",
+                            editions="3.2+")], edition="3.13")
+
+
+def test_summary_html_and_junit_name_the_edition_and_show_a_cases_span():
+    doc = _edition_doc()
+    assert errors(doc, load_schema()) == []
+    text = render_summary(doc)
+    assert text.splitlines()[0].startswith("ssl-conformance run 20260101T000000Z-abcd at edition 3.13 (")
+    assert text.splitlines()[-1] == ("FAILED: 1 spec failure, 0 CPython-compatibility differences in 2 records "
+                                     "at edition 3.13")
+    doc["cases"][0]["outcome"] = "deviation"
+    assert render_summary(doc).splitlines()[-1] == "OK: 2 records at edition 3.13, no unexpected outcome"
+    doc["cases"][0]["outcome"] = "fail"
+    page = render_html(doc)
+    assert "<div id='edition' class='meta'>edition <b>3.13</b>" in page
+    assert "editions: 3.5+" in page  # the failure says which editions document the case
+    assert "<code>api/cert_time_to_seconds/returns-int</code> <span class='meta editions'>3.5+</span>" in page
+    assert "<code>api/cert_time_to_seconds/spec-example</code></td>" in page  # 3.2+ goes without saying
+    root = ET.fromstring(render_junit(doc))
+    assert [(p.get("name"), p.get("value")) for p in root.iter("property")][0] == ("edition", "3.13")
+    assert "spec: cert_time_to_seconds (editions 3.5+)" in root.find("testsuite/testcase/failure").text
+    legacy = make_doc([record("api/x/y", "ssl")])  # written before editions existed
+    assert "records at edition 3.2," in render_summary(legacy).splitlines()[-1]
 
 
 def test_a_view_that_breaks_never_costs_the_results(tmp_path, monkeypatch, capsys):

@@ -22,8 +22,11 @@ or ``args[0]`` check) is held to CPython (``basis: cpython``):
 A call may name ``ssl`` (the module under test), ``ctx`` (a new ``SSLContext``), files
 ``f.<name>`` (``_MAKE``, ``_FIXTURES``) and the states of ``STATES`` (``unconnected``,
 ``pending``, ``closed``...).  What it names is made *before* the call, so a failure while
-making it is a broken setup, never taken for the answer; a row calling a function the
-module lacks (``wrap_socket`` since Python 3.12) is ``unsupported``.
+making it is a broken setup, never taken for the answer.  A row runs in the editions that
+document the name it starts with (``wrap_socket`` until 3.12, ``RAND_egd`` until 3.10:
+:data:`UNTIL`); calling a function the module lacks fails, as any documented name missing
+does, unless its documentation makes it conditional (``cases.helpers.absent``: ``RAND_egd``
+on OpenSSL >= 1.1.0, ``wrap_socket`` at the base edition are ``unsupported``).
 
 :func:`judge` holds every row to the same terms: the call raises the documented type,
 with a message, and not by timing out (every socket has a timeout, so a hang shows as
@@ -58,6 +61,7 @@ from ..harness.loopback import run_pair, serve
 from ..harness.registry import CaseFailure, Unsupported, expect_true, table
 from ..harness.impls import load_impl
 from ..harness.env import Certs, Env
+from .helpers import absent
 
 # -- the rows ------------------------------------------------------------------------------
 # (kind, call, raises[, checks]); checks: {"errno": "E..."}, {"args0": "SSL_ERROR_..."},
@@ -326,7 +330,7 @@ def run_row(env: Any, call: str, raises: str) -> Dict[str, Any]:
     code, functions, files, states = _parse(call)
     for name in functions:
         if not hasattr(env.ssl, name):
-            raise Unsupported(name, f"{env.impl.name} has no {name}")
+            raise absent(env, name, f"(documented at edition {env.impl.edition})")
     before, world = snapshot(), World(env)
     namespace: Dict[str, Any] = {"ssl": env.ssl}
     try:
@@ -367,7 +371,7 @@ def run_in_child(env: Any, kind: str) -> Dict[str, Any]:
     """:func:`run_row` in a child without a terminal (new session, stdin at EOF)."""
     root = str(ROOT_DIR)
     cmd = [sys.executable, "-c", "import sys; from conformance.cases.badinput import child; child(*sys.argv[1:])",
-           env.impl.location, kind, str(env.certs.dir), str(env.timeout)]
+           env.impl.location, kind, str(env.certs.dir), str(env.timeout), env.impl.edition]
     child_env = dict(os.environ, PYTHONPATH=os.pathsep.join([root] + sys.path), PYTHONWARNINGS="ignore")
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=root,
@@ -381,10 +385,10 @@ def run_in_child(env: Any, kind: str) -> Dict[str, Any]:
     return json.loads(lines[-1])
 
 
-def child(impl: str, kind: str, certs_dir: str, timeout: str) -> None:
+def child(impl: str, kind: str, certs_dir: str, timeout: str, edition: str) -> None:
     """Entry point of :func:`run_in_child`: one row, its outcome printed as JSON."""
     row = BY_KIND[kind]
-    env = Env(load_impl(impl), Certs(Path(certs_dir)), timeout=float(timeout))
+    env = Env(load_impl(impl, edition), Certs(Path(certs_dir)), timeout=float(timeout))
     print(json.dumps(run_row(env, row[1], row[2]), default=repr))
 
 
@@ -432,10 +436,13 @@ def cite_of(row: Dict[str, Any]) -> str:
     return f"CPython raises {row['raises']}{detail} for this input; the spec names no exception for it"
 
 
+#: documented name -> the first edition that no longer documents it (its rows stop there)
+UNTIL: Dict[str, str] = {"wrap_socket": "3.12", "RAND_egd": "3.10"}
+
 BY_KIND: Dict[str, Tuple[Any, ...]] = {row[0]: row for row in ROWS}
 for _row in ROWS:
     _parse(_row[1])  # a typo in a call fails the import, not a run
 
-table("badinput/{kind}", spec="{spec}", basis=basis_of, cite=cite_of,
+table("badinput/{kind}", spec="{spec}", basis=basis_of, cite=cite_of, until=lambda row: UNTIL.get(row["spec"]),
       rows=[{"kind": r[0], "spec": r[0].split("/")[0], "call": r[1], "raises": r[2], "check": dict(*r[3:])}
             for r in ROWS])(judge)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from typing import Any, Optional
 
 from ..harness.impls import CHILD_LOADER
 from ..harness.loopback import tls_pair
-from .helpers import expect_raises
+from .helpers import documented, expect_raises
 from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
 
 PROTOCOLS = ("SSLv2", "SSLv3", "SSLv23", "TLSv1")
@@ -37,11 +38,53 @@ def expect_handshake_ok(env: Any, out: Any, what: str) -> None:
 @table("api/SSLContext/protocol-{protocol}", spec="SSLContext",
        basis="spec",
        cite="The protocol version chosen when constructing the context.",
-       rows=[{"protocol": p} for p in PROTOCOLS])
+       rows=[{"protocol": p} for p in PROTOCOLS],
+       until=lambda row: "3.12" if row["protocol"] == "SSLv2" else None)  # 3.12 dropped PROTOCOL_SSLv2's entry
 def construct(env: Any, protocol: str) -> None:
     const = env.const("PROTOCOL_" + protocol)
     ctx = env.ssl.SSLContext(const)
     expect_equal(ctx.protocol, const, f"SSLContext(PROTOCOL_{protocol}).protocol")
+
+
+# The protocol argument, edition by edition: required (3.2: "You must pass *protocol*"), optional with
+# PROTOCOL_TLS for its default (3.6), and deprecated when left out (3.10).
+
+@case("api/SSLContext/protocol-required", spec="SSLContext",
+      basis="cpython",
+      cite="CPython before 3.6 raises TypeError for SSLContext() without protocol, which the 3.2 text says "
+           "you must pass", until="3.6")
+def protocol_required(env: Any) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        expect_raises(env, TypeError, lambda: env.ssl.SSLContext(), "SSLContext() without protocol")
+
+
+@case("api/SSLContext/protocol-default-PROTOCOL_TLS", spec="SSLContext",
+      basis="spec",
+      cite="If not specified, the default is :data:`PROTOCOL_TLS`; it provides the most compatibility with "
+           "other versions.", since="3.6")
+def protocol_default(env: Any) -> Any:
+    """``PROTOCOL_TLS`` is ``PROTOCOL_SSLv23``'s value ("Alias for PROTOCOL_TLS"), either name will do."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx = env.ssl.SSLContext()
+    want = getattr(env.ssl, "PROTOCOL_TLS", None)
+    want = env.const("PROTOCOL_SSLv23") if want is None else want
+    expect_equal(ctx.protocol, want, "SSLContext().protocol")
+    return {"protocol": int(ctx.protocol)}
+
+
+@case("api/SSLContext/no-protocol-deprecated", spec="SSLContext",
+      basis="spec", cite=":class:`SSLContext` without protocol argument is deprecated.", since="3.10")
+def protocol_omitted_warns(env: Any) -> Any:
+    """3.10: "Use of deprecated constants and functions result in deprecation warnings"."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        env.ssl.SSLContext()
+    deprecations = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+    expect_true(deprecations, "SSLContext() without protocol warns (DeprecationWarning)",
+                expected="DeprecationWarning", actual=[f"{w.category.__name__}: {w.message}" for w in caught])
+    return {"warnings": deprecations}
 
 
 @case("api/SSLContext.protocol/read-only", spec="SSLContext.protocol",
@@ -95,6 +138,40 @@ def options_default(env: Any) -> None:
     op_all = int(env.const("OP_ALL"))
     expect_true(isinstance(ctx.options, int), "options is an int", actual=type(ctx.options).__name__)
     expect_equal(hex(int(ctx.options) & op_all), hex(op_all), "OP_ALL bits in a new context's options")
+
+
+# A new context's options, edition by edition: OP_ALL until 3.5 ("The default value is OP_ALL, but you
+# can specify other options such as OP_NO_SSLv2 by ORing them together": OP_NO_SSLv3 is one a program
+# ORs in), 3.6's secure set from then on.  OP_NO_COMPRESSION is not looked at before 3.6: OpenSSL >= 1.1
+# sets it in every context by itself.
+
+@case("api/SSLContext.options/default-leaves-SSLv3-alone", spec="SSLContext.options",
+      basis="spec",
+      cite="The default value is :data:`OP_ALL`, but you can specify other options such as "
+           ":data:`OP_NO_SSLv2` by ORing them together.", until="3.6")
+def options_default_op_all(env: Any) -> Any:
+    ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
+    bit = int(env.const("OP_NO_SSLv3"))
+    expect_equal(hex(int(ctx.options) & bit), hex(0), "OP_NO_SSLv3 in a new context's options")
+    return {"options": hex(int(ctx.options))}
+
+
+SECURE_DEFAULTS = ("OP_NO_COMPRESSION", "OP_CIPHER_SERVER_PREFERENCE", "OP_SINGLE_DH_USE", "OP_SINGLE_ECDH_USE",
+                   "OP_NO_SSLv2", "OP_NO_SSLv3")
+
+
+@case("api/SSLContext.options/default-secure-options", spec="SSLContext.options",
+      basis="spec",
+      cite="The options :data:`OP_NO_COMPRESSION`, :data:`OP_CIPHER_SERVER_PREFERENCE`, "
+           ":data:`OP_SINGLE_DH_USE`, :data:`OP_SINGLE_ECDH_USE`, :data:`OP_NO_SSLv2`, and :data:`OP_NO_SSLv3` "
+           "(except for :data:`PROTOCOL_SSLv3`) are set by default.", since="3.6")
+def options_default_secure(env: Any) -> Any:
+    ctx = env.ssl.SSLContext(env.const("PROTOCOL_SSLv23"))
+    options = int(ctx.options)
+    missing = [name for name in SECURE_DEFAULTS if options & int(documented(env, name)) != int(documented(env, name))]
+    expect_true(not missing, "a new context sets 3.6's secure default options", expected=list(SECURE_DEFAULTS),
+                actual={"options": hex(options), "missing": missing})
+    return {"options": hex(options)}
 
 
 @table("api/SSLContext.options/set-clear-{option}", spec="SSLContext.options",

@@ -13,8 +13,8 @@ from typing import Any, Callable, Optional
 from ..harness.hubs import HarnessThread
 from ..harness.loopback import serve, wait_ready
 from ..harness.reasons import classify
-from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
-from .helpers import SUPPRESS_RAGGED_EOFS, drain, pair, serve_tls, server_ctx
+from ..harness.registry import case, expect_equal, expect_true, table
+from .helpers import SUPPRESS_RAGGED_EOFS, documented, drain, pair, serve_tls, server_ctx
 
 
 def nonblocking_handshake(env: Any, tls: Any, sock_timeout: float,
@@ -249,12 +249,10 @@ def context_attr(env: Any) -> None:
 @case("api/SSLSocket.context/module-wrap-socket", spec="SSLSocket.context",
       basis="spec",
       cite="If the SSL socket was created using the top-level :func:`wrap_socket` function (rather than "
-           ":meth:`SSLContext.wrap_socket`), this is a custom context object created for this SSL socket.")
+           ":meth:`SSLContext.wrap_socket`), this is a custom context object created for this SSL socket.",
+      until="3.12")
 def context_attr_module(env: Any) -> None:
-    wrap = getattr(env.ssl, "wrap_socket", None)
-    if wrap is None:
-        raise Unsupported("wrap_socket", f"{env.impl.name} has no module-level wrap_socket")
-    tls = wrap(env.socket())
+    tls = documented(env, "wrap_socket")(env.socket())
     env.cleanup(tls.close)
     expect_true(isinstance(tls.context, env.ssl.SSLContext), "wrap_socket(...).context is an SSLContext",
                 actual=repr(getattr(tls, "context", None)))
@@ -264,18 +262,17 @@ def context_attr_module(env: Any) -> None:
        basis="spec",
        cite="it is assumed to be a listening socket, and the server-side SSL wrapping is automatically "
             "performed on client connections accepted via the :meth:`accept` method.",
-       rows=[{"spec": "wrap_socket"}, {"spec": "SSLContext.wrap_socket"}])
+       rows=[{"spec": "wrap_socket"}, {"spec": "SSLContext.wrap_socket"}],
+       until=lambda row: "3.12" if row["spec"] == "wrap_socket" else None)
 def listening(env: Any, spec: str) -> None:
     """A wrapped listening socket hands out TLS connections from accept()."""
     lsock = env.socket()
     lsock.bind(("127.0.0.1", 0))
     lsock.listen(1)
     if spec == "wrap_socket":
-        wrap = getattr(env.ssl, "wrap_socket", None)
-        if wrap is None:
-            raise Unsupported("wrap_socket", f"{env.impl.name} has no module-level wrap_socket")
-        server = wrap(lsock, server_side=True, certfile=env.certs.path("server", "chain"),
-                      keyfile=env.certs.path("server", "key"))
+        server = documented(env, "wrap_socket")(lsock, server_side=True,
+                                                certfile=env.certs.path("server", "chain"),
+                                                keyfile=env.certs.path("server", "key"))
     else:
         server = env.context(cert="server").wrap_socket(lsock, server_side=True)
     env.cleanup(server.close)

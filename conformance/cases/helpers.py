@@ -4,13 +4,15 @@ to EOF, a call that must raise, and a name the run's edition documents."""
 from __future__ import annotations
 
 import socket
+import sys
 from typing import Any, Callable, Optional, Tuple
 
 from ..harness.loopback import run_pair
 from ..harness.reasons import classify
-from ..harness.registry import CaseFailure, expect_equal
+from ..harness.registry import CaseFailure, Unsupported, expect_equal
+from ..judge import availability
 
-__all__ = ["server_ctx", "pair", "side_raised", "serve_tls", "drain", "expect_raises", "documented",
+__all__ = ["server_ctx", "pair", "side_raised", "serve_tls", "drain", "expect_raises", "absent", "documented",
            "SUPPRESS_RAGGED_EOFS"]
 
 #: the spec's sentence every ragged-EOF case checks
@@ -77,13 +79,33 @@ def expect_raises(env: Any, exc_type: Any, fn: Any, what: str, reason: Optional[
                       expected=exc_type.__name__, actual="no exception")
 
 
+def absent(env: Any, name: str, where: str = "") -> Exception:
+    """What a missing documented ``name`` is in this run (the exception to raise).
+
+    Inside a case's span of editions a documented name the implementation
+    lacks is a failure (``CaseFailure``): the module does not offer that
+    edition's API.  The exceptions are the names whose documentation makes
+    them conditional, and the condition holds (``judge.availability``: a
+    protocol this OpenSSL cannot speak, ``RAND_egd`` on OpenSSL >= 1.1.0, the
+    module-level ``wrap_socket`` at the base edition): those are
+    ``Unsupported``, with the reason.
+    """
+    why = availability.excused(name, env.impl.edition, openssl=getattr(env.ssl, "OPENSSL_VERSION_INFO", None),
+                               platform=sys.platform,
+                               flags={k: getattr(env.ssl, k) for k in dir(env.ssl) if k.startswith("HAS_")})
+    if why is not None:
+        return Unsupported(name, f"{env.impl.name} does not provide {name} ({why})")
+    return CaseFailure(f"{name} is missing from {env.impl.name} {where}".rstrip(), expected="present",
+                       actual="absent")
+
+
 def documented(env: Any, name: str, owner: Any = None) -> Any:
     """``owner.<name>`` (``owner`` defaults to the module under test): a name the
-    run's edition documents, so its absence is a failure, never ``Unsupported``."""
+    run's edition documents, so its absence is a failure -- or ``Unsupported``
+    where :func:`absent` says its documentation makes it conditional."""
     target = env.ssl if owner is None else owner
     try:
         return getattr(target, name)
     except AttributeError:
-        where = "" if owner is None else f"{type(owner).__name__}."
-        raise CaseFailure(f"{env.impl.name} has no {where}{name}, which edition {env.impl.edition} documents",
-                          expected=f"{where}{name}", actual="missing") from None
+        qualified = name if owner is None else f"{type(owner).__name__}.{name}"
+        raise absent(env, qualified, f"(documented at edition {env.impl.edition})") from None

@@ -40,6 +40,7 @@ from typing import Any, Dict, List
 
 from ..harness.loopback import read_exactly, run_pair, serve, tls_pair
 from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
+from .helpers import documented
 from .stateful import nodelay, send_close_notify
 
 # -- SSLContext.options ------------------------------------------------------------------
@@ -172,11 +173,9 @@ def _http_server(env: Any, cert: str, seen: List[Any]) -> Any:
 
 
 @case("idioms/client-example/wrap_socket-CERT_REQUIRED", spec="wrap_socket",
-      basis="spec", cite="note that closing the SSLSocket will also close the underlying socket")
+      basis="spec", cite="note that closing the SSLSocket will also close the underlying socket", until="3.12")
 def client_example(env: Any) -> Dict[str, Any]:
-    wrap_socket = getattr(env.ssl, "wrap_socket", None)
-    if wrap_socket is None:
-        raise Unsupported("wrap_socket", f"{env.impl.name} has no module-level wrap_socket")
+    wrap_socket = documented(env, "wrap_socket")
     ssl, seen = env.ssl, []
     request = b"GET / HTTP/1.0\r\nHost: www.verisign.com\r\n\r\n"
     with serve(_http_server(env, "server", seen), timeout=env.timeout) as addr:

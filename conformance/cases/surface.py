@@ -41,12 +41,12 @@ from __future__ import annotations
 
 import inspect
 import socket
-import sys
 from typing import Any, Dict, List, Optional
 
-from ..judge import apilisting, availability
+from ..judge import apilisting
 from ..judge.editions import EDITIONS
 from ..harness.registry import CaseFailure, Unsupported, case, expect_true, table
+from .helpers import absent
 from .specimens import holder
 
 #: every entry some edition the suite knows documents (3.14's names wait for their edition)
@@ -56,16 +56,7 @@ _PY_TYPES = {"int": int, "str": str, "tuple": tuple, "bool": bool, "list": list}
 _LITERALS = {"None": None, "True": True, "False": False}
 
 
-def _absent(env: Any, name: str, where: str = "") -> Exception:
-    """What a missing documented ``name`` is in this run: ``Unsupported`` where its
-    documentation makes it conditional and the condition holds, else a failure."""
-    why = availability.excused(name, env.impl.edition, openssl=getattr(env.ssl, "OPENSSL_VERSION_INFO", None),
-                               platform=sys.platform,
-                               flags={k: getattr(env.ssl, k) for k in dir(env.ssl) if k.startswith("HAS_")})
-    if why is not None:
-        return Unsupported(name, f"{env.impl.name} does not provide {name} ({why})")
-    return CaseFailure(f"{name} is missing from {env.impl.name} {where}".rstrip(), expected="present",
-                       actual="absent")
+_absent = absent  # what a missing documented name is in this run (cases.helpers)
 
 
 def _owner(env: Any, name: str) -> Any:

@@ -1,7 +1,11 @@
 """The module-level wrap_socket(): settings as arguments instead of a context.
 
-Removed from CPython in 3.12; an implementation without it gets
-``unsupported`` (a missing capability), never a failure.
+Documented until 3.12, which removed it (``until="3.12"``): a run of a later
+edition does not run these cases.  Inside their span an implementation
+without it fails, as for any documented name it lacks (CPython >= 3.12 at
+3.3 ... 3.11 is a listed deviation, ``expectations/ssl.json``), except at
+the base edition, where it is ``unsupported`` (``judge.availability``: a
+later release removed it, and 3.2 is every run's default).
 """
 from __future__ import annotations
 
@@ -9,15 +13,15 @@ import socket
 from typing import Any, Optional
 
 from ..harness.reasons import classify
-from ..harness.registry import Unsupported, expect_equal, expect_true, table
-from .helpers import pair, serve_tls, server_ctx
+from ..harness.registry import expect_equal, expect_true, table
+from .helpers import documented, pair, serve_tls, server_ctx
+
+#: the first edition that no longer documents the module-level wrap_socket
+REMOVED_IN = "3.12"
 
 
 def _wrap(env: Any) -> Any:
-    fn = getattr(env.ssl, "wrap_socket", None)
-    if fn is None:
-        raise Unsupported("wrap_socket", f"{env.impl.name} has no module-level wrap_socket")
-    return fn
+    return documented(env, "wrap_socket")
 
 
 ROWS = [
@@ -39,7 +43,7 @@ ROWS = [
        basis="spec",
        cite="Takes an instance ``sock`` of :class:`socket.socket`, and returns an instance of "
             ":class:`ssl.SSLSocket`, a subtype of :class:`socket.socket`, which wraps the underlying "
-            "socket in an SSL context.", rows=ROWS, pair=True)
+            "socket in an SSL context.", rows=ROWS, pair=True, until=REMOVED_IN)
 def wrap_client(env: Any, label: str, kwargs: dict, result: str, cert: Optional[str]) -> None:
     wrap = _wrap(env)
     args = {}
@@ -89,7 +93,7 @@ def wrap_client(env: Any, label: str, kwargs: dict, result: str, cert: Optional[
 @table("api/wrap_socket/ciphers-none-selectable", spec="wrap_socket",
        basis="cpython",
        cite="CPython's wrap_socket raises SSLError for a cipher string that selects nothing; the spec "
-            "says so of set_ciphers only", rows=[{}])
+            "says so of set_ciphers only", rows=[{}], until=REMOVED_IN)
 def wrap_bad_ciphers(env: Any) -> None:
     wrap = _wrap(env)
     sock = env.socket()

@@ -272,6 +272,8 @@ class TLSSide:
     echoed: Optional[bytes] = None
     error: Optional[BaseException] = None
     timed_out: bool = False
+    #: ``selected_alpn_protocol()`` after the handshake (``None`` also where the module has none)
+    alpn: Optional[str] = None
 
     @property
     def reason(self) -> Optional[str]:
@@ -331,6 +333,8 @@ def tls_body(ctx: Any, payload: bytes, server_side: bool, hostname: Optional[str
             seen.cipher = tls.cipher()
             seen.peercert = tls.getpeercert()
             seen.peercert_der = tls.getpeercert(True)
+            if hasattr(tls, "selected_alpn_protocol"):
+                seen.alpn = tls.selected_alpn_protocol()
             if server_side:
                 data = read_exactly(tls, len(payload))
                 tls.sendall(data)

@@ -15,8 +15,8 @@ The verdict is one of:
 
 ``fail``, ``unexpected-pass`` and ``error`` fail the run.
 
-Every record carries the case's ``basis`` (``spec`` or ``cpython``), and a
-failing one its ``cause`` (``conformance.harness.causes``): computed here, where the
+Every record carries the case's ``basis`` (``spec`` or ``cpython``) and the
+span of editions that document it (``editions``), and a failing one its ``cause`` (``conformance.harness.causes``): computed here, where the
 exception and its traceback are at hand, so every view can group failures by
 cause from results.json alone.
 """
@@ -72,6 +72,9 @@ class Record:
     basis: str = RUN
     #: why it failed (``causes``): type, normalised message, origin; None when it did not
     cause: Optional[Dict[str, str]] = None
+    #: the span of editions that document what the case checks (``"3.2+"``, ``"3.2-3.4"``,
+    #: ``"3.5+"``); None for records that are not cases
+    editions: Optional[str] = None
 
     def as_json(self) -> Dict[str, Any]:
         """The record as plain JSON data, whatever a case or the code under
@@ -133,7 +136,7 @@ def deadline(seconds: float) -> Iterator[None]:
 def run_case(case: Case, env: Any, impl: str, expectation: Optional[Expectation]) -> Record:
     """Run ``case`` with ``env`` and judge it (``expectation`` may excuse a failure)."""
     rec = Record(id=case.id, impl=impl, area=case.area, spec=case.spec,
-                 params=jsonable(dict(case.params)), basis=case.basis or "spec")
+                 params=jsonable(dict(case.params)), basis=case.basis or "spec", editions=case.editions)
     roots = _roots(env)
     take_side_errors()  # whatever earlier cases' threads left
     start = time.perf_counter()

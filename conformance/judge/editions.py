@@ -24,8 +24,19 @@ the same on every interpreter and today's verdicts stay as they are.
 How an implementation follows the edition it is asked for (a protocol any
 module can offer, not a back door of the harness): if the module under test
 defines ``for_edition(edition: str)``, the suite calls it once with the
-run's edition (``"3.13"``) and tests the module it returns.  ``reference``
-does so; a module without it is tested as it is.
+run's edition (``"3.13"``: ``native`` is resolved first) and tests the module
+it returns -- in every process that loads the implementation (a child
+process started for a case is told the edition in ``SSL_CONFORMANCE_EDITION``
+and asks the same).  What it returns is a module object (or anything with
+the module's attributes) that follows that edition where editions disagree;
+an error it raises is the implementation's load error.  ``reference`` does so
+(``reference/editions.py`` lists what differs from which release); a module
+without it is tested as it is.
+
+Where the edition shows: results.json ``run.edition`` (and each
+implementation's ``edition``), every record's ``editions`` (its case's span,
+:func:`span_text`), every view of the run; an expectation entry may be
+limited to some editions (``"edition": "<3.12"``, ``judge.expectations``).
 
 Standard library only.
 """

@@ -10,11 +10,23 @@ a file or a directory) is JSON::
                  "python": ">=3.12",                  # optional version ranges,
                  "openssl": ">=3.0,<4",               #   comma-separated
                  "implementation": "CPython"},        # optional
+        "edition": ">=3.3,<3.12",                     # optional range of --edition
         "reason": "wrap_socket was removed in Python 3.12",
         "link": "https://...",                        # optional
         "until": "2027-06-30"}]}                      # optional review date
 
 An entry *applies* to a (case, implementation) when every field matches.
+``edition`` is a range of the run's ``--edition`` (``conformance.judge.editions``),
+written as the version ranges are: ``"<3.5"``, ``">=3.6,<3.10"``.  It is for
+a difference that exists only against some editions' documentation -- CPython
+>= 3.12 lacks the module-level ``wrap_socket``, which editions 3.3 ... 3.11
+document (at 3.2 its absence is excused, ``availability``); CPython >= 3.5
+returns an int where editions before 3.5 promise a float -- so that the
+entry says so itself, and never applies to a
+run of an edition where the behaviour is documented the other way.  An entry
+without ``edition`` applies at every edition.  (The run's edition reaches the
+entry as ``facts["edition"]``; facts without one are read as the default
+edition, 3.2.)
 An implementation given as a file (``--impl ./myssl.py``) is named by its
 path as given: ``"module": "*myssl.py"`` matches it however it was typed.
 Pair cases (client of one implementation, server of another) are named
@@ -77,6 +89,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .. import PACKAGE_DIR
+from .editions import DEFAULT as DEFAULT_EDITION, key as edition_key
 
 __all__ = ["Expectation", "Basis", "load_expectations", "load_bases", "parse_based_on", "find_expectation",
            "DEFAULT_PATH", "version_matches", "ExpectationError"]
@@ -137,11 +150,15 @@ class Expectation:
     until: Optional[datetime.date] = None
     #: set on the copy handed out for a wrapper: the label the entry was written for
     inherited_from: Optional[str] = None
+    #: a range of the run's ``--edition`` (``"<3.12"``), or None for every edition
+    edition: Optional[str] = None
 
     def applies_to_impl(self, impl: str, facts: Dict[str, Any]) -> bool:
-        """Does this entry concern the implementation ``impl`` (with ``facts``)?"""
+        """Does this entry concern the implementation ``impl`` (with ``facts``, the run's
+        ``edition`` among them)?"""
         interp = facts.get("interpreter") or {}
         return (fnmatch.fnmatchcase(impl, self.module)
+                and version_matches(self.edition, edition_key(facts.get("edition") or DEFAULT_EDITION))
                 and version_matches(self.python, _version_tuple(interp.get("version") or platform.python_version()))
                 and version_matches(self.openssl, openssl_tuple(facts))
                 and (self.implementation is None
@@ -155,7 +172,8 @@ class Expectation:
 
     def describe(self) -> str:
         inherited = f", inherited from {self.inherited_from}" if self.inherited_from else ""
-        return f"{self.source}: {self.case} for {self.module}{inherited}"
+        edition = f" at edition {self.edition}" if self.edition else ""
+        return f"{self.source}: {self.case} for {self.module}{edition}{inherited}"
 
 
 def _entry(raw: Dict[str, Any], source: str) -> Expectation:
@@ -164,11 +182,14 @@ def _entry(raw: Dict[str, Any], source: str) -> Expectation:
         if isinstance(impl, str):
             impl = {"module": impl}
         until = raw.get("until")
+        edition = raw.get("edition")
+        if edition is not None:
+            version_matches(edition, edition_key(DEFAULT_EDITION))  # a malformed range fails the load
         return Expectation(
             case=raw["case"], module=impl.get("module", "*"), reason=raw["reason"], source=source,
             python=impl.get("python"), openssl=impl.get("openssl"),
             implementation=impl.get("implementation"), link=raw.get("link"),
-            until=datetime.date.fromisoformat(until) if until else None)
+            until=datetime.date.fromisoformat(until) if until else None, edition=edition)
     except KeyError as exc:
         raise ExpectationError(f"{source}: entry lacks {exc.args[0]!r}: {raw!r}") from None
     except (TypeError, ValueError, AttributeError) as exc:

@@ -46,6 +46,9 @@ member names (``"TLSv1_2"``, ``"MAXIMUM_SUPPORTED"``), as a Python module's
 attributes, the openssl CLI takes ``-min_protocol`` / ``-max_protocol``,
 tlslite-ng ``HandshakeSettings.minVersion`` / ``maxVersion``; the magic
 members stand for the lowest or highest version the endpoint has.
+``alpn`` lists ALPN protocols (3.5+): a client offers them, a server chooses
+among the client's offer by its own order; ``PeerResult.alpn`` is what the
+peer reports as agreed, where it says (only the openssl CLI's server does).
 
 Endpoints are found by name with :func:`endpoint` (``"openssl-cli"``,
 ``"tlslite"``, ...); :func:`require` gives one or raises ``Unsupported``.
@@ -85,6 +88,8 @@ class PeerConfig:
     payload: bytes = b"ping\n"
     minimum: Optional[str] = None
     maximum: Optional[str] = None
+    #: ALPN protocols the peer offers (client) or accepts by preference (server); () for none
+    alpn: Tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -98,6 +103,8 @@ class PeerResult:
     error: str = ""
     reason: Optional[str] = None
     timed_out: bool = False
+    #: the ALPN protocol the peer reports as agreed (``None``: none, or the peer does not say)
+    alpn: Optional[str] = None
 
     def describe(self) -> str:
         if self.ok:

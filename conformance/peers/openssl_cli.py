@@ -116,7 +116,10 @@ class _Server(RunningServer):
             timed_out = True
             _stop(self.proc)
         self.out.join(self.timeout)
-        return _judge(self.out.text(), None, timed_out, server=True)
+        text = self.out.text()
+        res = _judge(text, None, timed_out, server=True)
+        res.alpn = _field(text, "ALPN protocols selected")
+        return res
 
 
 def _judge(text: str, received: Optional[bytes], timed_out: bool, *, server: bool,
@@ -207,6 +210,8 @@ class OpenSSLCLI(Endpoint):
                      "-cert_chain", certs.path(config.cert, "chain")]
         if config.trust is not None:
             args += ["-CAfile", certs.path(config.trust, "cert")]
+        if config.alpn:
+            args += ["-alpn", ",".join(config.alpn)]
         return args
 
     @contextlib.contextmanager

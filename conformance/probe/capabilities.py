@@ -233,6 +233,6 @@ def _prefer_third_party(found: Dict[str, FrozenSet[str]], notes: Dict[str, str],
 def describe(impl: Impl, caps: Optional[Capabilities]) -> Dict[str, Any]:
     """The ``implementations`` entry of results.json for ``impl``."""
     entry = {"module": impl.name, "module_file": impl.module_file,
-             "interpreter": interpreter_info(), **impl.openssl()}
+             "interpreter": interpreter_info(), **impl.openssl(), "edition": impl.edition}
     entry["capabilities"] = caps.as_json() if caps is not None else None
     return entry

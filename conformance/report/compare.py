@@ -23,6 +23,12 @@ The comparison (:func:`compare`) is a JSON-friendly dict:
 ``facts``             implementation facts that changed (OpenSSL version,
                       capabilities: protocols, options, versions reachable).
 
+Both sides name their run's edition (``old.edition``, ``new.edition``).  Runs
+of two editions hold the implementations to two documentations: a case of
+one edition's span only is added or removed, and a case documented
+differently has one id per span, so the comparison is set apart
+(``editions_differ``) and its rendering opens with a warning.
+
 ``ssl-conformance compare`` exits 1 when there are regressions.
 Standard library only.
 """
@@ -31,6 +37,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Tuple
 
+from .results import edition_of
 from .summary import GATING, completeness
 
 __all__ = ["compare", "render_comparison"]
@@ -114,8 +121,11 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, Any]:
     """The differences between two results documents (see the module docstring)."""
     a, b = _index(old), _index(new)
     diff: Dict[str, Any] = {
-        "old": {"run": old.get("run", {}).get("id"), "facts": _labels(old), "incomplete": _unfinished(old)},
-        "new": {"run": new.get("run", {}).get("id"), "facts": _labels(new), "incomplete": _unfinished(new)},
+        "old": {"run": old.get("run", {}).get("id"), "edition": edition_of(old), "facts": _labels(old),
+                "incomplete": _unfinished(old)},
+        "new": {"run": new.get("run", {}).get("id"), "edition": edition_of(new), "facts": _labels(new),
+                "incomplete": _unfinished(new)},
+        "editions_differ": edition_of(old) != edition_of(new),
         "regressions": [], "fixes": [], "outcome_changes": [], "version_changes": [],
         "observed_changes": [],
         "added": [_brief(b[k]) for k in sorted(set(b) - set(a))],
@@ -162,7 +172,14 @@ def _unfinished(doc: Mapping[str, Any]) -> List[str]:
 
 def render_comparison(diff: Mapping[str, Any], *, limit: int = 40) -> str:
     """The comparison for a terminal (or a README)."""
-    out = [f"compare {diff['old']['run']} -> {diff['new']['run']}"]
+    out = [f"compare {diff['old']['run']} (edition {diff['old'].get('edition', '3.2')}) -> {diff['new']['run']} "
+           f"(edition {diff['new'].get('edition', '3.2')})"]
+    if diff.get("editions_differ"):
+        out.append(f"  WARNING: the runs are of different editions ({diff['old']['edition']} -> "
+                   f"{diff['new']['edition']}): they hold the implementations to different documentation, so "
+                   "an outcome that changed may be the edition's doing, not the implementation's, and the cases "
+                   "of one edition only show as added or removed; compare runs of one edition to see what the "
+                   "implementations changed")
     for side in ("old", "new"):
         if diff[side].get("incomplete"):
             out.append(f"  {side}: INCOMPLETE run ({'; '.join(diff[side]['incomplete'])}): "

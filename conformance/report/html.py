@@ -2,7 +2,9 @@
 
 Readable without scrolling through every record:
 
-1. ``#verdict`` -- the run's verdict, then the implementations (OpenSSL,
+1. ``#verdict`` -- the run's verdict (naming the edition), ``#edition`` --
+   the edition the run held the implementations to (whose documentation:
+   ``--edition``), then the implementations (OpenSSL,
    interpreter, module file) and ``#counts``, a table of outcomes per
    implementation label (areas fold out);
 2. ``#failures`` -- every case that fails the run, in two groups: spec
@@ -35,6 +37,7 @@ from typing import Any, Iterable, List, Mapping, Optional
 from ..judge import basis
 from ..harness import causes
 from .matrixview import LEGEND, Grid, all_grids
+from .results import edition_of
 from .summary import BASIS_COLUMNS, COLUMNS, GATING, basis_counts, completeness, counts, verdict, verdict_line
 
 __all__ = ["render_html", "write_html"]
@@ -114,6 +117,9 @@ def _header(doc: Mapping[str, Any]) -> List[str]:
            f"{float(run.get('duration') or 0):.1f} s; {_e(interp.get('implementation'))} "
            f"{_e(interp.get('version'))} on {_e(run.get('platform'))}; harness {_e(run.get('harness_version'))}</div>",
            f"<div id='verdict' class='verdict {'ok' if ok else 'bad'}'>{_e(verdict_line(doc))}</div>",
+           f"<div id='edition' class='meta'>edition <b>{_e(edition_of(doc))}</b>: the implementations are held to "
+           f"the ssl API documented for Python {_e(edition_of(doc))}; a case runs only in the editions that "
+           "document what it checks (its span, e.g. 3.5+)</div>",
            *_incomplete(doc),
            "<table id='implementations'><tr><th>implementation</th><th>OpenSSL</th><th>interpreter</th>"
            "<th>module file</th></tr>"]
@@ -225,7 +231,7 @@ def _failure(rec: Mapping[str, Any]) -> str:
     parts = [f"<div class='failure' data-outcome='{_e(rec['outcome'])}'>",
              f"<div><span class='out'>[{_e(rec['outcome'])}]</span> {_e(rec['impl'])}: "
              f"<span class='id'>{_e(rec['id'])}</span> <span class='meta'>spec: {_e(rec.get('spec'))}; "
-             f"basis: {_e(basis.basis_of(rec))}</span></div>",
+             f"basis: {_e(basis.basis_of(rec))}; editions: {_e(rec.get('editions') or '3.2+')}</span></div>",
              f"<div>{_e(rec.get('message'))}</div>"]
     origin = (rec.get("cause") or {}).get("origin")
     if origin and origin not in str(rec.get("message")):
@@ -305,11 +311,18 @@ def _cases(doc: Mapping[str, Any]) -> List[str]:
         text = r.get("message") or (json.dumps(r["observed"], default=repr) if r.get("observed") else "")
         out.append(f"<tr{hidden} data-impl='{_e(r['impl'])}' data-area='{_e(r['area'])}' "
                    f"data-basis='{_e(basis.basis_of(r))}' "
-                   f"data-outcome='{_e(r['outcome'])}'><td>{_e(r['impl'])}</td><td><code>{_e(r['id'])}</code></td>"
+                   f"data-outcome='{_e(r['outcome'])}'><td>{_e(r['impl'])}</td><td><code>{_e(r['id'])}</code>"
+                   f"{_span(r)}</td>"
                    f"<td class='s-{_e(r['outcome'])}'>{_e(r['outcome'])}</td><td class='msg'>{_e(text)}</td>"
                    f"<td class='n'>{float(r.get('duration') or 0):.3f}</td></tr>")
     out.append("</tbody></table>")
     return out
+
+
+def _span(rec: Mapping[str, Any]) -> str:
+    """`` <span class='editions'>3.5+</span>`` for a case some editions do not document; nothing for 3.2+."""
+    span = rec.get("editions")
+    return f" <span class='meta editions'>{_e(span)}</span>" if span and span != "3.2+" else ""
 
 
 def render_html(doc: Mapping[str, Any], *, title: str = "") -> str:

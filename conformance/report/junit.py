@@ -17,7 +17,9 @@ unsupported        ``<skipped type="unsupported">`` with the missing capability
 
 ``classname`` is ``impl.area`` so CI front ends group by implementation and
 area; ``name`` is the case id; the failure text carries expected vs actual,
-the spec item and the reason.  The elements and attributes used are the
+the spec item and the reason.  Every suite has the property ``edition`` (the
+run's ``--edition``), and ``openssl_version`` / ``module_file`` for an
+implementation's own suite.  The elements and attributes used are the
 common subset of the Jenkins / Ant JUnit schema that GitHub, GitLab and
 Jenkins all read.  Standard library only.
 """
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
 from .ledger import incomplete_line
+from .results import edition_of
 from .summary import completeness
 
 __all__ = ["render_junit", "write_junit"]
@@ -46,7 +49,7 @@ def _text(rec: Mapping[str, Any]) -> str:
     if rec.get("reason"):
         lines.append(f"reason: {rec['reason']}")
     if rec.get("spec"):
-        lines.append(f"spec: {rec['spec']}")
+        lines.append(f"spec: {rec['spec']}" + (f" (editions {rec['editions']})" if rec.get("editions") else ""))
     return "\n".join(lines)
 
 
@@ -96,8 +99,9 @@ def render_junit(doc: Mapping[str, Any]) -> bytes:
             "timestamp": str(run.get("started", ""))[:19],
         })
         facts = (doc.get("implementations") or {}).get(impl.split("->")[0])
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", {"name": "edition", "value": edition_of(doc)})
         if facts:
-            props = ET.SubElement(suite, "properties")
             for name in ("openssl_version", "module_file"):
                 ET.SubElement(props, "property", {"name": name, "value": str(facts.get(name) or "")})
         for rec in recs:

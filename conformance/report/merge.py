@@ -5,7 +5,10 @@ build of the reference); each writes its own results.json.  ``merge`` lines
 them up:
 
 * a *column* is one implementation label of one run, named by what varies
-  between jobs: ``reference @ CPython 3.11.7 / OpenSSL 3.1.4``;
+  between jobs, the run's edition first: ``reference@3.2 @ CPython 3.11.7 /
+  OpenSSL 3.1.4``.  Runs of different editions are never one column (the same
+  implementation held to two documentations answers two questions), and the
+  text and page say when the merged runs are of more than one edition;
 * each case id becomes one row with the outcome (and negotiated version) in
   every column;
 * the protocol matrices become one grid per policy in which each cell shows
@@ -27,9 +30,11 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from .html import CSP, CSS
 from .matrixview import KINDS, cell_of, label_order
+from .results import edition_of
 from .summary import COLUMNS, GATING
 
-__all__ = ["FORMAT", "merge", "merged_grids", "render_merged_text", "render_merged_html", "write_merged"]
+__all__ = ["FORMAT", "merge", "merged_grids", "render_merged_text", "render_merged_html", "write_merged",
+           "editions_note"]
 
 FORMAT = "ssl-conformance-merged"
 
@@ -47,7 +52,8 @@ def _column_label(run: Mapping[str, Any], impl: str) -> str:
     interp = run.get("run", {}).get("interpreter") or {}
     if impl == "*":
         return f"expectation checks @ {run.get('run', {}).get('id')}"
-    return f"{impl} @ {interp.get('implementation', '?')} {interp.get('version', '?')} / {openssl}"
+    return (f"{impl}@{edition_of(run)} @ {interp.get('implementation', '?')} {interp.get('version', '?')} "
+            f"/ {openssl}")
 
 
 def merge(docs: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
@@ -62,7 +68,7 @@ def merge(docs: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
             if any(c["label"] == label for c in columns):
                 label += f" ({run.get('id')})"
             recs = [r for r in doc.get("cases", ()) if r["impl"] == impl]
-            columns.append({"label": label, "run": run.get("id"), "impl": impl,
+            columns.append({"label": label, "run": run.get("id"), "impl": impl, "edition": edition_of(doc),
                             "interpreter": run.get("interpreter"),
                             "openssl": {s: (doc.get("implementations") or {}).get(s, {}).get("openssl_version")
                                         for s in impl.split("->") if s != "*"},
@@ -75,8 +81,9 @@ def merge(docs: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
                                          "expected": obs.get("expected"), "message": r.get("message", ""),
                                          "actual": r.get("actual")}
         for name, problem in (doc.get("load_problems") or {}).items():
-            columns.append({"label": f"{name} @ {run.get('id')} (not loaded)", "run": run.get("id"),
-                            "impl": name, "interpreter": run.get("interpreter"), "openssl": {},
+            columns.append({"label": f"{name}@{edition_of(doc)} @ {run.get('id')} (not loaded)",
+                            "run": run.get("id"), "impl": name, "edition": edition_of(doc),
+                            "interpreter": run.get("interpreter"), "openssl": {},
                             "counts": {"error": 1}, "load_problem": problem})
     cases = [rows[k] for k in sorted(rows)]
     for row in cases:
@@ -86,11 +93,28 @@ def merge(docs: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
     gating += sum(1 for c in columns if c.get("load_problem"))
     return {"format": FORMAT, "version": 1,
             "runs": [{"id": d.get("run", {}).get("id"), "started": d.get("run", {}).get("started"),
-                      "platform": d.get("run", {}).get("platform"),
+                      "platform": d.get("run", {}).get("platform"), "edition": edition_of(d),
                       "interpreter": d.get("run", {}).get("interpreter")} for d in docs],
             "columns": columns, "cases": cases,
             "summary": {"columns": len(columns), "cases": len(cases),
-                        "differing": sum(1 for c in cases if c["differs"]), "gating": gating}}
+                        "differing": sum(1 for c in cases if c["differs"]), "gating": gating,
+                        "editions": sorted({edition_of(d) for d in docs}, key=_edition_key)}}
+
+
+def _edition_key(edition: str) -> Tuple[int, ...]:
+    return tuple(int(part) for part in edition.split(".") if part.isdigit())
+
+
+def editions_note(merged: Mapping[str, Any]) -> str:
+    """A warning when the merged runs are of more than one edition (empty otherwise)."""
+    editions = merged["summary"].get("editions") or []
+    if len(editions) < 2:
+        return ""
+    per = collections.Counter(r.get("edition", "3.2") for r in merged["runs"])
+    return ("runs of different editions: " + ", ".join(f"{e} ({per[e]} run{'s' if per[e] > 1 else ''})"
+                                                      for e in editions)
+            + "; each column holds its implementation to its own run's edition (label@edition), so a "
+              "difference across columns of two editions may be the documentation's, not the implementation's")
 
 
 def merged_grids(merged: Mapping[str, Any]) -> List[Dict[str, Any]]:
@@ -122,8 +146,12 @@ def _common(cells: Mapping[str, Any]) -> str:
 
 
 def render_merged_text(merged: Mapping[str, Any], *, limit: int = 30) -> str:
-    out = [f"merged {len(merged['runs'])} runs, {merged['summary']['columns']} columns, "
+    editions = merged["summary"].get("editions") or ["3.2"]
+    out = [f"merged {len(merged['runs'])} runs of edition{'s' if len(editions) > 1 else ''} "
+           f"{', '.join(editions)}, {merged['summary']['columns']} columns, "
            f"{merged['summary']['cases']} cases, {merged['summary']['differing']} differ across columns"]
+    if editions_note(merged):
+        out.append(f"  WARNING: {editions_note(merged)}")
     for i, col in enumerate(merged["columns"], 1):
         counts = ", ".join(f"{col['counts'][k]} {h}" for k, h in COLUMNS if col["counts"].get(k))
         out.append(f"  [{i}] {col['label']}: {counts}")
@@ -168,6 +196,9 @@ def render_merged_html(merged: Mapping[str, Any]) -> str:
             f"<div id='verdict' class='verdict {'bad' if s['gating'] else 'ok'}'>{len(merged['runs'])} runs, "
             f"{s['columns']} columns, {s['cases']} cases, {s['differing']} differ across columns; "
             f"{s['gating']} unexpected outcome(s)</div>",
+            f"<div id='editions' class='meta{' failure' if editions_note(merged) else ''}'>edition"
+            f"{'s' if len(s.get('editions') or []) > 1 else ''} {_e(', '.join(s.get('editions') or ['3.2']))}"
+            f"{': ' + _e(editions_note(merged)) if editions_note(merged) else ''}</div>",
             "<table id='columns'><tr><th>#</th><th>column</th>" + "".join(f"<th>{h}</th>" for _, h in COLUMNS) + "</tr>"]
     for i, c in enumerate(cols, 1):
         body.append(f"<tr><td>{i}</td><td>{_e(c['label'])}</td>" + "".join(

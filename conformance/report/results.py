@@ -22,7 +22,7 @@ from ..harness.impls import interpreter_info
 from ..judge.editions import DEFAULT as DEFAULT_EDITION
 
 __all__ = ["FORMAT", "VERSION", "build_document", "load_results", "write_json", "new_run_id", "memory_figures",
-           "add_run_peak"]
+           "add_run_peak", "edition_of"]
 
 FORMAT = "ssl-conformance-results"
 VERSION = 1
@@ -106,6 +106,12 @@ def build_document(session: Any, records: Sequence[Dict[str, Any]], *, started: 
         doc["run"]["complete"] = bool(completeness["complete"])
         doc["run"]["completeness"] = completeness
     return doc
+
+
+def edition_of(doc: Any) -> str:
+    """The edition a results document's run held implementations to (``run.edition``; a document
+    written before editions existed was a run of the base spec, 3.2)."""
+    return str((doc.get("run") or {}).get("edition") or DEFAULT_EDITION)
 
 
 def load_results(path: Path) -> Dict[str, Any]:

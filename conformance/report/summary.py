@@ -2,6 +2,8 @@
 
 Rendered from a results document alone (see ``results``):
 
+* the run's edition (``--edition``: whose documentation the run held the
+  implementations to), in the first line and in the verdict;
 * one line per implementation: interpreter, module file, OpenSSL;
 * implementations that failed to load, one line each;
 * a table per implementation label (``ssl``, ``ssl->reference`` for pair
@@ -30,6 +32,7 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 from ..judge import basis
 from ..harness import causes
 from .ledger import incomplete_line
+from .results import edition_of
 from .matrixview import LEGEND, all_grids, render_text
 from ..harness.runner import FAILING
 
@@ -90,17 +93,19 @@ def verdict(doc: Mapping[str, Any]) -> int:
 
 
 def verdict_line(doc: Mapping[str, Any]) -> str:
-    """The verdict in one line: ``INCOMPLETE: ...``, ``FAILED: ...`` or ``OK: ...``."""
+    """The verdict in one line: ``INCOMPLETE: ...``, ``FAILED: ...`` or ``OK: ...``, naming the
+    edition (``OK: 1184 records at edition 3.2, no unexpected outcome``)."""
     bad = len(gating_records(doc))
     total = len(doc.get("cases", ()))
     unloaded = len(doc.get("load_problems") or {})
     done = completeness(doc)
     failed = failed_phrase(doc)
+    edition = edition_of(doc)
     if not done.get("complete", False):
-        return incomplete_line(done) + (f"; and {failed}" if bad or unloaded else "")
+        return incomplete_line(done) + (f"; and {failed}" if bad or unloaded else "") + f" (edition {edition})"
     if bad or unloaded:
-        return f"FAILED: {failed} in {total} records"
-    return f"OK: {total} records, no unexpected outcome"
+        return f"FAILED: {failed} in {total} records at edition {edition}"
+    return f"OK: {total} records at edition {edition}, no unexpected outcome"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], first_left: int = 1) -> List[str]:
@@ -221,7 +226,7 @@ def render_summary(doc: Mapping[str, Any], *, max_failures: int = 25, matrices: 
                    paths: Mapping[str, Any] = ()) -> str:
     """The whole terminal summary of ``doc`` as one string."""
     run = doc.get("run", {})
-    out = [f"ssl-conformance run {run.get('id', '?')} ({run.get('duration', 0):.1f} s)"]
+    out = [f"ssl-conformance run {run.get('id', '?')} at edition {edition_of(doc)} ({run.get('duration', 0):.1f} s)"]
     out += _memory_lines(run.get("memory", {}))
     out += _impl_lines(doc)
     out += ["", "outcomes per implementation and area:"] + ["  " + l for l in _count_lines(doc)]
