@@ -15,6 +15,8 @@ module that owns them:
 * default options, clearing options, what ``CERT_OPTIONAL`` means for a
   client -- :mod:`reference.context`;
 * timeouts, non-blocking mode, ragged EOFs, ``unwrap`` -- :mod:`reference.sslsocket`;
+* ``MemoryBIO`` and ``SSLObject`` (3.5) on pyOpenSSL's memory BIOs -- :mod:`reference.memorybio`,
+  :mod:`reference.sslobject`;
 * the ``getpeercert()`` dictionary -- :mod:`reference.certdecode`;
 * ``PROTOCOL_TLS_CLIENT``/``_SERVER``, ``Purpose``, ``create_default_context``
   -- :mod:`reference.defaults`; trusted CAs, CRLs, ``verify_flags`` --
@@ -94,13 +96,17 @@ from .functions import (
     wrap_socket,
 )
 from .hostnames import match_hostname
+from .memorybio import MemoryBIO
 from .sessions import SSLSession
+from .sslobject import SSLObject
 from .sslsocket import SSLSocket
 
 #: what SSLContext.wrap_socket returns (3.7), as CPython's ssl.py sets it
 SSLContext.sslsocket_class = SSLSocket
 from .versions import TLSVersion
 from .editions import for_edition
+
+SSLContext.sslobject_class = SSLObject
 
 #: SNI is always available on the OpenSSL builds pyOpenSSL supports.
 HAS_SNI = True

@@ -358,6 +358,15 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings, _alpn.A
             session=session,
         )
 
+    #: the class ``wrap_bio`` instantiates (3.7); a subclass of ``SSLObject`` may replace it
+    sslobject_class: Any = None  # set below, once reference.sslobject is importable
+
+    def wrap_bio(self, incoming: Any, outgoing: Any, server_side: bool = False,
+                 server_hostname: Optional[str] = None, session: Any = None) -> Any:
+        """An ``sslobject_class`` instance reading *incoming* and writing *outgoing* (memory BIOs)."""
+        return self.sslobject_class._create(incoming, outgoing, self, server_side=server_side,
+                                            server_hostname=server_hostname, session=session)
+
     def __repr__(self) -> str:
         name = _c.PROTOCOL_NAMES.get(self._protocol) or "TLS_" + _d.ROLES.get(self._protocol, "?").upper()
         return "<%s.%s protocol=PROTOCOL_%s>" % (type(self).__module__, type(self).__name__, name)

@@ -78,14 +78,24 @@ def run_async(env: Any, main: Callable[[], Any], logged: List[str]) -> Any:
     limit = 3 * env.timeout
 
     async def bounded() -> Any:
-        asyncio.get_running_loop().set_exception_handler(
-            lambda loop, context: logged.append(_logged(context)))
+        broken = asyncio.Event()
+
+        def handler(loop: Any, context: Dict[str, Any]) -> None:
+            logged.append(_logged(context))
+            if "transport creation" in str(context.get("message", "")):
+                broken.set()  # asyncio could not even make the TLS transport: nothing will come
+
+        asyncio.get_running_loop().set_exception_handler(handler)
         # not wait_for: its TimeoutError is the same class as a socket's timeout since 3.11
         task = asyncio.ensure_future(main())
-        done, _ = await asyncio.wait({task}, timeout=limit)
-        if not done:
+        stop = asyncio.ensure_future(broken.wait())
+        done, _ = await asyncio.wait({task, stop}, timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if task not in done:
             task.cancel()
             await asyncio.wait({task}, timeout=env.timeout)
+            if broken.is_set():
+                raise RuntimeError("asyncio could not create the TLS transport: " + logged[-1])
             raise TimeoutError(f"hung: the asyncio consumer did not finish within {limit:g}s")
         return task.result()
 

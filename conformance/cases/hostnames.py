@@ -35,6 +35,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..harness.env import Certs
 from ..harness.loopback import tls_pair
+from ..harness.pump import TRANSPORTS, tls_connect
 from ..harness.registry import CaseFailure, Unsupported, case, expect_equal, table
 from ..judge import hostnames as oracle
 from ..judge.editions import EDITIONS, key, span_text
@@ -172,7 +173,8 @@ def _refusal_class(env: Any) -> Any:
 
 
 def handshake_cell(env: Any, fixture: str, label: str, name: str, rule: str, basis: str, cite: str,
-                   since: str, until: Optional[str], common_name: Optional[bool] = None) -> Dict[str, Any]:
+                   since: str, until: Optional[str], common_name: Optional[bool] = None,
+                   transport: str = "socket") -> Dict[str, Any]:
     senv = env.peer or env
     verdict = oracle.check_hostname(identity(env.certs, fixture), name, env.impl.edition,
                                     True if common_name is None else common_name)
@@ -183,8 +185,8 @@ def handshake_cell(env: Any, fixture: str, label: str, name: str, rule: str, bas
             raise Unsupported("HAS_NEVER_CHECK_COMMON_NAME", "hostname_checks_common_name cannot be turned off")
         client.hostname_checks_common_name = common_name
     server = senv.context(cert=fixture)
-    out = tls_pair(client, server, server_hostname=name, timeout=env.timeout)
-    what = (f"server_hostname={name!r} against {fixture} (client {env.impl.name}, server {senv.impl.name}; "
+    out = tls_connect(transport, client, server, env.ssl, senv.ssl, server_hostname=name, timeout=env.timeout)
+    what = (f"server_hostname={name!r} against {fixture} ({transport}; client {env.impl.name}, server {senv.impl.name}; "
             f"the rule: {verdict.rule})")
     sides = {"client": out.client.describe(), "server": out.server.describe()}
     if verdict.accepts:
@@ -206,6 +208,13 @@ HANDSHAKE_ROWS = rows("handshake", FIXTURES, oracle.HANDSHAKE_SINCE)
 table("hostname/check_hostname/{fixture}/{label}", spec="SSLContext.check_hostname", pair=True,
       basis=_per_row("basis"), cite=_per_row("cite"), since=_per_row("since"), until=_per_row("until"),
       rows=HANDSHAKE_ROWS)(handshake_cell)
+
+#: the same cells through SSLContext.wrap_bio(server_hostname=...), from the memory BIOs' edition
+BIO = TRANSPORTS["bio"]
+table("bio/hostname/check_hostname/{fixture}/{label}", spec="SSLContext.check_hostname", pair=True,
+      basis=_per_row("basis"), cite=_per_row("cite"), since=_per_row("since"), until=_per_row("until"),
+      rows=[dict(row, transport="bio", since=max(row["since"], BIO, key=key)) for row in HANDSHAKE_ROWS
+            if row["until"] is None or key(row["until"]) > key(BIO)])(handshake_cell)
 
 COMMON_NAME_ROWS = [dict(row, common_name=on, setting="on" if on else "off")
                     for on in (True, False)

@@ -24,6 +24,7 @@ from typing import Any, Dict, List
 
 from ..harness.env import CERTS_DIR
 from ..harness.loopback import tls_pair
+from ..harness.pump import TRANSPORTS, tls_connect
 from ..harness.registry import CaseFailure, expect_true, table
 
 #: a verifying side may report a refused chain only as one of these
@@ -44,13 +45,13 @@ def _bad_fixtures() -> List[str]:
 
 
 ROWS = [{"direction": d, "fixture": f} for d in ("server-cert", "client-cert") for f in _bad_fixtures()]
+REFUSED_CITE = ("an :class:`SSLError` will be raised if no certificate is provided, or if its validation "
+                "fails.")
 
 
-@table("negative/{direction}/{fixture}", spec="CERT_REQUIRED",
-       basis="spec",
-       cite="an :class:`SSLError` will be raised if no certificate is provided, or if its validation "
-            "fails.", rows=ROWS, pair=True)
-def refused(env: Any, direction: str, fixture: str) -> Dict[str, Any]:
+@table("negative/{direction}/{fixture}", spec="CERT_REQUIRED", basis="spec", cite=REFUSED_CITE, rows=ROWS,
+       pair=True)
+def refused(env: Any, direction: str, fixture: str, transport: str = "socket") -> Dict[str, Any]:
     server_env = env.peer or env
     presenter = server_env if direction == "server-cert" else env
     try:
@@ -62,7 +63,7 @@ def refused(env: Any, direction: str, fixture: str) -> Dict[str, Any]:
             client = env.context(cert=fixture)
     except presenter.ssl.SSLError as exc:
         return {"refused": "at load", "by": presenter.impl.name, "error": f"{type(exc).__name__}: {exc}"}
-    out = tls_pair(client, server, timeout=env.timeout)
+    out = tls_connect(transport, client, server, env.ssl, server_env.ssl, timeout=env.timeout)
     sides = {"client": out.client.describe(), "server": out.server.describe()}
     if out.client.ok and out.server.ok:
         raise CaseFailure(f"a handshake with the {fixture} certificate completed and carried data",
@@ -76,6 +77,10 @@ def refused(env: Any, direction: str, fixture: str) -> Dict[str, Any]:
                 expected=sorted(VERIFY_REASONS), actual=f"{verifier.reason}: {verifier.error}")
     expect_true(not verifier.timed_out, "the verifier fails promptly, not by timeout", actual=sides)
     return {"refused": "in handshake", **sides}
+
+
+table("bio/negative/{direction}/{fixture}", spec="CERT_REQUIRED", basis="spec", cite=REFUSED_CITE,
+      rows=[dict(r, transport="bio") for r in ROWS], pair=True, since=TRANSPORTS["bio"])(refused)
 
 
 @table("negative/nul-name/{field}", spec="SSLSocket.getpeercert",

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from ..judge import oracle
-from ..harness.loopback import tls_pair
+from ..harness.pump import TRANSPORTS, tls_connect
 from ..harness.registry import table
 from .judging import chain_of, judge_pair, observed
 from .trust import VERIFY_MODE_CITES
@@ -83,7 +83,8 @@ def _rows() -> List[Dict[str, str]]:
        basis="spec",
        cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
        rows=_rows(), pair=True)
-def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, trust: str) -> Dict[str, Any]:
+def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, trust: str,
+                transport: str = "socket") -> Dict[str, Any]:
     senv = env.peer or env
     fixture, role = PRESENTS[direction][peer]
     trusts = TRUST[trust][0]
@@ -105,8 +106,8 @@ def verify_cell(env: Any, version: str, direction: str, mode: str, peer: str, tr
         sctx = senv.context(cert="server", verify=mode, **_trust_kwargs(senv, trust))
     verdict = oracle.expect(oracle.Side(options=frozenset(options), **c_side),
                             oracle.Side(**s_side))
-    out = tls_pair(cctx, sctx, timeout=env.timeout)
-    what = (f"{direction} {mode}, peer presents {peer}, trust {trust} ({version}; "
+    out = tls_connect(transport, cctx, sctx, env.ssl, senv.ssl, timeout=env.timeout)
+    what = (f"{direction} {mode}, peer presents {peer}, trust {trust} ({version}, {transport}; "
             f"client {env.impl.name}, server {senv.impl.name})")
     judge_pair(verdict, out, env.ssl, senv.ssl, what)
     return observed(verdict, out, f"{env.impl.name} verify={c_side.get('verify', 'NONE')}",
@@ -124,7 +125,7 @@ CERTFILES = {"leaf": ("server",), "leaf+intermediate": ("server", "intermediate-
        cite="you only need the root certificates, and the remote peer is supposed to furnish the other "
             "certificates necessary to chain from its certificate to a root certificate.",
        rows=CHAIN_ROWS, pair=True)
-def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
+def chain_cell(env: Any, certfile: str, trust: str, transport: str = "socket") -> Dict[str, Any]:
     """The spec: with SSLv3/TLS 'you only need the root certificates [in the CA
     file], and the remote peer is supposed to furnish the other certificates'."""
     senv = env.peer or env
@@ -141,7 +142,33 @@ def chain_cell(env: Any, certfile: str, trust: str) -> Dict[str, Any]:
         cctx = env.context(verify="REQUIRED", cafile=bundle(env, ("intermediate-ca", "root-ca"))
                            if trust == "root+intermediate" else env.certs.path("root-ca"))
     sctx = senv.context(certfile=certpath, keyfile=senv.certs.path("server", "key"))
-    out = tls_pair(cctx, sctx, timeout=env.timeout)
-    what = f"server certfile {certfile}, client trusts {trust} (client {env.impl.name}, server {senv.impl.name})"
+    out = tls_connect(transport, cctx, sctx, env.ssl, senv.ssl, timeout=env.timeout)
+    what = f"server certfile {certfile}, client trusts {trust} ({transport}; client {env.impl.name}, server {senv.impl.name})"
     judge_pair(verdict, out, env.ssl, senv.ssl, what)
     return observed(verdict, out, f"{env.impl.name} trusts {trust}", f"{senv.impl.name} certfile {certfile}")
+
+
+# -- the same tables over memory BIOs (SSLContext.wrap_bio, documented since 3.5) ----------------
+#: the verify modes as the current documentation words them (a case of a later edition quotes it)
+CURRENT_CITES = {
+    ("NONE", "server-cert"): "Validation errors, such as untrusted or expired cert, are ignored and do not "
+                             "abort the TLS/SSL handshake.",
+    ("NONE", "client-cert"): "In server mode, no certificate is requested from the client, so the client does "
+                             "not send any for client cert authentication.",
+    ("OPTIONAL", "server-cert"): "In client mode, :const:`CERT_OPTIONAL` has the same meaning as "
+                                 ":const:`CERT_REQUIRED`.",
+    ("OPTIONAL", "client-cert"): "If the client chooses to send a certificate, it is verified.  Any verification "
+                                 "error immediately aborts the TLS handshake.",
+}
+
+
+def _current_cite(row: Dict[str, str]) -> str:
+    return CURRENT_CITES.get((row["mode"], row["direction"]), VERIFY_MODE_CITES[row["mode"]])
+
+
+table("bio/verify/{direction}/{version}/{mode}/peer={peer}/trust={trust}", spec="CERT_{mode}", basis="spec",
+      cite=_current_cite, rows=[dict(r, transport="bio") for r in _rows()],
+      pair=True, since=TRANSPORTS["bio"])(verify_cell)
+table("bio/verify/chain/certfile={certfile}/trust={trust}", spec="SSLContext.load_cert_chain", basis="spec",
+      cite="The certificates should just be concatenated together in the certificate file.",
+      rows=[dict(r, transport="bio") for r in CHAIN_ROWS], pair=True, since=TRANSPORTS["bio"])(chain_cell)

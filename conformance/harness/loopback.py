@@ -28,7 +28,7 @@ from .hubs import release_thread_hubs
 from .reasons import classify
 
 __all__ = ["SideResult", "TLSSide", "PairOutcome", "run_pair", "serve", "tls_pair",
-           "has_ipv6", "read_exactly", "wait_ready", "take_side_errors", "LOOPBACK"]
+           "has_ipv6", "read_exactly", "wait_ready", "take_side_errors", "pair_outcome", "LOOPBACK"]
 
 LOOPBACK = {socket.AF_INET: "127.0.0.1", getattr(socket, "AF_INET6", -1): "::1"}
 
@@ -387,7 +387,13 @@ def tls_pair(
         family=family,
         timeout=timeout,
     )
-    return PairOutcome(client=_side(c), server=_side(s))
+    return pair_outcome(c, s)
+
+
+def pair_outcome(client: SideResult, server: SideResult) -> PairOutcome:
+    """The :class:`PairOutcome` of a :func:`run_pair` whose sides return a :class:`TLSSide`
+    (``tls_body`` and its like); a side that raised or timed out is a failed side."""
+    return PairOutcome(client=_side(client), server=_side(server))
 
 
 def _side(result: SideResult) -> TLSSide:

@@ -515,6 +515,47 @@ MUTANTS: Dict[str, Mutant] = {m.name: m for m in (
     Mutant("pha_client_not_signalled", "a client's post_handshake_auth is stored but never told to OpenSSL",
            "pha.py", "        _lib.SSL_set_post_handshake_auth(conn._ssl, 1)\n", "        pass\n",
            focus=('pha/tls13/certificate-after-request',), edition="3.13"),
+    # -- MemoryBIO and SSLObject (3.5) --
+    Mutant("bio_want_read_not_raised", "an SSLObject call that needs more input returns None instead of raising "
+           "SSLWantReadError", "sslobject.py", "        if result is None:\n            raise translate(",
+           "        if result is None and False:\n            raise translate(",
+           focus=('bio/SSLObject/want-read/*',), edition="3.13"),
+    Mutant("bio_want_read_as_want_write", "an SSLObject waiting for input raises SSLWantWriteError",
+           "sslobject.py", "_SSL.WantWriteError() if self._conn.wants_write else _SSL.WantReadError()",
+           "_SSL.WantWriteError()", focus=('bio/SSLObject/want-read/*',), edition="3.13"),
+    Mutant("bio_zero_return_swallowed", "a read after both close_notify alerts returns b'' instead of raising "
+           "SSLZeroReturnError", "sslobject.py", "if self._conn.get_shutdown() == _SSL.RECEIVED_SHUTDOWN:",
+           "if True:", focus=('bio/SSLObject/close/*',), edition="3.13"),
+    Mutant("bio_eof_not_marked", "incoming's end is never passed to TLS: a truncated stream waits for input "
+           "instead of raising SSLEOFError", "sslobject.py", "            self._conn.bio_shutdown()\n",
+           "            pass\n", focus=('bio/SSLObject/eof/*',), edition="3.13"),
+    Mutant("memorybio_pending_wrong", "MemoryBIO.pending counts half the buffer", "memorybio.py",
+           "        return len(self._buf)\n", "        return len(self._buf) // 2\n",
+           focus=('bio/MemoryBIO.*',), edition="3.13"),
+    Mutant("memorybio_write_eof_ignored", "MemoryBIO.write_eof() marks nothing", "memorybio.py",
+           "        self._eof_written = True\n", "        pass\n",
+           focus=('bio/MemoryBIO.*', 'bio/SSLObject/eof/*'), edition="3.13"),
+    Mutant("memorybio_read_ignores_n", "MemoryBIO.read(n) returns everything whatever n", "memorybio.py",
+           "if n < 0 or n >= len(self._buf):", "if True:", focus=('bio/MemoryBIO.read/*',), edition="3.13"),
+    Mutant("bio_unwrap_without_peer", "SSLObject.unwrap() returns before the peer's close_notify came",
+           "sslobject.py", "        if self._run(self._conn.shutdown_nowait):\n            return None\n        raise translate(",
+           "        return None\n        raise translate(",
+           focus=('bio/SSLObject/unwrap/*', 'bio/SSLObject/close/*'), edition="3.13"),
+    Mutant("bio_verification_skipped", "an SSLObject never verifies its peer, whatever verify_mode says",
+           "sslobject.py", "        conn = _Connection(context._openssl_context(), None)\n",
+           "        conn = _Connection(context._openssl_context(), None)\n        conn.set_verify(_SSL.VERIFY_NONE)\n",
+           focus=('bio/verify/*', 'bio/negative/*'), edition="3.13"),
+    Mutant("bio_read_ignores_len", "SSLObject.read(len) may return more than len bytes", "sslobject.py",
+           "min(len, 1 << 20)", "1 << 20", focus=('bio/SSLObject/sizes/*',), edition="3.13"),
+    Mutant("bio_handshake_on_wrap", "wrap_bio starts the handshake itself", "sslobject.py",
+           "        return self\n", "        try:\n            self.do_handshake()\n        except Exception:\n"
+           "            pass\n        return self\n", focus=('bio/SSLObject/no-handshake-on-wrap',), edition="3.13"),
+    Mutant("bio_hostname_unchecked", "an SSLObject neither sends SNI nor checks the server's name",
+           "sslobject.py", "_hostnames.prepare_client(conn, context, self.server_hostname)",
+           "_hostnames.prepare_client(conn, context, None)", focus=('bio/hostname/*',), edition="3.13"),
+    Mutant("sslobject_class_ignored", "wrap_bio always returns SSLObject, whatever sslobject_class says",
+           "context.py", "return self.sslobject_class._create(", "return type(self).sslobject_class._create(",
+           focus=('bio/SSLContext.sslobject_class/*',), edition="3.13"),
 )}
 
 
