@@ -8,7 +8,7 @@ another class, fails here with the line of asyncio that refused it
 (``consumers.where``).
 
 * ``consumer/asyncio/create_connection/...``: ``loop.create_connection(...,
-  ssl=ctx, server_hostname=..., ssl_handshake_timeout=...)`` against a
+  sock=..., ssl=ctx, server_hostname=..., ssl_handshake_timeout=...)`` against a
   threaded server of ``env.peer`` that answers one line with ``BODY``;
 * ``consumer/asyncio/start_tls/...``: a plain connection to the local SMTP
   server, ``STARTTLS``, then ``loop.start_tls(transport, protocol, ctx)``,
@@ -158,16 +158,21 @@ def create_connection(env: Any, trust: str, hostname: str) -> None:
         finally:
             tls.close()
 
-    with serve(server, timeout=env.timeout) as (_, port):
+    with serve(server, timeout=env.timeout) as address:
         async def main() -> bytes:
+            # The case owns the socket: asyncio leaves it open when the context
+            # refuses to make its SSLObject, and the server would wait on it.
             loop = asyncio.get_running_loop()
-            transport, proto = await loop.create_connection(
-                _Collect, HOST, port, ssl=ctx, server_hostname=HOST, ssl_handshake_timeout=env.timeout)
-            try:
-                transport.write(b"hello\n")
-                return (await proto.until(lambda d: len(d) >= len(BODY), "the whole body"))
-            finally:
-                transport.close()
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.setblocking(False)
+                await loop.sock_connect(sock, address)
+                transport, proto = await loop.create_connection(
+                    _Collect, sock=sock, ssl=ctx, server_hostname=HOST, ssl_handshake_timeout=env.timeout)
+                try:
+                    transport.write(b"hello\n")
+                    return (await proto.until(lambda d: len(d) >= len(BODY), "the whole body"))
+                finally:
+                    transport.close()
 
         judge(env, "asyncio loop.create_connection(ssl=)", trust, hostname,
               lambda: run_async(env, main, logged),
