@@ -31,6 +31,7 @@ observed record of a cell (:func:`observed`).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
@@ -38,7 +39,8 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 from ..harness.loopback import TLSSide
 from ..harness.measurement import describe as describe_cause, non_tls_cause
 from ..harness.registry import CaseFailure
-from ..judge import oracle
+from ..judge import apilisting, oracle
+from ..judge.editions import key as edition_key
 from ..judge.protocols import BOUNDS, MAXIMUM_SUPPORTED, MINIMUM_SUPPORTED, VERSIONS
 
 __all__ = ["Seen", "judge", "judge_pair", "judge_impl_side", "peercert_form", "parse_label",
@@ -179,6 +181,20 @@ def label_bounds(label: str) -> Dict[str, str]:
                 raise ValueError(f"label {label!r}: {key!r} is not a bound ({', '.join(BOUNDS)})")
             out[BOUNDS[key].split("_")[0]] = member
     return out
+
+
+def label_until(*labels: str) -> Optional[str]:
+    """The first edition that no longer documents a name the labels use
+    (``PROTOCOL_SSLv2`` from 3.12): a cell with such a label is not run there."""
+    removals = []
+    for label in labels:
+        protocol, options = parse_label(label)
+        for name in ("PROTOCOL_" + protocol, *("OP_" + o for o in options)):
+            with contextlib.suppress(KeyError):
+                removed = apilisting.span(name)[1]
+                if removed is not None:
+                    removals.append(removed)
+    return min(removals, key=edition_key) if removals else None
 
 
 def require_label(env: Any, label: str) -> None:
