@@ -30,10 +30,11 @@ TLS 1.3
     which the binding lacks, so the context counts for itself from OpenSSL's
     info callback: a connection's first ``HANDSHAKE_START`` is a ``connect``
     or ``accept``, its first ``HANDSHAKE_DONE`` a ``connect_good`` or
-    ``accept_good`` and, if the session was reused, a ``hits``.  The other
-    keys (``number``, ``misses``, ``timeouts``, ``cache_full``, the
-    renegotiations) stay 0: with session tickets, the default, OpenSSL's
-    server cache holds and misses nothing either.  The counters belong to the
+    ``accept_good`` and, if the session was reused, a ``hits``; a client's
+    offered session that was not resumed is a ``misses``, as OpenSSL counts
+    it on the client.  The other keys (``number``, ``timeouts``,
+    ``cache_full``, the renegotiations) stay 0: with session tickets, the
+    default, OpenSSL's server cache holds and misses nothing either.  The counters belong to the
     ``SSLContext`` and survive the rebuilding of the pyOpenSSL context.
 
 ``num_tickets``
@@ -161,6 +162,8 @@ def _info_callback(owner: Any) -> Any:
             owner._count("accept_good" if server else "connect_good")
             if _lib.SSL_session_reused(conn._ssl):
                 owner._count("hits")
+            elif getattr(conn, "_reference_offered", False):
+                owner._count("misses")  # a client's offered session the server did not resume
     return info
 
 
@@ -246,8 +249,10 @@ def check_session(sock: Any, session: Any) -> None:
 
 def apply_session(conn: _SSL.Connection, session: Optional[SSLSession]) -> None:
     """Offer ``session`` (checked by :func:`check_session`) on the not yet started connection ``conn``."""
-    if session is not None and not _lib.SSL_set_session(conn._ssl, session._session):
-        raise ValueError("the session could not be set")
+    if session is not None:
+        if not _lib.SSL_set_session(conn._ssl, session._session):
+            raise ValueError("the session could not be set")
+        conn._reference_offered = True
 
 
 __all__ = ["SSLSession", "SessionContext", "SessionSocket", "apply_session", "check_session",

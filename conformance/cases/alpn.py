@@ -5,6 +5,8 @@
   (``conformance.judge.alpn.agreed``) says -- the server's preference among
   the client's offer, ``None`` without overlap or without ALPN on one side,
   the handshake completing in every row;
+* ``bio/alpn/agreed/...``: the same rows between two ``SSLObject``s over
+  memory BIOs (``wrap_bio``, Python 3.5);
 * ``alpn/before-handshake``: ``None`` until the handshake, the protocol after;
 * ``alpn/invalid/...``: the protocol lists CPython refuses (an empty name, a
   name over 255 bytes, a non-ASCII name) and the longest one it takes;
@@ -17,9 +19,10 @@ from __future__ import annotations
 import socket
 from typing import Any, Dict, List, Optional, Sequence
 
-from ..harness.loopback import tls_pair
+from ..harness.pump import TRANSPORTS, tls_connect
 from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
 from ..judge.alpn import agreed, valid_protocol
+from ..judge.editions import key as edition_key
 from ..peers import PeerConfig, impl_client_to_peer, peer_client_to_impl, require
 from .helpers import expect_raises, pair, serve_tls, server_ctx
 
@@ -73,18 +76,26 @@ def _with_alpn(ctx: Any, protocols: Optional[Sequence[str]]) -> Any:
        pair=True, since=SINCE,
        rows=[{"name": n, "client": c, "server": s, "version": v} for n, c, s in AGREE_ROWS for v in VERSIONS])
 def agreed_protocol(env: Any, name: str, client: Optional[List[str]], server: Optional[List[str]],
-                    version: str) -> Dict[str, Any]:
+                    version: str, transport: str = "socket") -> Dict[str, Any]:
     """Both sides of one handshake report the oracle's protocol, and the handshake completes."""
     member = VERSIONS[version]
+    senv = env.peer or env
     cctx = _with_alpn(env.context(minimum=member, maximum=member), client)
-    sctx = _with_alpn((env.peer or env).context(cert="server", minimum=member, maximum=member), server)
+    sctx = _with_alpn(senv.context(cert="server", minimum=member, maximum=member), server)
     want = agreed(client, server)
-    out = tls_pair(cctx, sctx, timeout=env.timeout)
-    expect_true(out.ok, f"the {version} handshake completes (client offers {client}, server has {server})",
+    out = tls_connect(transport, cctx, sctx, env.ssl, senv.ssl, timeout=env.timeout)
+    expect_true(out.ok, f"the {version} handshake completes (client offers {client}, server has {server}, {transport})",
                 expected="ok", actual={"client": out.client.describe(), "server": out.server.describe()})
     expect_equal(out.client.alpn, want, f"client's selected_alpn_protocol() ({client} -> {server})")
     expect_equal(out.server.alpn, want, f"server's selected_alpn_protocol() ({client} -> {server})")
     return {"version": out.client.version, "alpn": want}
+
+
+#: the same over memory BIOs: SSLObject.selected_alpn_protocol on both ends
+table("bio/alpn/agreed/{name}/{version}", spec="SSLSocket.selected_alpn_protocol", basis=_basis, cite=_cite, pair=True,
+      since=max(SINCE, TRANSPORTS["bio"], key=edition_key),
+      rows=[{"name": n, "client": c, "server": s, "version": v, "transport": "bio"}
+            for n, c, s in AGREE_ROWS for v in VERSIONS])(agreed_protocol)
 
 
 @case("alpn/before-handshake", spec="SSLSocket.selected_alpn_protocol", basis="spec",

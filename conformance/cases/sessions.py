@@ -1,5 +1,5 @@
 """TLS sessions (Python 3.6; ``num_tickets`` 3.8): ``SSLSocket.session``, ``session_reused``,
-``SSLSession``, ``wrap_socket(session=...)``, ``SSLContext.session_stats()``.
+``SSLSession``, ``wrap_socket(session=...)``, ``wrap_bio(session=...)``, ``SSLContext.session_stats()``.
 
 Every row runs a pair (the client of ``env``, the server of ``env.peer``)
 on TLS 1.2 and on TLS 1.3, pinned with ``OP_NO_*`` (what 3.6 has).  One
@@ -8,6 +8,8 @@ connection is: handshake, the server writes one byte, the client reads it
 client's ``session`` be resumable), takes ``session`` and ``session_reused``,
 writes one byte back.  A second connection offering the first one's session
 resumes it; with the server's ``num_tickets = 0`` a TLS 1.3 one cannot.
+``bio/session/resumed/...`` runs the client as an ``SSLObject`` over the
+socket (``harness.pump.over_socket``), the session given to ``wrap_bio``.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import socket
 import time
 from typing import Any, Dict, Optional
 
+from ..harness.pump import BioEnd, over_socket, read_exactly, require_bio, retry
 from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
 from ..judge.protocols import pin_options
 from .helpers import expect_raises, pair
@@ -37,9 +40,30 @@ def contexts(env: Any, version: str, server: str = "SSLv23") -> Any:
     return _pinned(env, version), _pinned(env.peer or env, version, protocol=server, cert="server")
 
 
+def _bio_client(env: Any, cctx: Any, sock: socket.socket, session: Any, via: str) -> Dict[str, Any]:
+    """The client's connection as an ``SSLObject`` over the socket: the session given to
+    ``wrap_bio(session=...)`` or set on the object before its handshake."""
+    require_bio(env.ssl, env.impl.name)
+    end = BioEnd(env.ssl, cctx, session=session if via == "wrap_bio" else None)
+    if via == "bio-attribute":
+        end.obj.session = session
+
+    def steps() -> Any:
+        yield from retry(end, end.obj.do_handshake, "do_handshake")
+        yield from read_exactly(end, 1)
+        out = {"reused": end.obj.session_reused, "session": end.obj.session}
+        end.obj.write(b"y")
+        return out
+
+    return over_socket(end, sock, steps(), env.timeout)
+
+
 def connect_once(env: Any, cctx: Any, sctx: Any, session: Any = None, via: str = "wrap_socket") -> Dict[str, Any]:
-    """One connection (see the module docstring); ``via="attribute"`` sets ``tls.session`` instead."""
+    """One connection (see the module docstring); ``via="attribute"`` sets ``tls.session`` instead;
+    ``"wrap_bio"`` and ``"bio-attribute"`` do either with an ``SSLObject`` over the socket."""
     def client(sock: socket.socket) -> Dict[str, Any]:
+        if via in BIO_VIAS:
+            return _bio_client(env, cctx, sock, session, via)
         if via == "wrap_socket":
             tls = cctx.wrap_socket(sock, session=session)
         else:
@@ -88,6 +112,14 @@ def resumed(env: Any, via: str, version: str) -> Dict[str, Any]:
         expect_equal(first[side]["reused"], False, f"{side}'s session_reused of a full {version} handshake")
         expect_equal(second[side]["reused"], True, f"{side}'s session_reused after offering the session ({via})")
     return {"version": version}
+
+
+#: the same over an SSLObject (``wrap_bio(session=...)``, 3.6, or its ``session`` attribute)
+BIO_VIAS = ("wrap_bio", "bio-attribute")
+BIO_REUSE = ("The *server_side*, *server_hostname* and *session* parameters have the same meaning as in "
+             ":meth:`SSLContext.wrap_socket`.")
+table("bio/session/resumed/{via}/{version}", spec="SSLContext.wrap_bio", basis="spec", cite=BIO_REUSE, pair=True,
+      since=SINCE, rows=[{"via": v, "version": ver} for v in BIO_VIAS for ver in VERSIONS])(resumed)
 
 
 ATTR_CITE = ("CPython's SSLSession has id (bytes), time and timeout (int seconds), ticket_lifetime_hint (int) "
@@ -161,9 +193,24 @@ def num_tickets_negative(env: Any) -> None:
 
 
 STATS_CITE = ("CPython's session_stats() gives OpenSSL's counters: a full then a resumed handshake count connect "
-              "and connect_good 2 on the client's context, accept and accept_good 2 on the server's, hits 1 on both")
+              "and connect_good 2 on the client's context, accept and accept_good 2 on the server's, hits 1 on both; "
+              "nothing renegotiates, misses, times out or fills the cache")
+MISS_CITE = ("CPython's session_stats(): a session offered to a server that did not issue it is a miss on the "
+             "client's context (misses 1, hits 0); the server counts one accept and no hit")
 STAT_KEYS = ("number", "connect", "connect_good", "connect_renegotiate", "accept", "accept_good",
              "accept_renegotiate", "hits", "misses", "timeouts", "cache_full")
+#: counters no row here ever moves: no renegotiation, no expiry, no full cache
+STILL = {"connect_renegotiate": 0, "accept_renegotiate": 0, "timeouts": 0, "cache_full": 0}
+
+
+def _expect_stats(cctx: Any, sctx: Any, want: Dict[str, Dict[str, int]]) -> Dict[str, Any]:
+    got = {"client": cctx.session_stats(), "server": sctx.session_stats()}
+    for side, counts in got.items():
+        expect_equal(sorted(counts), sorted(STAT_KEYS), f"{side} session_stats() keys")
+    for side, counts in want.items():
+        counts = {**STILL, **counts}
+        expect_equal({k: got[side][k] for k in counts}, counts, f"{side} context's session_stats()")
+    return got
 
 
 @table("session/session_stats/{version}", spec="SSLContext.session_stats", basis="cpython", cite=STATS_CITE,
@@ -171,14 +218,23 @@ STAT_KEYS = ("number", "connect", "connect_good", "connect_renegotiate", "accept
 def stats(env: Any, version: str) -> Dict[str, Any]:
     cctx, sctx, _, second = full_then_resumed(env, version)
     expect_equal(second["client"]["reused"], True, "the second connection resumed")
-    got = {"client": cctx.session_stats(), "server": sctx.session_stats()}
-    for side, counts in got.items():
-        expect_equal(sorted(counts), sorted(STAT_KEYS), f"{side} session_stats() keys")
-    want = {"client": {"connect": 2, "connect_good": 2, "accept": 0, "accept_good": 0, "hits": 1},
-            "server": {"connect": 0, "connect_good": 0, "accept": 2, "accept_good": 2, "hits": 1}}
-    for side, counts in want.items():
-        expect_equal({k: got[side][k] for k in counts}, counts, f"{side} context's session_stats()")
-    return got
+    return _expect_stats(cctx, sctx, {
+        "client": {"connect": 2, "connect_good": 2, "accept": 0, "accept_good": 0, "hits": 1, "misses": 0},
+        "server": {"connect": 0, "connect_good": 0, "accept": 2, "accept_good": 2, "hits": 1, "misses": 0}})
+
+
+@table("session/session_stats/other-server/{version}", spec="SSLContext.session_stats", basis="cpython",
+       cite=MISS_CITE, pair=True, since=SINCE, rows=[{"version": v} for v in VERSIONS])
+def stats_miss(env: Any, version: str) -> Dict[str, Any]:
+    """The first connection's session offered to a second server context: a full handshake."""
+    cctx, first_server = contexts(env, version)
+    session = connect_once(env, cctx, first_server)["client"]["session"]
+    other = contexts(env, version)[1]
+    second = connect_once(env, cctx, other, session=session)
+    expect_equal(second["client"]["reused"], False, "session_reused with a session another server issued")
+    return _expect_stats(cctx, other, {
+        "client": {"connect": 2, "connect_good": 2, "hits": 0, "misses": 1},
+        "server": {"accept": 1, "accept_good": 1, "hits": 0, "misses": 0}})
 
 
 # -- the documented errors ---------------------------------------------------------------

@@ -275,6 +275,15 @@ class TLSSide:
     #: ``selected_alpn_protocol()`` after the handshake (``None`` also where the module has none)
     alpn: Optional[str] = None
 
+    def observe(self, tls: Any) -> None:
+        """What a completed handshake of ``tls`` (an ``SSLSocket`` or ``SSLObject``) negotiated."""
+        self.version = negotiated_version(tls)
+        self.cipher = tls.cipher()
+        self.peercert = tls.getpeercert()
+        self.peercert_der = tls.getpeercert(True)
+        if hasattr(tls, "selected_alpn_protocol"):
+            self.alpn = tls.selected_alpn_protocol()
+
     @property
     def reason(self) -> Optional[str]:
         return classify(self.error)
@@ -329,12 +338,7 @@ def tls_body(ctx: Any, payload: bytes, server_side: bool, hostname: Optional[str
             return seen
         try:
             tls.do_handshake()
-            seen.version = negotiated_version(tls)
-            seen.cipher = tls.cipher()
-            seen.peercert = tls.getpeercert()
-            seen.peercert_der = tls.getpeercert(True)
-            if hasattr(tls, "selected_alpn_protocol"):
-                seen.alpn = tls.selected_alpn_protocol()
+            seen.observe(tls)
             if server_side:
                 data = read_exactly(tls, len(payload))
                 tls.sendall(data)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Dict, Generator, List, Optional, Tuple
 
-from .loopback import PairOutcome, TLSSide, negotiated_version, tls_pair
+from .loopback import PairOutcome, TLSSide, tls_pair
 from .registry import CaseFailure
 
 __all__ = ["BioEnd", "PumpStalled", "wire", "pump", "retry", "bio_pair", "tls_connect", "TRANSPORTS",
@@ -57,7 +57,7 @@ class BioEnd:
     """One ``SSLObject`` of ``module`` made by ``ctx.wrap_bio`` with two fresh ``MemoryBIO``s."""
 
     def __init__(self, module: Any, ctx: Any, *, server_side: bool = False,
-                 server_hostname: Optional[str] = None, name: str = "") -> None:
+                 server_hostname: Optional[str] = None, session: Any = None, name: str = "") -> None:
         self.module = module
         self.name = name or ("server" if server_side else "client")
         self.incoming = module.MemoryBIO()
@@ -65,6 +65,8 @@ class BioEnd:
         kwargs: Dict[str, Any] = {"server_side": server_side}
         if server_hostname is not None:
             kwargs["server_hostname"] = server_hostname
+        if session is not None:
+            kwargs["session"] = session
         self.obj = ctx.wrap_bio(self.incoming, self.outgoing, **kwargs)
         self.closed = False  #: write_eof() was called on incoming (no more bytes will come)
 
@@ -151,10 +153,7 @@ def _echo_side(end: BioEnd, payload: bytes, want: bytes, seen: TLSSide) -> Step:
     """One side of :func:`bio_pair`'s echo, filling ``seen`` as it goes."""
     obj = end.obj
     yield from retry(end, obj.do_handshake, "do_handshake")
-    seen.version = negotiated_version(obj)
-    seen.cipher = obj.cipher()
-    seen.peercert = obj.getpeercert()
-    seen.peercert_der = obj.getpeercert(True)
+    seen.observe(obj)
     if end.obj.server_side:
         data = yield from read_exactly(end, len(payload))
         obj.write(data)
