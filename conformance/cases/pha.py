@@ -8,13 +8,15 @@ certificate after the handshake; it calls ``verify_client_post_handshake()``
 and writes (the CertificateRequest leaves with it), the client reads (and
 answers with its certificate) and writes, the server reads -- and then
 ``getpeercert()`` is the client's.  Every unmet precondition (TLS 1.2, a
-client without PHA, a client-side socket) is an ``SSLError``.
+client without PHA, a client-side socket) is an ``SSLError``.  ``bio/pha/...``
+runs the same with the server an ``SSLObject`` over its socket.
 """
 from __future__ import annotations
 
 import socket
 from typing import Any, Dict, Optional
 
+from ..harness.pump import BioEnd, over_socket, read_exactly, require_bio, retry
 from ..harness.registry import case, expect_equal, expect_true, table
 from .helpers import expect_raises, pair
 
@@ -23,6 +25,8 @@ EXCHANGE = ("The server-side sends a CertificateRequest during the next write ev
             "respond with a certificate on the next read event.")
 PRECONDITION = "If any precondition isn't met (e.g. not TLS 1.3, PHA not enabled), an :exc:`SSLError` is raised."
 MEMBER = {"TLSv1.2": "TLSv1_2", "TLSv1.3": "TLSv1_3"}
+PRECONDITION_ROWS = [{"name": "tls12", "version": "TLSv1.2", "client_pha": True},
+                     {"name": "client-not-enabled", "version": "TLSv1.3", "client_pha": False}]
 
 
 def _contexts(env: Any, version: str, client_pha: bool) -> Any:
@@ -35,8 +39,38 @@ def _contexts(env: Any, version: str, client_pha: bool) -> Any:
     return cctx, sctx
 
 
-def _run(env: Any, version: str, client_pha: bool = True) -> Dict[str, Any]:
-    """One connection of the module docstring; the server's view before and after, or its error."""
+def _request(obj: Any) -> Dict[str, Any]:
+    """The server's request after its handshake, on an ``SSLSocket`` or an ``SSLObject``:
+    the peer certificate before it, and what ``verify_client_post_handshake()`` raised."""
+    out: Dict[str, Any] = {"before": obj.getpeercert(), "error": None}
+    try:
+        obj.verify_client_post_handshake()
+    except Exception as exc:  # judged in the main thread
+        out["error"] = exc
+    return out
+
+
+def _bio_server(env: Any, sctx: Any, sock: socket.socket) -> Dict[str, Any]:
+    """The server as an ``SSLObject`` over the socket (``harness.pump.over_socket``)."""
+    senv = env.peer or env
+    require_bio(senv.ssl, senv.impl.name)
+    end = BioEnd(senv.ssl, sctx, server_side=True)
+
+    def steps() -> Any:
+        yield from retry(end, end.obj.do_handshake, "do_handshake")
+        out = _request(end.obj)
+        end.obj.write(b"x")
+        yield from read_exactly(end, 1)
+        out["after"] = end.obj.getpeercert()
+        end.obj.write(b"z")
+        return out
+
+    return over_socket(end, sock, steps(), env.timeout)
+
+
+def _run(env: Any, version: str, client_pha: bool = True, transport: str = "socket") -> Dict[str, Any]:
+    """One connection of the module docstring; the server's view before and after, or its error.
+    ``transport="bio"``: the server is an ``SSLObject`` over its socket."""
     cctx, sctx = _contexts(env, version, client_pha)
 
     def client(sock: socket.socket) -> None:
@@ -49,13 +83,11 @@ def _run(env: Any, version: str, client_pha: bool = True) -> Dict[str, Any]:
             tls.close()
 
     def server(sock: socket.socket) -> Dict[str, Any]:
+        if transport == "bio":
+            return _bio_server(env, sctx, sock)
         tls = sctx.wrap_socket(sock, server_side=True)
-        out: Dict[str, Any] = {"before": tls.getpeercert(), "error": None}
         try:
-            try:
-                tls.verify_client_post_handshake()
-            except Exception as exc:  # judged in the main thread
-                out["error"] = exc
+            out = _request(tls)
             tls.sendall(b"x")
             tls.recv(1)
             out["after"] = tls.getpeercert()
@@ -67,10 +99,10 @@ def _run(env: Any, version: str, client_pha: bool = True) -> Dict[str, Any]:
     return pair(env, client, server)[1]
 
 
-@case("pha/tls13/certificate-after-request", spec="SSLSocket.verify_client_post_handshake", basis="spec",
-      cite=EXCHANGE, pair=True, since=SINCE)
-def certificate_after_request(env: Any) -> Dict[str, Any]:
-    out = _run(env, "TLSv1.3")
+@table("pha/tls13/certificate-after-request", spec="SSLSocket.verify_client_post_handshake", basis="spec",
+       cite=EXCHANGE, pair=True, since=SINCE, rows=[{}])
+def certificate_after_request(env: Any, transport: str = "socket") -> Dict[str, Any]:
+    out = _run(env, "TLSv1.3", transport=transport)
     expect_equal(out["error"], None, "verify_client_post_handshake() on TLS 1.3 with PHA on both sides")
     want = env.certs.fixture("client")["peercert"]["subject"]
     got = out["after"].get("subject") if isinstance(out["after"], dict) else out["after"]
@@ -85,20 +117,21 @@ def _listed(value: Any) -> Any:
     return value
 
 
-@case("pha/tls13/no-certificate-before-request", spec="SSLContext.post_handshake_auth", basis="cpython",
-      cite="CPython's server with post_handshake_auth and CERT_REQUIRED asks for no certificate in the initial "
-           "TLS 1.3 handshake (SSL_VERIFY_POST_HANDSHAKE): getpeercert() is None until it requests one",
-      pair=True, since=SINCE)
-def none_before(env: Any) -> None:
-    out = _run(env, "TLSv1.3")
+NONE_BEFORE = ("CPython's server with post_handshake_auth and CERT_REQUIRED asks for no certificate in the initial "
+               "TLS 1.3 handshake (SSL_VERIFY_POST_HANDSHAKE): getpeercert() is None until it requests one")
+
+
+@table("pha/tls13/no-certificate-before-request", spec="SSLContext.post_handshake_auth", basis="cpython",
+       cite=NONE_BEFORE, pair=True, since=SINCE, rows=[{}])
+def none_before(env: Any, transport: str = "socket") -> None:
+    out = _run(env, "TLSv1.3", transport=transport)
     expect_equal(out["before"], None, "the server's getpeercert() right after the handshake")
 
 
 @table("pha/precondition/{name}", spec="SSLSocket.verify_client_post_handshake", basis="spec", cite=PRECONDITION,
-       pair=True, since=SINCE, rows=[{"name": "tls12", "version": "TLSv1.2", "client_pha": True},
-                                     {"name": "client-not-enabled", "version": "TLSv1.3", "client_pha": False}])
-def precondition(env: Any, name: str, version: str, client_pha: bool) -> Dict[str, Any]:
-    out = _run(env, version, client_pha)
+       pair=True, since=SINCE, rows=PRECONDITION_ROWS)
+def precondition(env: Any, name: str, version: str, client_pha: bool, transport: str = "socket") -> Dict[str, Any]:
+    out = _run(env, version, client_pha, transport)
     expect_true(isinstance(out["error"], (env.peer or env).ssl.SSLError), f"verify_client_post_handshake() ({name}) raises SSLError",
                 expected="SSLError", actual=repr(out["error"]))
     return {"error": str(out["error"])[:120]}
@@ -126,6 +159,15 @@ def client_side(env: Any) -> None:
             tls.close()
 
     pair(env, client, server)
+
+
+#: the same exchange and preconditions with the server an SSLObject over its socket
+table("bio/pha/tls13/certificate-after-request", spec="SSLSocket.verify_client_post_handshake", basis="spec",
+      cite=EXCHANGE, pair=True, since=SINCE, rows=[{"transport": "bio"}])(certificate_after_request)
+table("bio/pha/tls13/no-certificate-before-request", spec="SSLContext.post_handshake_auth", basis="cpython",
+      cite=NONE_BEFORE, pair=True, since=SINCE, rows=[{"transport": "bio"}])(none_before)
+table("bio/pha/precondition/{name}", spec="SSLSocket.verify_client_post_handshake", basis="spec", cite=PRECONDITION,
+      pair=True, since=SINCE, rows=[dict(r, transport="bio") for r in PRECONDITION_ROWS])(precondition)
 
 
 @case("pha/default-off", spec="SSLContext.post_handshake_auth", basis="spec",
