@@ -16,7 +16,6 @@
 """
 from __future__ import annotations
 
-import socket
 from typing import Any, Dict, List, Optional, Sequence
 
 from ..harness.pump import TRANSPORTS, tls_connect
@@ -24,7 +23,7 @@ from ..harness.registry import CaseFailure, case, expect_equal, expect_true, tab
 from ..judge.alpn import agreed, valid_protocol
 from ..judge.editions import key as edition_key
 from ..peers import PeerConfig, impl_client_to_peer, peer_client_to_impl, require
-from .helpers import expect_raises, pair, serve_tls, server_ctx
+from .helpers import before_and_after, expect_raises, server_ctx
 
 SINCE = "3.5"
 AGREED = ("After a successful handshake, the :meth:`SSLSocket.selected_alpn_protocol` method will "
@@ -101,18 +100,8 @@ table("bio/alpn/agreed/{name}/{version}", spec="SSLSocket.selected_alpn_protocol
 @case("alpn/before-handshake", spec="SSLSocket.selected_alpn_protocol", basis="spec",
       cite="or if the handshake has not happened yet, ``None`` is returned.", pair=True, since=SINCE)
 def before_handshake(env: Any) -> None:
-    ctx = _with_alpn(env.context(), ["h2"])
-
-    def client(sock: socket.socket) -> Any:
-        tls = ctx.wrap_socket(sock, do_handshake_on_connect=False)
-        try:
-            before = tls.selected_alpn_protocol()
-            tls.do_handshake()
-            return before, tls.selected_alpn_protocol()
-        finally:
-            tls.close()
-
-    (before, after), _ = pair(env, client, serve_tls(_with_alpn(server_ctx(env), ["h2"])))
+    before, after = before_and_after(env, _with_alpn(env.context(), ["h2"]), _with_alpn(server_ctx(env), ["h2"]),
+                                     lambda tls: tls.selected_alpn_protocol())
     expect_equal(before, None, "selected_alpn_protocol() before the handshake")
     expect_equal(after, "h2", "selected_alpn_protocol() after the handshake")
 

@@ -31,6 +31,7 @@ from typing import Any, Callable, Dict, List, Optional
 from ..harness.hubs import HarnessThread
 from ..harness.loopback import serve
 from ..peers.localservers import BODY, TOKEN, Transcript, smtp_server
+from .helpers import read_until
 from .consumers import HOST, client_context, judge, register, server_context, where
 
 __all__ = ["run_async"]
@@ -145,12 +146,9 @@ def create_connection(env: Any, trust: str, hostname: str) -> None:
             seen.errors.append(exc)
             return
         try:
-            line = b""
-            while not line.endswith(b"\n"):
-                chunk = tls.recv(1024)
-                if not chunk:
-                    return
-                line += chunk
+            line = read_until(tls, lambda data: data.endswith(b"\n"))
+            if not line.endswith(b"\n"):
+                return
             seen.commands.append(line.decode("ascii", "replace").strip())
             tls.sendall(BODY)
         except Exception as exc:

@@ -1,6 +1,6 @@
 """What several case tables share: a server context of the server side, a
-loopback pair whose side that raised fails the case, a serving body, a read
-to EOF, a call that must raise, and a name the run's edition documents."""
+loopback pair whose side that raised fails the case, a serving body, a
+client's view before and after its handshake, a read to a mark or to EOF, a call that must raise, and a name the run's edition documents."""
 from __future__ import annotations
 
 import socket
@@ -12,7 +12,7 @@ from ..harness.reasons import classify
 from ..harness.registry import CaseFailure, Unsupported, expect_equal
 from ..judge import availability
 
-__all__ = ["server_ctx", "pair", "side_raised", "serve_tls", "drain", "expect_raises", "absent", "documented",
+__all__ = ["server_ctx", "pair", "side_raised", "serve_tls", "before_and_after", "read_until", "drain", "expect_raises", "absent", "documented",
            "SUPPRESS_RAGGED_EOFS"]
 
 #: the spec's sentence every ragged-EOF case checks
@@ -52,6 +52,32 @@ def serve_tls(ctx: Any, then: Optional[Callable[[Any], Any]] = None) -> Callable
         finally:
             tls.close()
     return server
+
+
+def before_and_after(env: Any, client_ctx: Any, server: Any, ask: Callable[[Any], Any]) -> Tuple[Any, Any]:
+    """``ask(tls)`` of a client socket of ``client_ctx`` before and after its handshake with
+    the server context ``server``: the pair of answers."""
+    def client(sock: socket.socket) -> Any:
+        tls = client_ctx.wrap_socket(sock, do_handshake_on_connect=False)
+        try:
+            before = ask(tls)
+            tls.do_handshake()
+            return before, ask(tls)
+        finally:
+            tls.close()
+
+    return pair(env, client, serve_tls(server))[0]
+
+
+def read_until(tls: Any, done: Callable[[bytes], bool], size: int = 1024) -> bytes:
+    """Read from ``tls`` until ``done(data)`` or an EOF; what was read (``done`` false at an EOF)."""
+    data = b""
+    while not done(data):
+        chunk = tls.recv(size)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def drain(tls: Any) -> bytes:

@@ -14,7 +14,7 @@ runs the same with the server an ``SSLObject`` over its socket.
 from __future__ import annotations
 
 import socket
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 from ..harness.pump import BioEnd, over_socket, read_exactly, require_bio, retry
 from ..harness.registry import case, expect_equal, expect_true, table

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 from ..harness.pump import BioEnd, over_socket, read_exactly, require_bio, retry
 from ..harness.registry import Unsupported, case, expect_equal, expect_true, table

@@ -19,7 +19,7 @@ support), with the documented values before the handshake; no handshake until
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Tuple
 
 from ..harness.pump import TRANSPORTS, BioEnd, wire
 from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
@@ -61,15 +61,22 @@ def unwrap_exchange(env: Any) -> Dict[str, Any]:
     return {"unwrap": None}
 
 
-@case("bio/SSLObject/close/read-after-peer-close-notify", spec="SSLObject", basis="cpython", pair=True,
-      since=SINCE, cite="CPython's SSLObject.read() returns b'' once the peer's close_notify came and ours "
-                        "is not sent (SSL_ERROR_ZERO_RETURN with only the received shutdown)")
-def read_after_close_notify(env: Any) -> Dict[str, Any]:
+def _client_closed(env: Any) -> Tuple[BioEnd, BioEnd]:
+    """Two ends after their handshake and the client's ``unwrap()``, its close_notify
+    delivered to the server (the client waits for the server's)."""
     client, server = ends(env)
     handshake(client, server, env.timeout)
     wire(client, server)
     raises_want_read(client, client.obj.unwrap, "the client's unwrap() before the server's close_notify")
     wire(client, server)
+    return client, server
+
+
+@case("bio/SSLObject/close/read-after-peer-close-notify", spec="SSLObject", basis="cpython", pair=True,
+      since=SINCE, cite="CPython's SSLObject.read() returns b'' once the peer's close_notify came and ours "
+                        "is not sent (SSL_ERROR_ZERO_RETURN with only the received shutdown)")
+def read_after_close_notify(env: Any) -> Dict[str, Any]:
+    client, server = _client_closed(env)
     expect_equal(server.obj.read(10), b"", "the server's read() after the client's close_notify")
     expect_equal(server.obj.read(10), b"", "the server's second read() after it")
     return {"read": ""}
@@ -79,11 +86,7 @@ def read_after_close_notify(env: Any) -> Dict[str, Any]:
       since=SINCE, cite="A subclass of :exc:`SSLError` raised when trying to read or write and the SSL "
                         "connection has been closed cleanly.")
 def read_after_both_closed(env: Any) -> Dict[str, Any]:
-    client, server = ends(env)
-    handshake(client, server, env.timeout)
-    wire(client, server)
-    raises_want_read(client, client.obj.unwrap, "the client's unwrap() before the server's close_notify")
-    wire(client, server)
+    client, server = _client_closed(env)
     server.obj.unwrap()
     text = _raises(server, "SSLZeroReturnError", lambda: server.obj.read(10),
                    "the server's read() after both close_notify alerts")

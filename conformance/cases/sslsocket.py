@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from ..judge.protocols import pin_options
 from ..harness.loopback import read_exactly, tls_pair
-from .helpers import drain, pair, serve_tls, server_ctx
+from .helpers import before_and_after, drain, pair, serve_tls, server_ctx
 from ..harness.registry import Unsupported, case, expect_equal, expect_true, table
 
 BLOB = bytes(range(256)) * 12  # 3072 bytes, more than one default read
@@ -28,18 +28,7 @@ BLOB = bytes(range(256)) * 12  # 3072 bytes, more than one default read
            "SSL protocol that defines its use, and the number of secret bits being used. If no connection "
            "has been established, returns ``None``.", pair=True)
 def cipher_before_after(env: Any) -> None:
-    ctx = env.context()
-
-    def client(sock: socket.socket) -> Any:
-        tls = ctx.wrap_socket(sock, do_handshake_on_connect=False)
-        try:
-            before = tls.cipher()
-            tls.do_handshake()
-            return before, tls.cipher()
-        finally:
-            tls.close()
-
-    (before, after), _ = pair(env, client, serve_tls(server_ctx(env)))
+    before, after = before_and_after(env, env.context(), server_ctx(env), lambda tls: tls.cipher())
     expect_equal(before, None, "cipher() before the handshake")
     expect_true(isinstance(after, tuple) and len(after) == 3, "cipher() after the handshake is a 3-tuple",
                 actual=after)
