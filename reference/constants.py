@@ -31,9 +31,9 @@ chosen by ``for_edition``):
 * ``ALERT_DESCRIPTION_*`` are the TLS alert numbers of the IANA registry (RFC
   5246 and later), the same list CPython defines.
 * ``HAS_*`` say what *this package* supports, not only what its OpenSSL
-  could: NPN and PSK are not implemented here yet, so those flags are
-  False (a writable ``hostname_checks_common_name`` is, in
-  :mod:`reference.hostnames`; ALPN is, in :mod:`reference.alpn`); ``CHANNEL_BINDING_TYPES``
+  could: NPN is not implemented here, so that flag is False (a writable
+  ``hostname_checks_common_name`` is, in :mod:`reference.hostnames`; ALPN
+  is, in :mod:`reference.alpn`; TLS-PSK, in :mod:`reference.psk`); ``CHANNEL_BINDING_TYPES``
   is ``["tls-unique"]``, what :mod:`reference.socketinfo` can give.
 """
 from __future__ import annotations
@@ -192,7 +192,8 @@ HAS_ECDH = True
 HAS_ALPN = True
 #: not implemented by this package yet (see the module docstring)
 HAS_NPN = False
-HAS_PSK = False
+#: TLS-PSK through OpenSSL's PSK callbacks (reference.psk)
+HAS_PSK = True
 #: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT: hostname_checks_common_name can be turned off (reference.hostnames)
 HAS_NEVER_CHECK_COMMON_NAME = True
 #: tls-unique (RFC 5929): SSLSocket.get_channel_binding (reference.socketinfo)

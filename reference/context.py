@@ -57,7 +57,7 @@ from typing import Any, Callable, List, Optional, Union
 
 from OpenSSL import SSL as _SSL
 
-from . import alpn as _alpn, keylog as _keylog, pha as _pha, sessions as _sessions
+from . import alpn as _alpn, keylog as _keylog, pha as _pha, psk as _psk, sessions as _sessions
 from . import constants as _c
 from . import defaults as _d
 from .castore import TrustStore, checked_path as _checked_path
@@ -129,15 +129,15 @@ def _whole_writes(ctx: _SSL.Context) -> None:
 
 
 class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings, _alpn.ALPNContext,
-                 _keylog.KeylogContext, _pha.PHAContext, _sessions.SessionContext):
+                 _keylog.KeylogContext, _pha.PHAContext, _psk.PSKContext, _sessions.SessionContext):
     """Settings, certificates and keys for the TLS connections it wraps.
 
     What it trusts and how it verifies (``load_verify_locations``,
     ``verify_flags``, ``get_ca_certs`` ...) is :class:`reference.castore.TrustStore`;
     its cipher list, curve and security level :class:`reference.ciphers.CipherMethods`;
     hostname checking and the server-name callbacks :class:`reference.hostnames.HostnameSettings`;
-    ALPN, key logging, post-handshake auth and sessions :mod:`reference.alpn`, :mod:`reference.keylog`,
-    :mod:`reference.pha`, :mod:`reference.sessions`.
+    ALPN, key logging, post-handshake auth, TLS-PSK and sessions :mod:`reference.alpn`, :mod:`reference.keylog`,
+    :mod:`reference.pha`, :mod:`reference.psk`, :mod:`reference.sessions`.
     """
 
     #: Options every new context sets beyond ``OP_ALL`` and OpenSSL's own: none in the
@@ -187,6 +187,7 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings, _alpn.A
         _alpn.configure(ctx, self._alpn)
         _keylog.configure(ctx, self._keylog)
         _sessions.configure(ctx, self)
+        _psk.configure(ctx, self)
         return ctx
 
     def _openssl_context(self) -> _SSL.Context:
