@@ -51,6 +51,17 @@ echo "== interop: implementations x ${peers[*]}"
 .venv/bin/ssl-conformance run --impl reference --impl ssl "${peers[@]}" --case 'interop/*' -n 2 \
     --report-dir reports/interop
 
+# The newest edition against the stdlib that implements it: CPython 3.13's ssl
+# beside the reference at --edition 3.13 (TLS-PSK and the verified chains exist
+# only there), where pyenv has python3.13.
+if command -v python3.13 >/dev/null && python3.13 -c 'import ssl' >/dev/null 2>&1; then
+    echo "== python3.13: ssl and reference at --edition 3.13"
+    [ -x .venv-313/bin/python ] || python3.13 -m venv .venv-313
+    .venv-313/bin/python -m pip install -q --disable-pip-version-check -e .
+    .venv-313/bin/ssl-conformance run --impl ssl --impl reference --edition 3.13 -n 2 \
+        --report-dir reports/edition-3.13
+fi
+
 # The suite itself must run where cryptography cannot be installed: PyPy's
 # own ssl, with nothing but pytest beside the committed fixtures.
 if command -v pypy3 >/dev/null; then
