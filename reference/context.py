@@ -144,6 +144,9 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings, _alpn.A
     #: 3.2 text ("The default value is OP_ALL"); 3.6's secure defaults in the class of
     #: an edition from 3.6 on (``reference.editions``).
     _DEFAULT_OPTIONS: int = 0
+    #: The cipher string of a new context: OpenSSL's own in the 3.2 text (which names none);
+    #: 3.6's and 3.10's documented lists in an edition's class (``reference.editions``).
+    _DEFAULT_CIPHERS: Optional[bytes] = None
 
     def __init__(self, protocol: int) -> None:
         if not isinstance(protocol, int):
@@ -156,7 +159,7 @@ class SSLContext(TrustStore, CipherMethods, _hostnames.HostnameSettings, _alpn.A
         self._settable_only = _SSL.Context(method).set_options(0)
         self._options = self._settable_only | _c.OP_ALL | self._DEFAULT_OPTIONS
         self._verify_mode = _c.CERT_NONE
-        self._ciphers: Optional[bytes] = None
+        self._ciphers: Optional[bytes] = self._DEFAULT_CIPHERS
         self._min_version: Optional[int] = self._FLEXIBLE_MINIMUM if method in _FLEXIBLE_METHODS else None
         self._max_version: Optional[int] = None
         self._loads: List[Callable[[_SSL.Context], None]] = []

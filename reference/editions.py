@@ -29,6 +29,10 @@ CPython's current documentation; What's New for the names it removed):
   ``OP_SINGLE_DH_USE`` and ``OP_SINGLE_ECDH_USE`` ("The context is created
   with secure default values").  (Not ``OP_NO_SSLv3`` for ``PROTOCOL_SSLv3``,
   says 3.6; no OpenSSL under pyOpenSSL can make such a context.)
+* a new context's cipher list: OpenSSL's default until 3.5; from 3.6 "only
+  ``HIGH`` ciphers, no ``NULL`` ciphers and no ``MD5`` ciphers"; from 3.10
+  "only secure AES and ChaCha20 ciphers with forward secrecy and security
+  level 2" (:data:`DEFAULT_CIPHERS_3_6`, :data:`DEFAULT_CIPHERS_3_10`).
 * ``cert_time_to_seconds``: a float until 3.4, an int from 3.5.  Both read
   the time as UTC: 3.5 says local time was used before, but the 3.2 text
   promises seconds for a time string that says "GMT", and the reference
@@ -100,6 +104,13 @@ REMOVED: Dict[str, Tuple[str, ...]] = {
 SECURE_DEFAULT_OPTIONS: int = (_c.OP_NO_SSLv2 | _c.OP_NO_SSLv3 | _c.OP_NO_COMPRESSION
                                | _c.OP_CIPHER_SERVER_PREFERENCE | _c.OP_SINGLE_DH_USE | _c.OP_SINGLE_ECDH_USE)
 
+#: a new context's cipher list from 3.6: "only HIGH ciphers, no NULL ciphers and no MD5 ciphers"
+#: (and none of the PSK or SRP suites, which need a callback the context does not have yet)
+DEFAULT_CIPHERS_3_6: bytes = b"HIGH:!aNULL:!eNULL:!MD5:!PSK:!SRP"
+#: from 3.10: "only secure AES and ChaCha20 ciphers with forward secrecy and security level 2"
+DEFAULT_CIPHERS_3_10: bytes = (b"@SECLEVEL=2:ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:ECDHE+AES:DHE+AES"
+                               b":!aNULL:!eNULL:!PSK:!SRP")
+
 _MODULES: Dict[str, types.ModuleType] = {}
 
 
@@ -160,6 +171,8 @@ def _context_class(edition: str) -> type:
         "__doc__": f"SSLContext as Python {edition}'s documentation describes it (reference.editions).",
         "_DEFAULT_OPTIONS": SECURE_DEFAULT_OPTIONS if documents(edition, "3.6") else 0,
         "_FLEXIBLE_MINIMUM": int(_TLSVersion.TLSv1_2) if documents(edition, "3.10") else None,
+        "_DEFAULT_CIPHERS": (DEFAULT_CIPHERS_3_10 if documents(edition, "3.10")
+                             else DEFAULT_CIPHERS_3_6 if documents(edition, "3.6") else None),
     }
     if documents(edition, "3.4"):  # check_hostname's edition (reference.hostnames); before 3.4, the plain one's
         attrs["_edition"] = edition

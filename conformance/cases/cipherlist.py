@@ -165,3 +165,59 @@ def security_level_read_only(env: Any) -> None:
     before = ctx.security_level
     expect_raises(env, AttributeError, lambda: setattr(ctx, "security_level", before + 1), "assigning security_level")
     expect_equal(ctx.security_level, before, "security_level after a refused assignment")
+
+
+# -- a new context's default cipher list, per edition -----------------------------------------
+#: the documentation of SSLContext's defaults: 3.6's sentence, then 3.10's
+DEFAULT_CITES = {
+    "HIGH-no-NULL-no-MD5": "The initial cipher suite list contains only ``HIGH`` ciphers, no ``NULL`` ciphers and "
+                           "no ``MD5`` ciphers.",
+    "AES-ChaCha20-forward-secrecy": "The default cipher suites now include only secure AES and ChaCha20 ciphers "
+                                    "with forward secrecy and security level 2.",
+    "security-level-2": "RSA and DH keys with less than 2048 bits and ECC keys with less than 224 bits are "
+                        "prohibited.",
+}
+DEFAULT_SINCE = {"HIGH-no-NULL-no-MD5": "3.6", "AES-ChaCha20-forward-secrecy": "3.10", "security-level-2": "3.10"}
+#: OpenSSL's symmetric ciphers below HIGH (RC4, DES and 3DES, SEED, IDEA) and the only two 3.10 keeps;
+#: HIGH is judged by the key (``alg_bits`` of 128 or more), not ``strength_bits``, which OpenSSL 3.5 and
+#: later give as 64 for the CCM8 suites it still counts as HIGH
+NOT_HIGH = ("rc4", "des", "seed", "idea")
+SECURE = ("aes", "chacha20")
+#: the key exchanges with forward secrecy (TLS 1.3's suites say ``kx-any``: every TLS 1.3 exchange has it)
+FORWARD_SECRET = ("kx-ecdhe", "kx-dhe", "kx-any")
+
+
+def well_formed(ciphers: List[Dict[str, Any]], keys: Any = ("name", "auth", "symmetric", "kea", "digest")) -> None:
+    """Fail naming the keys of ``get_ciphers()`` dicts that are missing or not text (a malformed dict
+    would otherwise count as a weak cipher, and the message name the wrong cause)."""
+    malformed = sorted({f"{key}: {type(c.get(key)).__name__ if key in c else 'missing'}" for c in ciphers
+                        for key in keys if key not in c or not isinstance(c[key], (str, type(None)))})
+    expect_equal(malformed, [], "get_ciphers() keys that are missing or not str/None")
+
+
+def _breaks(rule: str, c: Dict[str, Any]) -> bool:
+    symmetric, name = str(c.get("symmetric") or "none"), str(c.get("name"))
+    if rule == "HIGH-no-NULL-no-MD5":
+        return (symmetric == "none" or "NULL" in name or c.get("digest") == "md5" or name.endswith("MD5")
+                or symmetric.startswith(NOT_HIGH) or not isinstance(c.get("alg_bits"), int) or c["alg_bits"] < 128)
+    return not symmetric.startswith(SECURE) or c.get("kea") not in FORWARD_SECRET
+
+
+@table("context/SSLContext/default-ciphers/PROTOCOL_{protocol}/{rule}", spec="SSLContext", basis="spec",
+       cite=lambda row: DEFAULT_CITES[row["rule"]], since=lambda row: DEFAULT_SINCE[row["rule"]],
+       rows=[{"protocol": p, "rule": r} for p in ("SSLv23", "TLS_CLIENT", "TLS_SERVER") for r in DEFAULT_CITES])
+def default_cipher_list(env: Any, protocol: str, rule: str) -> Dict[str, Any]:
+    """A new context's ``get_ciphers()`` (before any ``set_ciphers``) keeps the edition's rule."""
+    ctx = env.ssl.SSLContext(env.const("PROTOCOL_" + protocol))
+    if rule == "security-level-2":
+        expect_equal(ctx.security_level, 2, f"security_level of a new PROTOCOL_{protocol} context")
+        expect_raises(env, env.ssl.SSLError, lambda: ctx.load_cert_chain(
+            env.certs.path("weak-key", "chain"), env.certs.path("weak-key", "key")),
+            "loading an RSA-1024 certificate into a new context")
+        return {"security_level": 2}
+    ciphers = ctx.get_ciphers()
+    well_formed(ciphers)
+    expect_true(bool(ciphers), f"a new PROTOCOL_{protocol} context enables some cipher", actual=ciphers)
+    against = [c.get("name") for c in ciphers if _breaks(rule, c)]
+    expect_equal(against, [], f"default ciphers of PROTOCOL_{protocol} against {rule}")
+    return {"ciphers": len(ciphers)}
