@@ -49,12 +49,13 @@ TLS 1.3
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Optional
 
 from OpenSSL import SSL as _SSL
 from OpenSSL._util import ffi as _ffi, lib as _lib
 
 from . import defaults as _defaults
+from .certdecode import _items, _one
 
 STAT_KEYS = ("number", "connect", "connect_good", "connect_renegotiate", "accept", "accept_good",
              "accept_renegotiate", "hits", "misses", "timeouts", "cache_full")
@@ -62,41 +63,23 @@ DEFAULT_TICKETS = 2  #: OpenSSL's default number of TLS 1.3 tickets
 
 
 # -- the DER of an SSL_SESSION ---------------------------------------------------------
-def _tlv(data: bytes, pos: int) -> Tuple[int, bytes, int]:
-    """One DER element at ``pos``: (tag byte, contents, position after it)."""
-    tag = data[pos]
-    length = data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        n = length & 0x7F
-        length = int.from_bytes(data[pos:pos + n], "big")
-        pos += n
-    return tag, data[pos:pos + length], pos + length
-
-
-def _elements(data: bytes) -> Iterator[Tuple[int, bytes]]:
-    pos = 0
-    while pos < len(data):
-        tag, body, pos = _tlv(data, pos)
-        yield tag, body
-
-
 def parse_session_der(der: bytes) -> Dict[str, Any]:
-    """``id``, ``time``, ``timeout``, ``ticket_lifetime_hint``, ``has_ticket`` of an ``SSL_SESSION``."""
-    tag, body, _ = _tlv(der, 0)
+    """``id``, ``time``, ``timeout``, ``ticket_lifetime_hint``, ``has_ticket`` of an ``SSL_SESSION``
+    (read with the certificate decoder's DER reader)."""
+    tag, body = _one(der)
     if tag != 0x30:
         raise ValueError("not an SSL_SESSION encoding")
-    fields = list(_elements(body))
+    fields = list(_items(body))
     # version, ssl_version, cipher, session_id, master_key, then tagged optional fields
     out: Dict[str, Any] = {"id": fields[3][1], "time": 0, "timeout": 0, "ticket_lifetime_hint": 0,
                            "has_ticket": False}
     tagged = {t & 0x1F: b for t, b in fields[5:] if t & 0xC0 == 0x80}  # context-specific [n]
     for number, key in ((1, "time"), (2, "timeout"), (9, "ticket_lifetime_hint")):
         if number in tagged:  # EXPLICIT: an INTEGER inside
-            _, value, _ = _tlv(tagged[number], 0)
+            _, value = _one(tagged[number])
             out[key] = int.from_bytes(value, "big", signed=key != "ticket_lifetime_hint")
     if 10 in tagged:
-        _, ticket, _ = _tlv(tagged[10], 0)
+        _, ticket = _one(tagged[10])
         out["has_ticket"] = len(ticket) > 0
     return out
 

@@ -46,6 +46,13 @@ def construct(env: Any, protocol: str) -> None:
     expect_equal(ctx.protocol, const, f"SSLContext(PROTOCOL_{protocol}).protocol")
 
 
+def _without_protocol(env: Any) -> Any:
+    """``SSLContext()``, its DeprecationWarning (3.10 on) silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return env.ssl.SSLContext()
+
+
 # The protocol argument, edition by edition: required (3.2: "You must pass *protocol*"), optional with
 # PROTOCOL_TLS for its default (3.6), and deprecated when left out (3.10).
 
@@ -54,9 +61,7 @@ def construct(env: Any, protocol: str) -> None:
       cite="CPython before 3.6 raises TypeError for SSLContext() without protocol, which the 3.2 text says "
            "you must pass", until="3.6")
 def protocol_required(env: Any) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        expect_raises(env, TypeError, lambda: env.ssl.SSLContext(), "SSLContext() without protocol")
+    expect_raises(env, TypeError, lambda: _without_protocol(env), "SSLContext() without protocol")
 
 
 @case("api/SSLContext/protocol-default-PROTOCOL_TLS", spec="SSLContext",
@@ -65,9 +70,7 @@ def protocol_required(env: Any) -> None:
            "other versions.", since="3.6")
 def protocol_default(env: Any) -> Any:
     """``PROTOCOL_TLS`` is ``PROTOCOL_SSLv23``'s value ("Alias for PROTOCOL_TLS"), either name will do."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        ctx = env.ssl.SSLContext()
+    ctx = _without_protocol(env)
     want = getattr(env.ssl, "PROTOCOL_TLS", None)
     want = env.const("PROTOCOL_SSLv23") if want is None else want
     expect_equal(ctx.protocol, want, "SSLContext().protocol")

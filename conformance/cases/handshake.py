@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Tuple
 
 from ..harness.hubs import HarnessThread
 from ..harness.loopback import serve, wait_ready
@@ -169,6 +169,21 @@ def unwrap_both(env: Any, first: str) -> None:
     expect_equal((c[2], s[2]), (b"clear", b"plain"), "plaintext exchanged after unwrap")
 
 
+def read_past_hello(tls: Any, between: Optional[Callable[[Any], None]] = None) -> Tuple[bytes, Any]:
+    """A ragged-EOF case's client: ``tls.read(5)`` (the server's ``hello``), ``between(tls)`` if
+    given, then what the next ``read(100)`` gives -- its data or the exception it raised; closes ``tls``."""
+    try:
+        first = tls.read(5)
+        if between is not None:
+            between(tls)
+        try:
+            return first, tls.read(100)
+        except Exception as exc:
+            return first, exc
+    finally:
+        tls.close()
+
+
 @table("api/SSLContext.wrap_socket/suppress-ragged-eofs-{suppress}", spec="SSLContext.wrap_socket",
        basis="spec",
        cite=SUPPRESS_RAGGED_EOFS,
@@ -178,15 +193,7 @@ def ragged_eof(env: Any, suppress: bool) -> None:
     ctx, sctx = env.context(), server_ctx(env)
 
     def client(sock: socket.socket) -> Any:
-        tls = ctx.wrap_socket(sock, suppress_ragged_eofs=suppress)
-        try:
-            first = tls.read(5)
-            try:
-                return first, tls.read(100)
-            except Exception as exc:
-                return first, exc
-        finally:
-            tls.close()
+        return read_past_hello(ctx.wrap_socket(sock, suppress_ragged_eofs=suppress))
 
     def server(sock: socket.socket) -> None:
         fd = sock.fileno()

@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, List, Tuple
 from ..harness.control import control, ended_by_cut
 from ..harness.registry import CaseFailure, case, expect_equal, expect_true, table
 from ..harness.relay import Faults
+from .handshake import read_past_hello
 from .hostile import MAX_RECORD, SHORT, payload as _payload, record_header
 from .helpers import SUPPRESS_RAGGED_EOFS, drain, server_ctx
 from .relaying import (check_stopped, connection_errors, echo_control, relayed, run_relayed,
@@ -183,20 +184,14 @@ def ragged_eof(env: Any, suppress: bool) -> Dict[str, str]:
     def run(faulty: bool) -> Tuple[Any, Any]:
         ref: List[Any] = []
 
+        def cut_or_bye(tls: Any) -> None:
+            if faulty:
+                ref[0].cut("fin")
+            else:
+                tls.write(b"bye")
+
         def client(sock: socket.socket) -> Any:
-            tls = ctx.wrap_socket(sock, suppress_ragged_eofs=suppress)
-            try:
-                first = tls.read(5)
-                if faulty:
-                    ref[0].cut("fin")
-                else:
-                    tls.write(b"bye")
-                try:
-                    return first, tls.read(100)
-                except Exception as exc:
-                    return first, exc
-            finally:
-                tls.close()
+            return read_past_hello(ctx.wrap_socket(sock, suppress_ragged_eofs=suppress), cut_or_bye)
 
         return run_relayed(client, _hello_then_echo(sctx), env.timeout, ref)[0]
 

@@ -6,7 +6,7 @@ client trusting the wrong root must fail with "certificate verify failed".
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from ..harness.loopback import tls_pair
 from ..harness.registry import case, expect_equal, expect_true, table
@@ -128,14 +128,27 @@ def bad_cafile(env: Any, label: str) -> None:
                    f"load_verify_locations({label}.pem)")
 
 
-@table("api/CERT_{mode}/no-client-cert-{mode}", spec="CERT_{mode}",
-       basis="spec",
-       cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
-       rows=[{"mode": "OPTIONAL", "ok": True}, {"mode": "REQUIRED", "ok": False}])
+#: a server's verify modes that ask the client for a certificate
+ASKING_MODES = ({"mode": "OPTIONAL"}, {"mode": "REQUIRED"})
+
+
+def _per_asking_mode(id_template: str, rows: Iterable[Mapping[str, Any]] = ASKING_MODES) -> Callable:
+    """A table of one case per row of a server's asking verify mode, cited by that mode's sentence."""
+    return table(id_template, spec="CERT_{mode}", basis="spec", cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
+                 rows=rows)
+
+
+def _asking_server(env: Any, mode: str) -> Any:
+    """A server context with the ``server`` fixture that validates client certificates under ``root-ca``."""
+    return env.context(cert="server", trust="root-ca", verify=mode)
+
+
+@_per_asking_mode("api/CERT_{mode}/no-client-cert-{mode}",
+                  rows=[{"mode": "OPTIONAL", "ok": True}, {"mode": "REQUIRED", "ok": False}])
 def server_without_client_cert(env: Any, mode: str, ok: bool) -> None:
     """A server asking for client certificates: OPTIONAL accepts a client
     without one (and sees ``None``), REQUIRED refuses it."""
-    server = env.context(cert="server", trust="root-ca", verify=mode)
+    server = _asking_server(env, mode)
     out = tls_pair(env.context(), server, timeout=env.timeout)
     if ok:
         expect_true(out.ok, "handshake without a client certificate", actual=out.server.describe())
@@ -146,26 +159,18 @@ def server_without_client_cert(env: Any, mode: str, ok: bool) -> None:
         expect_equal(out.server.reason, "certificate-required", "server's reason")
 
 
-@table("api/CERT_{mode}/client-cert-validated-{mode}", spec="CERT_{mode}",
-       basis="spec",
-       cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
-       rows=[{"mode": "OPTIONAL"}, {"mode": "REQUIRED"}])
+@_per_asking_mode("api/CERT_{mode}/client-cert-validated-{mode}")
 def server_with_client_cert(env: Any, mode: str) -> None:
-    server = env.context(cert="server", trust="root-ca", verify=mode)
-    client = env.context(cert="client")
-    out = tls_pair(client, server, timeout=env.timeout)
+    server = _asking_server(env, mode)
+    out = tls_pair(env.context(cert="client"), server, timeout=env.timeout)
     expect_true(out.ok, "handshake with a valid client certificate", actual=out.server.describe())
     expect_equal(out.server.peercert, _peercert(env, "client"), "server's view of the client certificate")
 
 
-@table("api/CERT_{mode}/client-cert-untrusted-{mode}", spec="CERT_{mode}",
-       basis="spec",
-       cite=lambda row: VERIFY_MODE_CITES[row["mode"]],
-       rows=[{"mode": "OPTIONAL"}, {"mode": "REQUIRED"}])
+@_per_asking_mode("api/CERT_{mode}/client-cert-untrusted-{mode}")
 def server_untrusted_client_cert(env: Any, mode: str) -> None:
-    server = env.context(cert="server", trust="root-ca", verify=mode)
-    client = env.context(cert="untrusted-leaf")
-    out = tls_pair(client, server, timeout=env.timeout)
+    server = _asking_server(env, mode)
+    out = tls_pair(env.context(cert="untrusted-leaf"), server, timeout=env.timeout)
     expect_true(not out.server.ok, f"CERT_{mode} server refuses a client certificate that does not validate",
                 expected="refused", actual=out.server.describe())
     expect_equal(out.server.reason, "certificate-verify-failed", "server's reason")

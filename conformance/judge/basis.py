@@ -92,27 +92,25 @@ def _count(n: int, one: str, many: str) -> str:
 
 # -- the spec's text, for the test of every quote ---------------------------
 
-def spec_path() -> Optional[Path]:
-    """The 3.2 spec: ``$SSL_CONFORMANCE_SPEC``, else ``../shared/spec/ssl-3.2.rst``
-    beside the checkout; None when neither exists (a bare clone)."""
-    candidates = [os.environ.get("SSL_CONFORMANCE_SPEC"),
-                  ROOT_DIR.parent / "shared" / "spec" / "ssl-3.2.rst"]
-    for candidate in candidates:
+def _spec_file(variable: str, name: str) -> Optional[Path]:
+    """The file ``$variable`` names, else ``../shared/spec/<name>`` beside the checkout; None when neither exists."""
+    for candidate in (os.environ.get(variable), ROOT_DIR.parent / "shared" / "spec" / name):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     return None
+
+
+def spec_path() -> Optional[Path]:
+    """The 3.2 spec: ``$SSL_CONFORMANCE_SPEC``, else ``../shared/spec/ssl-3.2.rst``
+    beside the checkout; None when neither exists (a bare clone)."""
+    return _spec_file("SSL_CONFORMANCE_SPEC", "ssl-3.2.rst")
 
 
 def current_spec_path() -> Optional[Path]:
     """CPython's current documentation, which a case of a later edition cites:
     ``$SSL_CONFORMANCE_SPEC_CURRENT``, else ``../shared/spec/ssl-current.rst``
     beside the checkout; None when neither exists."""
-    candidates = [os.environ.get("SSL_CONFORMANCE_SPEC_CURRENT"),
-                  ROOT_DIR.parent / "shared" / "spec" / "ssl-current.rst"]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
+    return _spec_file("SSL_CONFORMANCE_SPEC_CURRENT", "ssl-current.rst")
 
 
 def cited_document(since: str) -> str:

@@ -29,7 +29,7 @@ import http.server
 import socket
 import sys
 import threading
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from ..harness.hubs import HarnessThread
 from ..harness.loopback import LOOPBACK, serve
@@ -167,32 +167,55 @@ def _line_server(body: Any, *, timeout: float) -> Iterator[Tuple[Tuple[str, int]
         yield address, transcript
 
 
+#: what a command's answer asks of the loop after it: nothing, the TLS handshake, the end
+_UPGRADE, _QUIT = "upgrade", "quit"
+
+
+def _command_loop(ctx: Any, conn: socket.socket, lines: _Lines,
+                  answer: Callable[[str, _Lines, bool], Optional[str]]) -> None:
+    """Read commands until the client's end or one whose answer is :data:`_QUIT`.
+
+    ``answer(verb, lines, secured)`` replies to one command (its verb in upper
+    case, ``secured`` once the handshake is done); :data:`_UPGRADE` makes
+    ``ctx`` the server of ``conn`` from then on (STARTTLS, AUTH TLS), the
+    session ends if that handshake fails.
+    """
+    secured = False
+    while True:
+        cmd = lines.read()
+        if cmd is None:
+            return
+        step = answer(cmd.split(" ", 1)[0].upper(), lines, secured)
+        if step == _QUIT:
+            return
+        if step == _UPGRADE:
+            upgraded = _upgrade(ctx, conn, lines)
+            if upgraded is None:
+                return
+            lines, secured = upgraded, True
+
+
 def smtp_server(ctx: Any, *, timeout: float) -> Any:
     """One SMTP session whose ``STARTTLS`` makes ``ctx`` the server of the rest."""
 
+    def answer(verb: str, lines: _Lines, secured: bool) -> Optional[str]:
+        if verb in ("EHLO", "HELO"):
+            lines.reply("250-localhost", "250 " + (TOKEN if secured else "STARTTLS"))
+        elif verb == "STARTTLS":
+            lines.reply("220 2.0.0 Ready to start TLS")
+            return _UPGRADE
+        elif verb == "NOOP":
+            lines.reply("250 2.0.0 OK")
+        elif verb == "QUIT":
+            lines.reply("221 2.0.0 Bye")
+            return _QUIT
+        else:
+            lines.reply("502 5.5.1 not implemented")
+        return None
+
     def session(conn: socket.socket, lines: _Lines) -> None:
-        secured = False
         lines.reply("220 localhost ESMTP conformance")
-        while True:
-            cmd = lines.read()
-            if cmd is None:
-                return
-            verb = cmd.split(" ", 1)[0].upper()
-            if verb in ("EHLO", "HELO"):
-                lines.reply("250-localhost", "250 " + (TOKEN if secured else "STARTTLS"))
-            elif verb == "STARTTLS":
-                lines.reply("220 2.0.0 Ready to start TLS")
-                upgraded = _upgrade(ctx, conn, lines)
-                if upgraded is None:
-                    return
-                lines, secured = upgraded, True
-            elif verb == "NOOP":
-                lines.reply("250 2.0.0 OK")
-            elif verb == "QUIT":
-                lines.reply("221 2.0.0 Bye")
-                return
-            else:
-                lines.reply("502 5.5.1 not implemented")
+        _command_loop(ctx, conn, lines, answer)
 
     return _line_server(session, timeout=timeout)
 
@@ -202,47 +225,44 @@ def ftp_server(ctx: Any, *, timeout: float) -> Any:
 
     def session(conn: socket.socket, lines: _Lines) -> None:
         data: Optional[socket.socket] = None
-        secured = False
+
+        def answer(verb: str, lines: _Lines, secured: bool) -> Optional[str]:
+            nonlocal data
+            if verb == "AUTH":
+                if secured:
+                    lines.reply("503 AUTH TLS already done: the control channel is TLS")
+                    return None
+                lines.reply("234 AUTH TLS successful")
+                return _UPGRADE
+            elif verb == "USER":
+                lines.reply("331 password please")
+            elif verb == "PASS":
+                lines.reply("230 logged in")
+            elif verb in ("PBSZ", "PROT", "TYPE"):
+                lines.reply("200 OK")
+            elif verb == "PASV":
+                data = socket.socket()
+                data.settimeout(timeout)
+                data.bind((LOOPBACK[socket.AF_INET], 0))
+                data.listen(1)
+                port = data.getsockname()[1]
+                lines.reply("227 Entering Passive Mode (127,0,0,1,%d,%d)" % (port >> 8, port & 255))
+            elif verb == "NLST" and data is not None:
+                lines.reply("150 listing follows")
+                _send_listing(ctx, data, lines.transcript)
+                data.close()
+                data = None
+                lines.reply("226 done")
+            elif verb == "QUIT":
+                lines.reply("221 bye")
+                return _QUIT
+            else:
+                lines.reply("502 not implemented")
+            return None
+
         lines.reply("220 conformance FTP")
         try:
-            while True:
-                cmd = lines.read()
-                if cmd is None:
-                    return
-                verb = cmd.split(" ", 1)[0].upper()
-                if verb == "AUTH":
-                    if secured:
-                        lines.reply("503 AUTH TLS already done: the control channel is TLS")
-                        continue
-                    lines.reply("234 AUTH TLS successful")
-                    upgraded = _upgrade(ctx, conn, lines)
-                    if upgraded is None:
-                        return
-                    lines, secured = upgraded, True
-                elif verb == "USER":
-                    lines.reply("331 password please")
-                elif verb == "PASS":
-                    lines.reply("230 logged in")
-                elif verb in ("PBSZ", "PROT", "TYPE"):
-                    lines.reply("200 OK")
-                elif verb == "PASV":
-                    data = socket.socket()
-                    data.settimeout(timeout)
-                    data.bind((LOOPBACK[socket.AF_INET], 0))
-                    data.listen(1)
-                    port = data.getsockname()[1]
-                    lines.reply("227 Entering Passive Mode (127,0,0,1,%d,%d)" % (port >> 8, port & 255))
-                elif verb == "NLST" and data is not None:
-                    lines.reply("150 listing follows")
-                    _send_listing(ctx, data, lines.transcript)
-                    data.close()
-                    data = None
-                    lines.reply("226 done")
-                elif verb == "QUIT":
-                    lines.reply("221 bye")
-                    return
-                else:
-                    lines.reply("502 not implemented")
+            _command_loop(ctx, conn, lines, answer)
         finally:
             if data is not None:
                 data.close()

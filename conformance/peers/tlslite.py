@@ -54,6 +54,17 @@ def _rsa(certs: Any, name: str) -> str:
     return rsa if rsa in certs.names() else name
 
 
+
+def _read_up_to(conn: Any, size: int) -> bytes:
+    """Read from a tlslite connection until ``size`` bytes came or the peer ended."""
+    data = b""
+    while len(data) < size:
+        chunk = conn.read(max=size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
 class _Server(RunningServer):
     def __init__(self, thread: threading.Thread, box: dict, address: Tuple[str, int], timeout: float):
         self.thread, self.box, self.address, self.timeout = thread, box, address, timeout
@@ -128,21 +139,11 @@ class TLSLite(Endpoint):
             res.version = NAMES.get(tuple(conn.version), str(conn.version))
             res.cipher = conn.getCipherName()
             if server:
-                data = b""
-                while len(data) < len(config.payload):
-                    chunk = conn.read(max=len(config.payload) - len(data))
-                    if not chunk:
-                        break
-                    data += chunk
+                data = _read_up_to(conn, len(config.payload))
                 conn.write(self.answer(data))
             else:
                 conn.write(config.payload)
-                data = b""
-                while len(data) < len(config.payload):
-                    chunk = conn.read(max=len(config.payload) - len(data))
-                    if not chunk:
-                        break
-                    data += chunk
+                data = _read_up_to(conn, len(config.payload))
             res.received = bytes(data)
             res.ok = res.received == config.payload
             if not res.ok:

@@ -31,12 +31,13 @@ Standard library only, as the rest of the suite at run time.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import struct
 import threading
 import time
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 __all__ = ["Workload", "Sample", "workloads", "measure", "LoopbackServer", "BenchError",
            "SERVER_KEYS", "VERSIONS", "BULK_SIZES", "BULK_APIS"]
@@ -178,6 +179,25 @@ class LoopbackServer:
         return _tcp(socket.create_connection(self.address, timeout=self.timeout), self.timeout)
 
 
+@contextlib.contextmanager
+def _connected(handler: Callable[[socket.socket], None], client_ctx: Any, timeout: float) -> Iterator[Any]:
+    """One client connection, wrapped by ``client_ctx``, to a :class:`LoopbackServer` running ``handler``.
+
+    The client's socket is closed at the end; a server side that failed is
+    raised (:meth:`LoopbackServer.check`) before the client's own error, if any.
+    """
+    with LoopbackServer(handler, timeout) as srv:
+        tls = client_ctx.wrap_socket(srv.connect())
+        try:
+            yield tls
+        except Exception:
+            srv.check()
+            raise
+        finally:
+            tls.close()
+        srv.check()
+
+
 def _read_exactly(sock: Any, n: int) -> bytes:
     parts, got = [], 0
     while got < n:
@@ -285,21 +305,13 @@ def _bulk(mod: Any, certs: Any, params: Dict[str, Any], duration: float, timeout
             raise BenchError("the server did not confirm the transfer")
         return time.perf_counter() - start, time.process_time() - cpu
 
-    with LoopbackServer(handler, timeout) as srv:
-        tls = client_ctx.wrap_socket(srv.connect())
-        try:
-            info = _session_info(tls)
-            probe = max(4 * size, 1 << 20)
-            rate = probe / transfer(tls, probe)[0]  # untimed: sizes the timed transfer
-            total = max(1, int(rate * duration) // size) * size
-            elapsed, cpu = transfer(tls, total)
-            tls.sendall(struct.pack("!Q", 0))
-        except Exception:
-            srv.check()
-            raise
-        finally:
-            tls.close()
-        srv.check()
+    with _connected(handler, client_ctx, timeout) as tls:
+        info = _session_info(tls)
+        probe = max(4 * size, 1 << 20)
+        rate = probe / transfer(tls, probe)[0]  # untimed: sizes the timed transfer
+        total = max(1, int(rate * duration) // size) * size
+        elapsed, cpu = transfer(tls, total)
+        tls.sendall(struct.pack("!Q", 0))
     info["bytes"] = total
     return Sample(total / elapsed / 1e6, total / cpu / 1e6 if cpu > 0 else None, info)
 
@@ -318,31 +330,23 @@ def _echo(mod: Any, certs: Any, params: Dict[str, Any], duration: float, timeout
         finally:
             tls.close()
 
-    with LoopbackServer(handler, timeout) as srv:
-        tls = client_ctx.wrap_socket(srv.connect())
-        try:
-            info = _session_info(tls)
-            for _ in range(20):  # untimed warm-up
+    with _connected(handler, client_ctx, timeout) as tls:
+        info = _session_info(tls)
+        for _ in range(20):  # untimed warm-up
+            tls.write(b"x")
+            tls.read(1)
+        count, start, cpu = 0, time.perf_counter(), time.process_time()
+        deadline = start + duration
+        while True:
+            for _ in range(50):
                 tls.write(b"x")
-                tls.read(1)
-            count, start, cpu = 0, time.perf_counter(), time.process_time()
-            deadline = start + duration
-            while True:
-                for _ in range(50):
-                    tls.write(b"x")
-                    if tls.read(1) != b"x":
-                        raise BenchError("the echo did not come back")
-                count += 50
-                now = time.perf_counter()
-                if now >= deadline:
-                    break
-            cpu = time.process_time() - cpu
-        except Exception:
-            srv.check()
-            raise
-        finally:
-            tls.close()
-        srv.check()
+                if tls.read(1) != b"x":
+                    raise BenchError("the echo did not come back")
+            count += 50
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+        cpu = time.process_time() - cpu
     return Sample(count / (now - start), count / cpu if cpu > 0 else None, info)
 
 

@@ -1,0 +1,115 @@
+"""Mutants of the enums and version bounds (reference/constants.py, versions.py), the hostname
+check and SNI (hostnames.py) and of the stdlib's own consumers given a broken context.
+"""
+from __future__ import annotations
+
+from typing import Tuple
+
+from .mutant import SET_VERIFY, Mutant
+
+ENTRIES: Tuple[Mutant, ...] = (
+    Mutant("verify_mode_member_alias", "the VerifyMode enum gives CERT_OPTIONAL the value of CERT_REQUIRED",
+           "constants.py", "    CERT_OPTIONAL = 1\n", "    CERT_OPTIONAL = 2\n",
+           focus=('api/CERT_OPTIONAL/*',)),
+    Mutant("options_member_alias", "the Options enum gives OP_NO_TLSv1 the bit of OP_NO_SSLv3",
+           "constants.py", '("OP_NO_TLSv1", _SSL.OP_NO_TLSv1),', '("OP_NO_TLSv1", _SSL.OP_NO_SSLv3),',
+           focus=('api/OP_NO_TLSv1/*',)),
+    Mutant("minimum_version_ignored", "minimum_version is stored and read back but never given to OpenSSL",
+           "context.py", "            ctx.set_min_proto_version(self._min_version)\n", "            pass\n",
+           focus=('matrix/*/client=SSLv23+min=TLSv1_3/server=TLSv1_2',), edition="3.13"),
+    Mutant("maximum_version_ignored", "maximum_version is stored and read back but never given to OpenSSL",
+           "context.py", "            ctx.set_max_proto_version(self._max_version)\n", "            pass\n",
+           focus=('matrix/*/client=SSLv23+max=TLSv1_2/server=SSLv23',), edition="3.13"),
+    Mutant("magic_bounds_unbounded", "minimum_version = MAXIMUM_SUPPORTED (and maximum_version = MINIMUM_SUPPORTED) "
+           "mean no bound, not the highest (lowest) version", "versions.py",
+           "    if member == _OWN_SIDE[which]:\n",
+           "    if member in (TLSVersion.MINIMUM_SUPPORTED, TLSVersion.MAXIMUM_SUPPORTED):\n",
+           focus=('matrix/*/client=SSLv23+min=MAXIMUM_SUPPORTED/server=SSLv23+max=TLSv1_2',
+                  'api/SSLContext.minimum_version/round-trip/MAXIMUM_SUPPORTED'), edition="3.13"),
+    Mutant("maximum_supported_is_tls12", "MAXIMUM_SUPPORTED as a minimum stands for TLS 1.2, not the highest "
+           "version the library has", "versions.py",
+           'HIGHEST = TLSVersion.TLSv1_3 if hasattr(_SSL, "TLS1_3_VERSION") else TLSVersion.TLSv1_2',
+           "HIGHEST = TLSVersion.TLSv1_2",
+           focus=('matrix/*/client=SSLv23+min=MAXIMUM_SUPPORTED/server=SSLv23+max=TLSv1_2',), edition="3.13"),
+    Mutant("version_bound_reads_int", "minimum_version/maximum_version read back a bare int, not a TLSVersion member",
+           "versions.py", "return _OWN_SIDE[which] if bound is None else TLSVersion(bound)",
+           "return _OWN_SIDE[which] if bound is None else bound",
+           focus=('api/SSLContext.*/round-trip/TLSv1_2',), edition="3.13"),
+    Mutant("version_bounds_writable_everywhere", "a version-specific context takes minimum_version/maximum_version",
+           "context.py", "        if self._method not in _FLEXIBLE_METHODS:\n", "        if False:\n",
+           focus=('api/SSLContext.*/read-only/*',), edition="3.13"),
+    Mutant("crossed_bounds_refused", "setting a minimum above the maximum raises, though nothing is documented to "
+           "prevent it", "context.py", "        setattr(self, attr, bound)\n",
+           "        setattr(self, attr, bound)\n"
+           "        if None not in (self._min_version, self._max_version) and self._min_version > self._max_version:\n"
+           "            raise ValueError('the minimum is above the maximum')\n",
+           focus=('api/SSLContext.maximum_version/below-minimum/*',
+                  'matrix/*/client=SSLv23+min=TLSv1_3+max=TLSv1_2/*'), edition="3.13"),
+    Mutant("maximum_version_default_tls13", "a new context's maximum_version reads TLSv1_3, not MAXIMUM_SUPPORTED",
+           "versions.py", '_OWN_SIDE = {"minimum": TLSVersion.MINIMUM_SUPPORTED, "maximum": TLSVersion.MAXIMUM_SUPPORTED}',
+           '_OWN_SIDE = {"minimum": TLSVersion.MINIMUM_SUPPORTED, "maximum": TLSVersion.TLSv1_3}',
+           focus=('api/SSLContext.maximum_version/default/SSLv23/*',), edition="3.13"),
+    Mutant("tlsversion_magic_aliases_tls13", "TLSVersion.MAXIMUM_SUPPORTED is an alias of TLSv1_3, not a magic value",
+           "versions.py", "    MAXIMUM_SUPPORTED = -1\n", "    MAXIMUM_SUPPORTED = 0x0304\n",
+           focus=('api/TLSVersion*',), edition="3.13"),
+    Mutant("partial_wildcard_accepted", "the handshake (3.7+) lets a partial wildcard w*.example.org match",
+           "hostnames.py", "flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS\n", "flags = 0\n",
+           focus=("hostname/check_hostname/host-partial-wildcard/*",), edition="3.13"),
+    Mutant("wildcard_spans_labels", "match_hostname's '*' stands for any run of labels (a.b.example.org)",
+           "hostnames.py", 'first = "[^.]+"', 'first = ".+"',
+           focus=("hostname/match_hostname/host-wildcard/*",)),
+    Mutant("common_name_always", "the handshake checks the subject's CN even beside a SAN",
+           "hostnames.py", "flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS\n",
+           "flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | lib.X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT\n",
+           focus=("hostname/*/host-cn-and-san/*",), edition="3.13"),
+    Mutant("common_name_never_off", "hostname_checks_common_name = False is stored but not applied",
+           "hostnames.py", "    if not context.hostname_checks_common_name:\n        flags |= lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT\n",
+           "", focus=("hostname/hostname_checks_common_name=off/*",), edition="3.13"),
+    Mutant("ip_san_ignored", "an IP address is matched as a DNS name, never against the IP Address SANs",
+           "hostnames.py", "    address = _ip(server_hostname)\n", "    address = None\n",
+           focus=("hostname/check_hostname/host-ip/*",), edition="3.13"),
+    Mutant("idn_u_label_matched", "the handshake (3.7+) matches the U-label, not the A-label, of an IDN",
+           "hostnames.py", "    name = None if address is not None else a_label(server_hostname).encode(\"ascii\")\n",
+           "    name = None if address is not None else a_label(server_hostname).encode(\"ascii\").decode(\"idna\")"
+           ".encode(\"utf-8\")\n",
+           focus=("hostname/check_hostname/host-idn/*",), edition="3.13"),
+    Mutant("sni_not_sent", "the client never sends server_hostname as SNI",
+           "hostnames.py", "        conn.set_tlsext_host_name(name)\n", "        pass\n",
+           focus=("sni/*",), edition="3.13"),
+    Mutant("sni_callback_not_called", "a server-name callback is stored but never installed",
+           "context.py", "            _hostnames.install_servername_callback(ctx, self)\n", "            pass\n",
+           focus=("sni/*",), edition="3.13"),
+    Mutant("context_switch_ignored", "switching SSLSocket.context in the callback keeps the old certificate",
+           "sslsocket.py", "            self._conn.set_context(context._openssl_context())\n", "            pass\n",
+           focus=("sni/*/switch",), edition="3.13"),
+    Mutant("sni_alert_ignored", "a server-name callback's ALERT_DESCRIPTION_* lets the handshake go on",
+           "hostnames.py", "        if result is None:\n            return 0\n", "        if True:\n            return 0\n",
+           focus=("sni/*/alert-*", "sni/*/other-return"), edition="3.13"),
+    Mutant("check_hostname_off", "check_hostname is stored but no name is ever checked",
+           "hostnames.py", "    if not context.check_hostname or edition_of(context) < (3, 7):\n",
+           "    if True:\n", focus=("hostname/check_hostname/*",), edition="3.13"),
+    Mutant("check_hostname_cert_none_kept", "enabling check_hostname leaves verify_mode at CERT_NONE",
+           "hostnames.py", "            self._verify_mode = CERT_REQUIRED\n", "            pass\n",
+           focus=("hostname/check_hostname/enabling-*",), edition="3.13"),
+    # the stdlib's own consumers (cases/consumers*.py), each given the broken context
+    Mutant("consumer_server_leaf_only", "a server's load_cert_chain sends the leaf without its intermediate",
+           "context.py", "ctx.use_certificate_chain_file(cert_path)", "ctx.use_certificate_file(cert_path)",
+           focus=('consumer/http.client/*/trust=trusted/hostname=match',), edition="3.13"),
+    Mutant("consumer_accept_as_client", "SSLSocket.accept on a wrapped listening socket wraps the connection as a "
+           "client", "sslsocket.py", "                newsock, server_side=True,",
+           "                newsock, server_side=False,",
+           focus=('consumer/urllib/*/trust=trusted/hostname=match',
+                  'consumer/http.server/*/trust=trusted/hostname=match'), edition="3.13"),
+    Mutant("consumer_client_verify_ignored", "a client context's verify_mode is not applied: smtplib's STARTTLS "
+           "goes on with an untrusted server", "context.py", SET_VERIFY,
+           "ctx.set_verify(_VERIFY_FLAGS[_c.CERT_NONE])",
+           focus=('consumer/smtplib/*/trust=untrusted/*',), edition="3.13"),
+    Mutant("consumer_recv_into_end_raises", "recv_into raises at the end of a connection instead of returning 0 "
+           "(ftplib reads its TLS data channel to the end through makefile)", "sslsocket.py",
+           "return self._ended(exc, 0)", "raise self._error(exc) from None",
+           focus=('consumer/ftplib/*/trust=trusted/hostname=match',), edition="3.13"),
+    Mutant("consumer_hostname_not_checked", "a client's check_hostname is not applied: urllib and ftplib go on with "
+           "a server named otherwise", "hostnames.py",
+           "    if not context.check_hostname or edition_of(context) < (3, 7):\n", "    if True:\n",
+           focus=('consumer/urllib/*/hostname=mismatch', 'consumer/ftplib/*/hostname=mismatch'), edition="3.13"),
+)
