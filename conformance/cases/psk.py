@@ -13,7 +13,9 @@ outcome follows from the documentation's rules alone:
   ``None`` on TLS 1.3 ("the ``hint`` parameter is always None"), the server
   the client's identity;
 * either side answers with a zero-length key ("Return a zero length PSK to
-  reject the connection"), or the keys differ: no connection, on both sides.
+  reject the connection"), or the keys differ: no connection, on both sides;
+  a client that rejected offered no identity, so the server's callback was
+  never called.
 """
 from __future__ import annotations
 
@@ -93,6 +95,9 @@ def handshake(env: Any, name: str, version: str) -> Dict[str, Any]:
                      f"the hint the client's callback was given on {version}")
     if client_key:
         expect_equal(seen.get("identity"), IDENTITY, "the identity the server's callback was given")
+    else:  # the client refused: it offered no identity, so the server was never asked for a key
+        expect_equal(seen.get("identity", "not called"), "not called",
+                     "the server's callback after the client's callback rejected")
     return {"connected": out.ok, "seen": seen}
 
 

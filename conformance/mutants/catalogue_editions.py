@@ -77,4 +77,9 @@ ENTRIES: Tuple[Mutant, ...] = (
     Mutant("default_verify_paths_not_loaded", "set_default_verify_paths() (and load_default_certs) load nothing",
            "castore.py", "        if paths.cafile is None and paths.capath is None:\n", "        if True:\n",
            focus=('context/set_default_verify_paths/*', 'context/load_default_certs/*'), edition="3.13"),
+    Mutant("default_ciphers_not_narrowed", "a new context of the 3.10+ editions keeps 3.6's cipher list "
+           "(suites without forward secrecy)", "editions.py",
+           '        "_DEFAULT_CIPHERS": (DEFAULT_CIPHERS_3_10 if documents(edition, "3.10")',
+           '        "_DEFAULT_CIPHERS": (DEFAULT_CIPHERS_3_6 if documents(edition, "3.10")',
+           focus=('context/SSLContext/default-ciphers/*',), edition="3.13"),
 )
