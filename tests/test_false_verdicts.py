@@ -13,6 +13,13 @@ Two implementations under ``tests/impls`` that a careless suite would pass:
   mid-handshake because "the handshake failed".
 
 And ``ssl`` and ``reference`` still pass every hostile and floor case.
+
+The cases of the spec's non-blocking handshake loop, with two more:
+``late_first_read`` (its first attempt that finds nothing to read is held up
+0.3 s, as a thread off the CPU would be: the handshake may then complete in
+that first call) passes them, ``blocking_handshake`` (``do_handshake()``
+blocks on a non-blocking socket, so no ``SSLWantReadError`` ever comes)
+fails them.
 """
 import json
 from pathlib import Path
@@ -28,10 +35,10 @@ IMPLS = Path(__file__).resolve().parent / "impls"
 PROBED = ("floor", "matrix", "options", "peers", "sslv2-hello")
 
 
-def run_suite(tmp_path, monkeypatch, impls, patterns):
+def run_suite(tmp_path, monkeypatch, impls, patterns, extra=()):
     """``ssl-conformance run`` in a child pytest, as a user runs it; the results document."""
     monkeypatch.setenv("PYTHONPATH", str(IMPLS))
-    argv = ["run", "--report-dir", str(tmp_path), "-n", "0"]
+    argv = ["run", "--report-dir", str(tmp_path), "-n", "0", *extra]
     for impl in impls:
         argv += ["--impl", impl]
     for pattern in patterns:
@@ -114,3 +121,26 @@ def test_ssl_and_reference_pass_every_hostile_and_floor_case(tmp_path, monkeypat
         assert rec["outcome"] == "pass" or without_peer or known, (rec["impl"], rec["id"], rec["message"])
     for name in ("ssl", "reference"):
         assert doc["implementations"][name]["capabilities"]["broken"] == {}
+
+
+#: the cases built on the spec's non-blocking handshake loop
+NONBLOCKING = ["hostile/fragmented/non-blocking-handshake", "api/SSLSocket.do_handshake/non-blocking-*"]
+NONBLOCKING_IDS = {"hostile/fragmented/non-blocking-handshake", "api/SSLSocket.do_handshake/non-blocking-client",
+                   "api/SSLSocket.do_handshake/non-blocking-server"}
+
+
+def test_a_handshake_that_completes_in_its_first_call_is_no_failure(tmp_path, monkeypatch):
+    doc = run_suite(tmp_path, monkeypatch, ["late_first_read"], NONBLOCKING)
+    assert {r["id"] for r in doc["cases"]} == NONBLOCKING_IDS
+    for rec in doc["cases"]:
+        assert rec["outcome"] == "pass", (rec["id"], rec["message"])
+        assert rec["actual"] is None or rec["actual"]["want_read"] >= 1, rec
+
+
+def test_a_handshake_that_blocks_fails_every_non_blocking_loop_case(tmp_path, monkeypatch):
+    doc = run_suite(tmp_path, monkeypatch, ["blocking_handshake"], NONBLOCKING, ["--case-timeout", "1"])
+    assert {r["id"] for r in doc["cases"]} == NONBLOCKING_IDS
+    for rec in doc["cases"]:
+        assert rec["outcome"] == "fail", (rec["id"], rec["outcome"])
+        assert rec["message"] in ("the loop was told to wait at least once",
+                                  "a non-blocking handshake reports SSL_ERROR_WANT_READ at least once"), rec

@@ -13,6 +13,7 @@ Pair cases: the client is ``env``, the server ``env.peer``.
 from __future__ import annotations
 
 import socket
+import threading
 from typing import Any, Dict, Tuple
 
 from ..harness.control import control
@@ -49,14 +50,24 @@ def fragmented_echo(env: Any) -> Dict[str, Any]:
       basis="spec",
       cite="and should be called again until it stops raising those exceptions.", pair=True)
 def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
-    """The non-blocking handshake loop, fed one byte at a time, completes; then an echo."""
+    """The non-blocking handshake loop, fed one byte at a time, completes; then an echo.
+
+    The server begins its handshake once the client's first attempt came back
+    (``tried``): that attempt then has nothing to read, whatever the scheduler
+    does.  Without the wait, a client thread kept off the CPU between sending
+    its ClientHello and reading could find the server's whole flight there
+    and finish at once, which the documentation allows ("may raise").
+    """
     ctx, payload = env.context(), _payload(500)
 
-    def client(sock: socket.socket) -> Any:
+    def client(sock: socket.socket, tried: threading.Event) -> Any:
         tls = ctx.wrap_socket(sock, do_handshake_on_connect=False)
         try:
             tls.setblocking(False)
-            seen = nonblocking_handshake(env, tls, env.timeout)
+            try:
+                seen = nonblocking_handshake(env, tls, env.timeout, tried)
+            finally:
+                tried.set()
             tls.settimeout(env.timeout)
             tls.sendall(payload)
             got = b""
@@ -70,8 +81,16 @@ def fragmented_nonblocking(env: Any) -> Dict[str, Any]:
             tls.close()
 
     def run(fragmented: bool) -> Tuple[Dict[str, Any], bytes]:
-        server = exchange(server_ctx(env), True, payload)
-        return run_relayed(client, server, env.timeout, [], **_faults(fragmented))[0]
+        tried = threading.Event()
+        serve = exchange(server_ctx(env), True, payload)
+
+        def server(sock: socket.socket) -> Dict[str, Any]:
+            # half the timeout: a client whose handshake blocks still completes before the
+            # relay's sockets time out, and fails on the count below, not on a cut stream
+            tried.wait(env.timeout / 2)
+            return serve(sock)
+
+        return run_relayed(lambda sock: client(sock, tried), server, env.timeout, [], **_faults(fragmented))[0]
 
     control("the non-blocking handshake and an echo, unfragmented", lambda: run(False),
             lambda r: None if r[1] == payload else f"the echo came back as {r[1][:40]!r}")
