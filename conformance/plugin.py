@@ -200,6 +200,23 @@ class _Recorder:
         self.ledger.expect(ids)
 
     @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """A worker that died can still be sent work: xdist's scheduler may
+        hand it the next items while the news of its death is on its way,
+        and the failed send ends the whole run in an INTERNALERROR (the
+        worker's death itself is reported, and what was sent to it given to
+        another worker, when that news arrives)."""
+        send = node.sendcommand
+
+        def sendcommand(name: str, **kwargs: Any) -> None:
+            try:
+                send(name, **kwargs)
+            except OSError:
+                if name not in ("runtests", "runtests_all", "steal"):
+                    raise
+        node.sendcommand = sendcommand
+
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         output = getattr(node, "workeroutput", {})
         if output.get("peak_rss_kib"):

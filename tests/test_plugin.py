@@ -197,3 +197,35 @@ def test_plain_pytest_writes_every_run_of_the_suite_and_says_where(tmp_path):
     assert [r["id"] for r in doc["cases"] if r["area"] == "api"] == ["api/DER_cert_to_PEM_cert/server"]
     assert "ssl-conformance" in proc.stdout  # the suite's own section, ending with its verdict
     assert re.search(r"^OK: \d+ records at edition 3\.2, no unexpected outcome$", proc.stdout, re.M), proc.stdout[-1000:]
+
+
+def test_work_sent_to_a_worker_that_just_died_does_not_end_the_run(tmp_path):
+    """xdist's scheduler can send a dead worker its next items before the
+    news of the death arrives; the recorder's wrapper lets that send fail
+    quietly (the death is reported, and the items given to another worker,
+    when the news comes), and lets every other failure through."""
+    import sys
+    import time
+    import types
+
+    import execnet
+    from xdist.workermanage import WorkerController
+
+    from conformance.plugin import _Recorder
+
+    gateway = execnet.makegateway(f"popen//python={sys.executable}")
+    channel = gateway.remote_exec("import os; channel.receive(); os._exit(1)")
+    node = types.SimpleNamespace(channel=channel, log=lambda *a: None)
+    node.sendcommand = types.MethodType(WorkerController.sendcommand, node)
+    _Recorder.pytest_configure_node(None, node)
+    channel.send("die")
+    deadline = time.monotonic() + 10
+    with pytest.raises(OSError):  # what xdist would let end the run
+        while time.monotonic() < deadline:
+            WorkerController.sendcommand(node, "runtests", indices=[1])
+            time.sleep(0.05)
+    node.sendcommand("runtests", indices=[1, 2])
+    node.sendcommand("runtests_all")
+    with pytest.raises(OSError):
+        node.sendcommand("shutdown")
+    gateway.exit()
