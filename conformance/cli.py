@@ -36,7 +36,7 @@ __all__ = ["main", "build_parser", "EXTERNAL", "pytest_command"]
 DEFAULT_REPORT_DIR = "reports"
 SUITE_FILE = Path(__file__).resolve().parent / "test_conformance.py"
 #: how often ``run`` samples the memory of all its processes (seconds)
-SAMPLE_EVERY = 0.2
+SAMPLE_EVERY = 1.0
 #: how many times ``run`` continues a run whose pytest process died (``-n 0``; under
 #: xdist, the workers are replaced instead, up to :data:`MAX_WORKER_RESTARTS`)
 MAX_RESUMES = 20
