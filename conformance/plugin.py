@@ -201,20 +201,7 @@ class _Recorder:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
-        """A worker that died can still be sent work: xdist's scheduler may
-        hand it the next items while the news of its death is on its way,
-        and the failed send ends the whole run in an INTERNALERROR (the
-        worker's death itself is reported, and what was sent to it given to
-        another worker, when that news arrives)."""
-        send = node.sendcommand
-
-        def sendcommand(name: str, **kwargs: Any) -> None:
-            try:
-                send(name, **kwargs)
-            except OSError:
-                if name not in ("runtests", "runtests_all", "steal"):
-                    raise
-        node.sendcommand = sendcommand
+        tolerate_death(node)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -265,6 +252,29 @@ class _Recorder:
         self.ledger.add(nodeid, record)
         if self.journal is not None:
             self.journal.record(nodeid, record)
+
+
+#: the commands that hand a worker items: a worker that died cannot take them, and need not
+_WORK_COMMANDS = ("runtests", "runtests_all", "steal")
+
+
+def tolerate_death(node: Any) -> None:
+    """Let xdist's ``node`` be sent work after it died without ending the run.
+
+    xdist's scheduler may hand a worker its next items while the news of
+    its death is still on its way, and the failed send then ends the whole
+    run in an INTERNALERROR (pytest-xdist #204). When the news arrives, xdist
+    reports the death and gives what was sent to another worker, so such a
+    send is dropped; any other command's failure still raises."""
+    send = node.sendcommand
+
+    def sendcommand(name: str, **kwargs: Any) -> None:
+        try:
+            send(name, **kwargs)
+        except OSError:
+            if name not in _WORK_COMMANDS:
+                raise
+    node.sendcommand = sendcommand
 
 
 def _first_line(longrepr: Any) -> str:

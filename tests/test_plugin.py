@@ -211,13 +211,13 @@ def test_work_sent_to_a_worker_that_just_died_does_not_end_the_run(tmp_path):
     import execnet
     from xdist.workermanage import WorkerController
 
-    from conformance.plugin import _Recorder
+    from conformance.plugin import tolerate_death
 
     gateway = execnet.makegateway(f"popen//python={sys.executable}")
     channel = gateway.remote_exec("import os; channel.receive(); os._exit(1)")
     node = types.SimpleNamespace(channel=channel, log=lambda *a: None)
     node.sendcommand = types.MethodType(WorkerController.sendcommand, node)
-    _Recorder.pytest_configure_node(None, node)
+    tolerate_death(node)
     channel.send("die")
     deadline = time.monotonic() + 10
     with pytest.raises(OSError):  # what xdist would let end the run
