@@ -172,7 +172,11 @@ def write_count(env: Any, size: int) -> None:
     def client(sock: socket.socket) -> Any:
         tls = ctx.wrap_socket(sock)
         try:
-            return tls.write(payload)
+            written = tls.write(payload)
+            # Until the server, having read it all, closes: a client that closed first, with the
+            # server's TLS 1.3 tickets unread, could reset the connection under the last record.
+            drain(tls)
+            return written
         finally:
             tls.close()
 

@@ -204,14 +204,38 @@ def table(
     return decorate
 
 
+#: the longest a value is shown in the one-line message of a failure (its record keeps more)
+SHOWN_MAX = 160
+
+
 def expect_equal(actual: Any, expected: Any, what: str) -> None:
     """Raise :class:`CaseFailure` naming ``what`` unless ``actual == expected``."""
     if actual != expected:
         raise CaseFailure(
-            f"{what}: expected {expected!r}, got {actual!r}",
+            f"{what}: expected {_shown(expected)}, got {_shown(actual)}{_where_they_differ(actual, expected)}",
             expected=jsonable(expected),
             actual=jsonable(actual),
         )
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, cut to :data:`SHOWN_MAX` characters with its length said."""
+    text = repr(value)
+    if len(text) <= SHOWN_MAX:
+        return text
+    size = f"{len(value)} {'bytes' if isinstance(value, (bytes, bytearray)) else 'items'}, " \
+        if isinstance(value, (bytes, bytearray, str, list, tuple)) else ""
+    return f"{text[:SHOWN_MAX]}... ({size}{len(text)} characters of repr)"
+
+
+def _where_they_differ(actual: Any, expected: Any) -> str:
+    """For two long strings or byte strings: their lengths and the first offset at which they differ."""
+    if not (isinstance(actual, (bytes, str)) and type(actual) is type(expected)):
+        return ""
+    if len(repr(actual)) <= SHOWN_MAX and len(repr(expected)) <= SHOWN_MAX:
+        return ""
+    first = next((i for i, (a, b) in enumerate(zip(actual, expected)) if a != b), min(len(actual), len(expected)))
+    return f" (length {len(actual)}, expected {len(expected)}; the first difference at offset {first})"
 
 
 def expect_true(condition: Any, what: str, *, expected: Any = True, actual: Any = None) -> None:
