@@ -38,7 +38,7 @@ import re
 from typing import Any, Dict, List, Mapping, Tuple
 
 from .results import edition_of
-from .summary import GATING, completeness
+from .summary import GATING, clip, completeness
 
 __all__ = ["compare", "render_comparison"]
 
@@ -159,11 +159,6 @@ def _labels(doc: Mapping[str, Any]) -> Dict[str, str]:
             for name, f in (doc.get("implementations") or {}).items()}
 
 
-def _clip(text: Any, n: int = 160) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 3] + "..."
-
-
 def _unfinished(doc: Mapping[str, Any]) -> List[str]:
     """Why ``doc``'s run is incomplete (empty when it is complete)."""
     done = completeness(doc)
@@ -192,13 +187,13 @@ def render_comparison(diff: Mapping[str, Any], *, limit: int = 40) -> str:
             what = ", ".join([f"-{x}" for x in change["lost"]] + [f"+{x}" for x in change["gained"]])
         else:
             what = f"{change['old']} -> {change['new']}"
-        out.append(f"  fact {change['impl']} {change['fact']}: {_clip(what)}")
+        out.append(f"  fact {change['impl']} {change['fact']}: {clip(what)}")
     sections = (
-        ("regressions", lambda e: f"{e['old_outcome']} -> {e['outcome']}: {_clip(e['message'])}"),
+        ("regressions", lambda e: f"{e['old_outcome']} -> {e['outcome']}: {clip(e['message'])}"),
         ("fixes", lambda e: f"{e['old_outcome']} -> {e['outcome']}"),
-        ("outcome_changes", lambda e: f"{e['old_outcome']} -> {e['outcome']}: {_clip(e['message'])}"),
+        ("outcome_changes", lambda e: f"{e['old_outcome']} -> {e['outcome']}: {clip(e['message'])}"),
         ("version_changes", lambda e: f"{e['old'] or 'no connection'} -> {e['new'] or 'no connection'}"),
-        ("observed_changes", lambda e: "; ".join(f"{k + ': ' if k else ''}{_clip(a, 60)} -> {_clip(b, 60)}"
+        ("observed_changes", lambda e: "; ".join(f"{k + ': ' if k else ''}{clip(a, 60)} -> {clip(b, 60)}"
                                                  for k, (a, b) in e["changed"].items())),
         ("added", lambda e: e["outcome"]),
         ("removed", lambda e: e["outcome"]),

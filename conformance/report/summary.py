@@ -37,7 +37,7 @@ from .matrixview import LEGEND, all_grids, render_text
 from ..harness.runner import FAILING
 
 __all__ = ["GATING", "COLUMNS", "BASIS_COLUMNS", "counts", "basis_counts", "completeness", "verdict",
-           "verdict_line", "failed_phrase", "gating_records", "render_summary"]
+           "verdict_line", "failed_phrase", "gating_records", "render_summary", "clip"]
 
 #: Outcomes that fail the run: a flake is never a pass.
 GATING = frozenset(FAILING | {"flaky"})
@@ -198,9 +198,9 @@ def _failure_lines(doc: Mapping[str, Any], limit: int) -> List[str]:
         if shared:
             lines.append("    causes shared by several records:")
         for g in shared[:limit]:
-            lines.append(f"      {g.count} x {_clip(causes.describe(g.cause), 200)}")
+            lines.append(f"      {g.count} x {clip(causes.describe(g.cause), 200)}")
             if g.cause.get("origin"):
-                lines.append(f"          at {_clip(g.cause['origin'], 200)}")
+                lines.append(f"          at {clip(g.cause['origin'], 200)}")
             lines.append(f"          e.g. {', '.join(g.examples())}" + (
                 f" ({', '.join(g.impls())})" if g.impls() else ""))
         if shared:
@@ -208,16 +208,17 @@ def _failure_lines(doc: Mapping[str, Any], limit: int) -> List[str]:
         for rec in bad[:limit]:
             lines.append(f"    [{rec['outcome']}] {rec['impl']}: {rec['id']}")
             if rec.get("message"):
-                lines.append(f"        {_clip(rec['message'], 300)}")
+                lines.append(f"        {clip(rec['message'], 300)}")
             if rec.get("expected") is not None or rec.get("actual") is not None:
-                lines.append(f"        expected: {_clip(repr(rec.get('expected')), 200)}")
-                lines.append(f"        actual:   {_clip(repr(rec.get('actual')), 200)}")
+                lines.append(f"        expected: {clip(repr(rec.get('expected')), 200)}")
+                lines.append(f"        actual:   {clip(repr(rec.get('actual')), 200)}")
         if len(bad) > limit:
             lines.append(f"    ... and {len(bad) - limit} more (see report.html)")
     return lines
 
 
-def _clip(text: str, n: int) -> str:
+def clip(text: Any, n: int = 160) -> str:
+    """``text`` on one line (white space folded), cut to ``n`` characters with "..."."""
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 3] + "..."
 
@@ -263,7 +264,7 @@ def _incomplete_lines(doc: Mapping[str, Any]) -> List[str]:
     out = ["", "the run did not finish:"] + [f"  {r}" for r in done.get("reasons", ())]
     crashed = list((done.get("crashed") or {}).items())
     for item, why in crashed[:5]:
-        out.append(f"  crashed: {item}: {_clip(why, 200)}")
+        out.append(f"  crashed: {item}: {clip(why, 200)}")
     if len(crashed) > 5:
         out.append(f"  ... and {len(crashed) - 5} more crashed (see results.json run.completeness)")
     missing, total = done.get("missing_ids") or [], int(done.get("missing") or 0)
